@@ -1,0 +1,16 @@
+// The local APIC in xAPIC mode: the periodic tick that wakes the idle loop and, later,
+// ends guest time slices (Intel SDM Vol. 3A 12.5.4 "APIC Timer").
+#pragma once
+
+#include <cstdint>
+
+namespace godwit::x86::lapic {
+
+// Enables the APIC (spurious vector register) at the base IA32_APIC_BASE names.
+void init();
+// Starts the timer in periodic mode at `hz`, calibrated against the TSC clock.
+void start_periodic_timer(uint32_t hz);
+void end_of_interrupt();
+uint32_t timer_ticks_per_second();
+
+}  // namespace godwit::x86::lapic

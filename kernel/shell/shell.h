@@ -1,0 +1,50 @@
+// The serial shell people type into. It owns no commands: each subsystem contributes a
+// table of ShellCommand (kernel/shell/command_table.cpp lists them), and the shell
+// splits lines into words, finds the command, and reports misuse in one clear line.
+// Pure code: output goes to a Sink, so the unit tests drive it with strings.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "kernel/lib/format.h"
+#include "kernel/shell/line_editor.h"
+
+namespace godwit {
+
+// args[0] is the command name itself.
+using ShellArgs = std::span<const std::string_view>;
+
+struct ShellCommand {
+  std::string_view name;
+  std::string_view usage;    // e.g. "halt [status]"
+  std::string_view summary;  // one line for `help`
+  size_t min_args;           // not counting the name
+  size_t max_args;
+  void (*run)(Sink& out, ShellArgs args);
+};
+
+class Shell {
+ public:
+  static constexpr size_t kMaxWords = 12;
+  static constexpr std::string_view kPrompt = "godwit> ";
+
+  Shell(Sink& out, std::span<const ShellCommand> commands) : out_(out), commands_(commands), editor_(out) {}
+
+  void prompt() { out_.write(kPrompt); }
+  // One byte from the console; runs a command when a line is complete.
+  void feed(char c);
+  // Runs one line as if typed.
+  void execute(std::string_view line);
+
+ private:
+  const ShellCommand* find(std::string_view name) const;
+  void help(ShellArgs args);
+
+  Sink& out_;
+  std::span<const ShellCommand> commands_;
+  LineEditor editor_;
+};
+
+}  // namespace godwit

@@ -1,0 +1,12 @@
+// Shell commands about the machine itself.
+#pragma once
+
+#include "kernel/shell/shell.h"
+
+namespace godwit {
+
+void command_info(Sink& out, ShellArgs args);
+void command_mem(Sink& out, ShellArgs args);
+void command_halt(Sink& out, ShellArgs args);
+
+}  // namespace godwit

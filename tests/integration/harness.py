@@ -1,0 +1,50 @@
+"""Shared set-up for the integration tests: boot nodes from the build tree, fail with
+the console's tail, always stop the emulators."""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+
+from godwitlib import paths  # noqa: E402
+from godwitlib.emulators import Node, NodeSpec  # noqa: E402
+from godwitlib.iso import BootConfig, make_iso  # noqa: E402
+
+# What `info` must report as usable on each emulator.
+EXPECTED_BACKEND = {"qemu": "AMD-V", "bochs": "VT-x", "kvm": "VT-x"}
+EXPECTED_FEATURES = {"qemu": {"svm", "npt"}, "bochs": {"vmx", "ept"}, "kvm": {"vmx", "ept"}}
+BOOT_TIMEOUT = 90
+
+
+def arguments(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--emulator", required=True, choices=["qemu", "bochs", "kvm"])
+    parser.add_argument("--build-dir", type=Path, default=paths.BUILD)
+    return parser.parse_args()
+
+
+def boot_node(name, emulator, test_name, command_line="", modules=None, memory_mib=256):
+    """Makes the ISO for this node and starts it; returns the started Node."""
+    run_dir = paths.BUILD / "test-runs" / f"{test_name}-{emulator}" / name
+    run_dir.mkdir(parents=True, exist_ok=True)
+    iso = make_iso(BootConfig(paths.kernel_image(), command_line, modules or []), run_dir / "godwit.iso")
+    return Node(NodeSpec(name, emulator, iso, run_dir, memory_mib)).start()
+
+
+def check(condition, message, node=None):
+    if not condition:
+        tail = f"\nLast console lines:\n{node.console.tail()}" if node else ""
+        raise AssertionError(message + tail)
+
+
+def run_test(body):
+    """Runs body(); prints PASS/FAIL with the reason; returns the process exit code."""
+    started = time.monotonic()
+    try:
+        body()
+    except AssertionError as failure:
+        print(f"FAIL ({time.monotonic() - started:.1f} s): {failure}")
+        return 1
+    print(f"PASS ({time.monotonic() - started:.1f} s)")
+    return 0

@@ -1,0 +1,1 @@
+"""Orchestration for Godwit: setup, build, emulator launchers, serial consoles, tests."""

@@ -1,0 +1,131 @@
+"""The serial console of one node, seen from a tool: read what Godwit prints, type
+commands the way a person would, wait for text or @event lines with a deadline.
+
+The emulator's COM1 is attached to a pseudo-terminal we own: it works the same for QEMU
+and Bochs and needs no TCP port (so nodes inside a private network namespace work too).
+"""
+import json
+import os
+import re
+import select
+import threading
+import time
+from pathlib import Path
+
+PROMPT = "godwit> "
+
+
+class ConsoleTimeout(AssertionError):
+    """A wait ran out; the message carries the tail of the console log."""
+
+
+class Console:
+    def __init__(self, name: str, master_fd: int, log_path: Path):
+        """Reads and types through `master_fd`, the controlling side of the node's pty."""
+        self.name = name
+        self.log_path = log_path
+        self._master = master_fd
+        self._text = ""
+        self._cursor = 0
+        self._changed = threading.Condition()
+        self._closed = False
+        self._log = open(log_path, "w", encoding="utf-8", errors="replace")
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+
+    # --- reading -------------------------------------------------------------------
+    def _read_loop(self):
+        while not self._closed:
+            try:
+                ready, _, _ = select.select([self._master], [], [], 0.2)
+                if not ready:
+                    continue
+                data = os.read(self._master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            text = data.decode("utf-8", errors="replace").replace("\r", "")
+            self._log.write(text)
+            self._log.flush()
+            with self._changed:
+                self._text += text
+                self._changed.notify_all()
+
+    @property
+    def text(self) -> str:
+        with self._changed:
+            return self._text
+
+    def tail(self, lines=40) -> str:
+        return "\n".join(self.text.splitlines()[-lines:])
+
+    def _fail(self, what: str, timeout: float):
+        raise ConsoleTimeout(
+            f"[{self.name}] no {what} within {timeout:.0f} s. Last console lines "
+            f"(full log: {self.log_path}):\n{self.tail()}")
+
+    def expect(self, pattern: str, timeout: float = 30.0) -> re.Match:
+        """Waits for `pattern` (a regex) after the cursor; moves the cursor past it."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                match = regex.search(self._text, self._cursor)
+                if match:
+                    self._cursor = match.end()
+                    return match
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(min(left, 0.5))
+        self._fail(f"match for /{pattern}/", timeout)
+
+    def wait_event(self, name: str, timeout: float = 30.0, **fields) -> dict:
+        """Waits for an `@event` line called `name` whose fields include `fields`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._fail(f"@event '{name}' {fields or ''}", timeout)
+            match = self.expect(r'^@event (\{.*"event":"' + re.escape(name) + r'".*\})$', left)
+            event = json.loads(match.group(1))
+            if all(event.get(k) == v for k, v in fields.items()):
+                return event
+
+    def events(self, name=None) -> list:
+        """Every @event line so far (optionally only those called `name`)."""
+        found = []
+        for line in self.text.splitlines():
+            if line.startswith("@event "):
+                try:
+                    event = json.loads(line[len("@event "):])
+                except json.JSONDecodeError:
+                    continue
+                if name is None or event.get("event") == name:
+                    found.append(event)
+        return found
+
+    # --- typing ----------------------------------------------------------------------
+    def type(self, text: str):
+        """Sends text in small paced chunks: the UART's receive FIFO holds 16 bytes and
+        the hypervisor polls it on its timer tick, so a burst could overrun it."""
+        data = text.encode()
+        for start in range(0, len(data), 8):
+            os.write(self._master, data[start:start + 8])
+            time.sleep(0.01)
+
+    def command(self, line: str, timeout: float = 30.0) -> str:
+        """Types one shell command and returns its output (up to the next prompt).
+        Call it once the shell is up (after the boot event)."""
+        self.type(line + "\r")
+        self.expect(re.escape(line) + r"\n", timeout)
+        start = self._cursor
+        self.expect(re.escape(PROMPT), timeout)
+        return self.text[start:self._cursor - len(PROMPT)]
+
+    def close(self):
+        self._closed = True
+        self._reader.join(timeout=2)
+        self._log.close()
+

@@ -1,0 +1,24 @@
+"""`godwit test`: set up what is missing, build, and run the whole suite with CTest
+(unit tests on the host, boot tests in both emulators)."""
+import subprocess
+import time
+
+from . import build, paths, setup_step
+
+
+def add_arguments(parser):
+    parser.add_argument("-L", "--label", help="run only tests with this CTest label (e.g. unit)")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="tests run at once (default 2)")
+
+
+def command(args):
+    started = time.monotonic()
+    setup_step.ensure_ready(quiet=True)
+    build.build()
+    ctest = ["ctest", "--test-dir", str(paths.BUILD), "--output-on-failure", "-j", str(args.jobs)]
+    if args.label:
+        ctest += ["-L", args.label]
+    status = subprocess.run(ctest, cwd=paths.SOURCE).returncode
+    print(f"godwit test: {'passed' if status == 0 else 'FAILED'} "
+          f"in {time.monotonic() - started:.0f} s (setup, build and tests)")
+    return status
