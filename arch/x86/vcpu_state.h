@@ -1,0 +1,56 @@
+// Everything architectural about one vCPU that a migration must carry, in one plain
+// struct shared by both backends (VT-x reads/writes it from the VMCS, AMD-V from the
+// VMCB) and by the migration stream. Backend-neutral: no VMCS or VMCB names here.
+// Segment attributes use the VMX "access rights" layout (Intel SDM Vol. 3C 25.4.1,
+// Table 25-2): type[3:0] S[4] DPL[6:5] P[7] AVL[12] L[13] D/B[14] G[15] unusable[16];
+// the AMD-V backend converts to and from its packed 12-bit form (APM Vol. 2 15.5.1).
+#pragma once
+
+#include <cstdint>
+
+namespace godwit::x86 {
+
+struct SegmentState {
+  uint16_t selector = 0;
+  uint16_t reserved = 0;
+  uint32_t attributes = 0;  // VMX access-rights layout, see above
+  uint32_t limit = 0;
+  uint32_t reserved2 = 0;
+  uint64_t base = 0;
+};
+static_assert(sizeof(SegmentState) == 24);
+
+struct DescriptorTableState {
+  uint64_t base = 0;
+  uint32_t limit = 0;
+  uint32_t reserved = 0;
+};
+static_assert(sizeof(DescriptorTableState) == 16);
+
+struct VcpuState {
+  // General-purpose registers, in the x86 encoding order (RAX=0 ... R15=15).
+  uint64_t gpr[16] = {};
+  uint64_t rip = 0;
+  uint64_t rflags = 0x2;
+  uint64_t cr0 = 0, cr2 = 0, cr3 = 0, cr4 = 0;
+  uint64_t dr7 = 0x400;
+  uint64_t efer = 0;
+  uint64_t pat = 0x0007040600070406ull;  // the power-on default
+  uint64_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+  uint64_t star = 0, lstar = 0, cstar = 0, sfmask = 0, kernel_gs_base = 0;
+  SegmentState es, cs, ss, ds, fs, gs, ldtr, tr;
+  DescriptorTableState gdtr, idtr;
+  // Guest time: the guest's monotonic clock in ns when the state was captured. The
+  // destination continues the clock from here (guest time never goes backwards).
+  uint64_t guest_time_ns = 0;
+  // An event the vCPU must take on its next entry (VMX entry-interruption format:
+  // vector[7:0] type[10:8] deliver-error-code[11] valid[31]); 0 when none.
+  uint32_t pending_event = 0;
+  uint32_t pending_error_code = 0;
+  uint32_t activity = 0;  // 0 = active, 1 = halted (HLT)
+  uint32_t reserved = 0;
+};
+
+enum Gpr : unsigned { kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi, kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15 };
+
+}  // namespace godwit::x86
