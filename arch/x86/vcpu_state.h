@@ -10,6 +10,17 @@
 
 namespace godwit::x86 {
 
+enum Gpr : unsigned { kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi, kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15 };
+
+// The registers an exit handler reads and writes. After Vcpu::run() returns they are
+// current (RSP, RIP and RFLAGS included); changes are written back on the next entry.
+struct GuestRegisters {
+  uint64_t gpr[16] = {};  // x86 encoding order (RAX=0 ... R15=15)
+  uint64_t rip = 0;
+  uint64_t rflags = 0x2;
+};
+static_assert(sizeof(GuestRegisters) == 18 * 8);
+
 struct SegmentState {
   uint16_t selector = 0;
   uint16_t reserved = 0;
@@ -28,10 +39,7 @@ struct DescriptorTableState {
 static_assert(sizeof(DescriptorTableState) == 16);
 
 struct VcpuState {
-  // General-purpose registers, in the x86 encoding order (RAX=0 ... R15=15).
-  uint64_t gpr[16] = {};
-  uint64_t rip = 0;
-  uint64_t rflags = 0x2;
+  GuestRegisters regs;
   uint64_t cr0 = 0, cr2 = 0, cr3 = 0, cr4 = 0;
   uint64_t dr7 = 0x400;
   uint64_t efer = 0;
@@ -42,6 +50,7 @@ struct VcpuState {
   DescriptorTableState gdtr, idtr;
   // Guest time: the guest's monotonic clock in ns when the state was captured. The
   // destination continues the clock from here (guest time never goes backwards).
+  // Kept by the VM layer, not by the backends.
   uint64_t guest_time_ns = 0;
   // An event the vCPU must take on its next entry (VMX entry-interruption format:
   // vector[7:0] type[10:8] deliver-error-code[11] valid[31]); 0 when none.
@@ -50,7 +59,5 @@ struct VcpuState {
   uint32_t activity = 0;  // 0 = active, 1 = halted (HLT)
   uint32_t reserved = 0;
 };
-
-enum Gpr : unsigned { kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi, kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15 };
 
 }  // namespace godwit::x86

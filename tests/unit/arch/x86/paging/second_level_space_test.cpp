@@ -1,0 +1,66 @@
+// The rule QEMU's software SVM cannot check (it flushes on every world switch): every
+// permission taken away is followed by a flush, and only then.
+#include "arch/x86/paging/second_level_space.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/fakes/fake_table_memory.h"
+
+namespace godwit::x86 {
+namespace {
+
+class CountingFlusher final : public TlbFlusher {
+ public:
+  void flush(const SecondLevelSpace& space) override {
+    ++count;
+    last = &space;
+  }
+  int count = 0;
+  const SecondLevelSpace* last = nullptr;
+};
+
+class SecondLevelSpaceTest : public ::testing::TestWithParam<PagingFormat> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(space.init());
+    for (uint64_t gpa = 0; gpa < 64 * 4096; gpa += 4096) ASSERT_TRUE(space.map(gpa, gpa + 0x800000, kAccessAll));
+  }
+  godwit::testing::FakeTableMemory memory;
+  CountingFlusher flusher;
+  SecondLevelSpace space{GetParam(), memory, flusher};
+};
+
+TEST_P(SecondLevelSpaceTest, MappingNeedsNoFlush) { EXPECT_EQ(flusher.count, 0); }
+
+TEST_P(SecondLevelSpaceTest, WriteProtectFlushesOnceForTheWholeRange) {
+  ASSERT_TRUE(space.protect(0, 64 * 4096, kAccessRead | kAccessExecute));
+  EXPECT_EQ(flusher.count, 1);
+  EXPECT_EQ(flusher.last, &space);
+  EXPECT_EQ(space.flushes(), 1u);
+}
+
+TEST_P(SecondLevelSpaceTest, RestoringWriteDoesNotFlush) {
+  ASSERT_TRUE(space.protect(0, 64 * 4096, kAccessRead | kAccessExecute));
+  ASSERT_TRUE(space.protect(5 * 4096, 4096, kAccessAll));
+  EXPECT_EQ(flusher.count, 1);
+}
+
+TEST_P(SecondLevelSpaceTest, ProtectingAlreadyProtectedPagesDoesNotFlush) {
+  ASSERT_TRUE(space.protect(0, 64 * 4096, kAccessRead | kAccessExecute));
+  ASSERT_TRUE(space.protect(0, 64 * 4096, kAccessRead | kAccessExecute));
+  EXPECT_EQ(flusher.count, 1);
+}
+
+TEST_P(SecondLevelSpaceTest, UnmapFlushes) {
+  ASSERT_TRUE(space.unmap(3 * 4096));
+  EXPECT_EQ(flusher.count, 1);
+  EXPECT_FALSE(space.unmap(3 * 4096));
+  EXPECT_EQ(flusher.count, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, SecondLevelSpaceTest,
+                         ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt),
+                         [](const auto& info) { return info.param == PagingFormat::kEpt ? "Ept" : "Npt"; });
+
+}  // namespace
+}  // namespace godwit::x86
