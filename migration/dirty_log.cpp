@@ -1,0 +1,31 @@
+#include "migration/dirty_log.h"
+
+namespace godwit::migration {
+
+DirtyLog::DirtyLog(std::span<uint64_t> bits, uint64_t frame_count)
+    : bits_(bits.first(words_for(frame_count))), frame_count_(frame_count) {
+  for (uint64_t& word : bits_) word = 0;
+}
+
+bool DirtyLog::mark(uint64_t gfn) {
+  if (gfn >= frame_count_) return false;
+  uint64_t& word = bits_[gfn / 64];
+  uint64_t bit = uint64_t{1} << (gfn % 64);
+  if ((word & bit) == 0) {
+    word |= bit;
+    ++count_;
+  }
+  return true;
+}
+
+bool DirtyLog::test(uint64_t gfn) const {
+  return gfn < frame_count_ && ((bits_[gfn / 64] >> (gfn % 64)) & 1) != 0;
+}
+
+void DirtyLog::mark_all() {
+  for (uint64_t& word : bits_) word = ~uint64_t{0};
+  if (uint64_t tail = frame_count_ % 64; tail != 0) bits_.back() = (uint64_t{1} << tail) - 1;
+  count_ = frame_count_;
+}
+
+}  // namespace godwit::migration

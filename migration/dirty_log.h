@@ -1,0 +1,58 @@
+// Which guest pages were written since the log was last collected: one bit per guest
+// frame. Filled by the second-level fault handler (the first write to a write-protected
+// page marks it, then the page is made writable again), emptied once per pre-copy
+// round by collect(), which hands the marked frames to the caller and clears them so
+// the caller can write-protect exactly those pages again.
+// Pure code: the bitmap storage is handed in (one uint64_t per 64 frames).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace godwit::migration {
+
+class DirtyLog {
+ public:
+  static constexpr size_t words_for(uint64_t frames) { return static_cast<size_t>((frames + 63) / 64); }
+
+  // `bits` must hold words_for(frame_count) words; the log starts empty.
+  DirtyLog(std::span<uint64_t> bits, uint64_t frame_count);
+
+  // Marks `gfn`; false (and nothing marked) when gfn is outside the guest.
+  bool mark(uint64_t gfn);
+  bool test(uint64_t gfn) const;
+  // Marks every frame: round 0 of a migration sends all of memory.
+  void mark_all();
+  uint64_t count() const { return count_; }
+  uint64_t frame_count() const { return frame_count_; }
+
+  // Calls visit(gfn) for each marked frame in ascending order, then clears the log.
+  // Returns how many frames were visited.
+  template <class Visit>
+  uint64_t collect(Visit&& visit);
+
+ private:
+  std::span<uint64_t> bits_;
+  uint64_t frame_count_;
+  uint64_t count_ = 0;
+};
+
+template <class Visit>
+uint64_t DirtyLog::collect(Visit&& visit) {
+  uint64_t visited = 0;
+  for (size_t w = 0; w < bits_.size(); ++w) {
+    uint64_t word = bits_[w];
+    bits_[w] = 0;
+    while (word != 0) {
+      unsigned bit = static_cast<unsigned>(__builtin_ctzll(word));
+      word &= word - 1;
+      visit(uint64_t{w} * 64 + bit);
+      ++visited;
+    }
+  }
+  count_ = 0;
+  return visited;
+}
+
+}  // namespace godwit::migration

@@ -1,0 +1,37 @@
+#include "migration/dirty_log.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace godwit::migration {
+namespace {
+
+TEST(DirtyLog, MarksOnceAndCollectsInOrder) {
+  std::vector<uint64_t> bits(DirtyLog::words_for(200), ~0ull);  // starts cleared anyway
+  DirtyLog log(bits, 200);
+  EXPECT_EQ(log.count(), 0u);
+  EXPECT_TRUE(log.mark(130));
+  EXPECT_TRUE(log.mark(3));
+  EXPECT_TRUE(log.mark(130));
+  EXPECT_FALSE(log.mark(200));
+  EXPECT_EQ(log.count(), 2u);
+  std::vector<uint64_t> seen;
+  EXPECT_EQ(log.collect([&](uint64_t gfn) { seen.push_back(gfn); }), 2u);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{3, 130}));
+  EXPECT_EQ(log.count(), 0u);
+  EXPECT_FALSE(log.test(3));
+}
+
+TEST(DirtyLog, MarkAllCoversExactlyTheGuest) {
+  std::vector<uint64_t> bits(DirtyLog::words_for(70));
+  DirtyLog log(bits, 70);
+  log.mark_all();
+  EXPECT_EQ(log.count(), 70u);
+  uint64_t last = 0;
+  EXPECT_EQ(log.collect([&](uint64_t gfn) { last = gfn; }), 70u);
+  EXPECT_EQ(last, 69u);
+}
+
+}  // namespace
+}  // namespace godwit::migration
