@@ -43,3 +43,12 @@ function(godwit_kernel_library name)
   target_include_directories(${name} PUBLIC ${GODWIT_SOURCE_ROOT} ${GODWIT_SOURCE_ROOT}/include)
   target_compile_definitions(${name} PUBLIC GODWIT_FREESTANDING=1)
 endfunction()
+
+# godwit_pure_sources(NAME SOURCES...)
+#   Adds sources from a subfolder to a pure library in both worlds.
+function(godwit_pure_sources name)
+  target_sources(${name} PRIVATE ${ARGN})
+  if(GODWIT_BUILD_TESTS)
+    target_sources(${name}_host PRIVATE ${ARGN})
+  endif()
+endfunction()
