@@ -18,7 +18,7 @@ constexpr ShellCommand kCommands[] = {
     {"stop", "stop <id>", "pause a guest", 1, 1, vm::command_stop},
     {"start", "start <id>", "resume a stopped guest", 1, 1, vm::command_start},
     {"kill", "kill <id>", "end a guest", 1, 1, vm::command_kill},
-    {"dirtylog", "dirtylog <id> <seconds>", "count the distinct pages a guest writes", 2, 2, vm::command_dirtylog},
+    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, vm::command_dirtylog},
 };
 
 }  // namespace

@@ -46,6 +46,14 @@ bool DirtyTracker::record_write(uint64_t gpa) {
   return true;
 }
 
+uint64_t DirtyTracker::dirty_count_in(uint64_t gpa, uint64_t bytes) const {
+  if (!active() || gpa >= ram_bytes_) return 0;
+  uint64_t end = bytes > ram_bytes_ - gpa ? ram_bytes_ : gpa + bytes;
+  uint64_t count = 0;
+  for (uint64_t gfn = gpa / kPageSize; gfn * kPageSize < end; ++gfn) count += log().test(gfn) ? 1 : 0;
+  return count;
+}
+
 Expected<size_t> DirtyTracker::take(std::span<uint64_t> out) {
   if (!active()) return fail(Error::kState);
   size_t taken = log().take(out);

@@ -28,6 +28,8 @@ class DirtyTracker {
   bool record_write(uint64_t gpa);
   uint64_t dirty_count() const { return active() ? log().count() : 0; }
   uint64_t faults() const { return faults_; }
+  // How many of the dirty pages lie in [gpa, gpa + bytes) (clipped to guest RAM).
+  uint64_t dirty_count_in(uint64_t gpa, uint64_t bytes) const;
   // Marks every page, as if all were written (round 0 of a migration sends them all).
   void mark_all() { log().mark_all(); }
 

@@ -100,6 +100,21 @@ void command_dirtylog(Sink& out, ShellArgs args) {
     format(out, "dirtylog: the duration must be 1 to 600 seconds\n");
     return;
   }
+  uint64_t range_start = 0, range_bytes = vm->memory.size_bytes();
+  if (args.size() == 4) {
+    format(out, "dirtylog: a range needs both an address and a size\n");
+    return;
+  }
+  if (args.size() == 5) {
+    auto start_arg = parse_u64(args[3]);
+    auto bytes_arg = parse_size(args[4]);
+    if (!start_arg || !bytes_arg) {
+      format(out, "dirtylog: the range is a guest-physical address and a size, e.g. 0x400000 4M\n");
+      return;
+    }
+    range_start = *start_arg;
+    range_bytes = *bytes_arg;
+  }
   if (auto status = vm->dirty.start(*vm->space, vm->memory.size_bytes()); !status) {
     format(out, "dirtylog: cannot track guest {}: {}\n", vm->id, status.error());
     return;
@@ -114,11 +129,15 @@ void command_dirtylog(Sink& out, ShellArgs args) {
     return;
   }
   uint64_t pages = vm->dirty.dirty_count();
+  uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
   vm->dirty.stop();
-  format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms\n", id, pages, pages * 4, elapsed_ms);
+  format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
+  if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
+  format(out, "\n");
   Event e("dirtylog");
   e->field("id", id).field("pages", pages).field("faults", faults).field("ms", elapsed_ms);
+  if (args.size() == 5) e->field("pages_in_range", in_range);
 }
 
 }  // namespace godwit::vm
