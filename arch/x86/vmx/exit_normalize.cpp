@@ -52,7 +52,10 @@ VmExit normalize_exit(const RawExit& raw) {
     case ExitReason::kInvalidGuestState:
     case ExitReason::kMsrLoadingFailure:
     case ExitReason::kMachineCheckDuringEntry: exit.kind = ExitKind::kInvalidState; break;
-    case ExitReason::kExternalInterrupt: exit.kind = ExitKind::kInterrupt; break;
+    // The preemption timer is the backstop of the host tick (see vmcs_controls.cpp): to
+    // the caller both mean "the time slice may be over".
+    case ExitReason::kExternalInterrupt:
+    case ExitReason::kPreemptionTimer: exit.kind = ExitKind::kInterrupt; break;
     case ExitReason::kTripleFault: exit.kind = ExitKind::kTripleFault; break;
     case ExitReason::kExceptionOrNmi:
       exit.kind = ExitKind::kException;

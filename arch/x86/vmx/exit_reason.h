@@ -25,6 +25,7 @@ enum class ExitReason : uint16_t {
   kMachineCheckDuringEntry = 41,
   kEptViolation = 48,
   kEptMisconfiguration = 49,
+  kPreemptionTimer = 52,
 };
 
 // Table 25-18, "Format of Exit Reason".

@@ -11,6 +11,11 @@ namespace {
 // off, so the interrupt remains pending in the local APIC and the host's own IDT
 // handler takes it when the caller of run() executes STI.
 constexpr uint32_t kPinRequired = pin::kExternalInterruptExiting | pin::kNmiExiting;
+// The VMX-preemption timer bounds every run even where a pending host interrupt does not
+// cause an exit: Bochs 2.7 takes external-interrupt exits only while the guest has
+// RFLAGS.IF=1, although the SDM ("Event Blocking" in VMX non-root operation) says
+// RFLAGS.IF no longer matters; Godwit's guests start with IF=0.
+constexpr uint32_t kPinWanted = pin::kPreemptionTimer;
 // HLT exits (the scheduler runs another vCPU); I/O and MSR bitmaps of all ones make
 // every port and every MSR exit (guests have no direct device or MSR access).
 constexpr uint32_t kPrimaryRequired =
@@ -41,7 +46,7 @@ ControlChoice choose_controls(const ControlCapabilities& caps) {
   ControlChoice choice;
   VmcsControls& c = choice.controls;
   const Step steps[] = {
-      {&c.pin, kPinRequired, 0, caps.pin, "pin-based VM-execution controls"},
+      {&c.pin, kPinRequired, kPinWanted, caps.pin, "pin-based VM-execution controls"},
       {&c.primary, kPrimaryRequired, 0, caps.primary, "primary processor-based controls"},
       {&c.secondary, kSecondaryRequired, kSecondaryWanted, caps.secondary, "secondary processor-based controls"},
       {&c.exit, kExitRequired, kExitWanted, caps.exit, "VM-exit controls"},
@@ -60,6 +65,7 @@ ControlChoice choose_controls(const ControlCapabilities& caps) {
     choice.missing = kExitForbidden;
   }
   c.vpid = (c.secondary & proc2::kEnableVpid) != 0;
+  c.preemption_timer = (c.pin & pin::kPreemptionTimer) != 0;
   // PAT is switched only when both directions can do it; otherwise neither does.
   constexpr uint32_t kExitPat = exit_ctl::kSavePat | exit_ctl::kLoadPat;
   c.pat = (c.exit & kExitPat) == kExitPat && (c.entry & entry_ctl::kLoadPat) != 0;

@@ -26,6 +26,7 @@ struct VmcsControls {
   uint32_t entry = 0;
   bool vpid = false;  // the secondary controls enable VPID
   bool pat = false;   // the exit and entry controls switch IA32_PAT
+  bool preemption_timer = false;  // the VMX-preemption timer ends long runs
 };
 
 struct ControlChoice {

@@ -93,6 +93,7 @@ enum class VmcsField : uint32_t {
   kGuestInterruptibility = 0x4824,
   kGuestActivityState = 0x4826,
   kGuestSysenterCs = 0x482A,
+  kGuestPreemptionTimer = 0x482E,
   // B.3.4 32-bit host-state field.
   kHostSysenterCs = 0x4C00,
   // B.4.1 natural-width control fields.

@@ -12,10 +12,15 @@
 #include "godwit/abi.h"
 #include "kernel/console/log.h"
 #include "kernel/memory/physical_memory.h"
+#include "kernel/time/clock.h"
 
 namespace godwit::x86::vmx {
 
 namespace {
+
+// The longest a guest runs without an exit when no host interrupt ends its run: the
+// host tick period (1 kHz).
+constexpr uint64_t kPreemptionSliceNs = 1'000'000;
 
 Expected<uint64_t> filled_page(uint8_t byte) {
   auto frame = memory::frames().allocate();
@@ -55,6 +60,8 @@ Status VmxBackend::init(const VmxFeatures& features) {
   }
   shared_.controls = choice.controls;
   flusher_.configure(shared_.caps.invept_single);
+  uint64_t ticks = clock::converter().to_cycles(kPreemptionSliceNs) >> shared_.caps.preemption_timer_shift;
+  shared_.preemption_ticks = static_cast<uint32_t>(ticks > 0xFFFF'FFFF ? 0xFFFF'FFFF : (ticks == 0 ? 1 : ticks));
   // All ones: every port and every MSR exits (Vol. 3C 25.6.4 and 25.6.9).
   auto a = filled_page(0xFF), b = filled_page(0xFF), msr = filled_page(0xFF);
   if (!a || !b || !msr) return fail(Error::kOutOfMemory);
@@ -95,8 +102,9 @@ Status VmxBackend::enable() {
   if (shared_.caps.invept_all) (void)invept(InveptType::kAllContext, 0);
   flusher_.set_vmx_on();
   enabled_ = true;
-  log::info("VT-x: VMX on (VMCS revision {:#x}, VPID {}, PAT switching {})", shared_.caps.revision,
-            shared_.controls.vpid ? "on" : "off", shared_.controls.pat ? "on" : "off");
+  log::info("VT-x: VMX on (VMCS revision {:#x}, VPID {}, PAT switching {}, preemption timer {})",
+            shared_.caps.revision, shared_.controls.vpid ? "on" : "off", shared_.controls.pat ? "on" : "off",
+            shared_.controls.preemption_timer ? "on" : "off");
   return ok();
 }
 

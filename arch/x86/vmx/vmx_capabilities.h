@@ -17,6 +17,7 @@ struct VmxCapabilities {
   bool invept_single = false;
   bool invept_all = false;
   bool invvpid_all = false;
+  unsigned preemption_timer_shift = 0;  // the timer counts TSC >> this (IA32_VMX_MISC 4:0)
 };
 
 VmxCapabilities read_capabilities(const VmxFeatures& features);

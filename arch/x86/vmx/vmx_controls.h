@@ -48,6 +48,7 @@ inline constexpr unsigned kCapInvvpidAllContext = 42;
 namespace pin {
 inline constexpr uint32_t kExternalInterruptExiting = 1u << 0;
 inline constexpr uint32_t kNmiExiting = 1u << 3;
+inline constexpr uint32_t kPreemptionTimer = 1u << 6;
 }  // namespace pin
 
 // Table 25-6, "Definitions of Primary Processor-Based VM-Execution Controls".
@@ -84,6 +85,8 @@ inline constexpr uint32_t kLoadEfer = 1u << 15;
 // Control-register bits VMX cares about (Vol. 3A 2.5, "Control Registers").
 inline constexpr uint64_t kCr0Pe = 1u << 0;
 inline constexpr uint64_t kCr0Ne = 1u << 5;
+inline constexpr uint64_t kCr0Nw = 1u << 29;
+inline constexpr uint64_t kCr0Cd = 1u << 30;
 inline constexpr uint64_t kCr0Pg = 1u << 31;
 inline constexpr uint64_t kCr4Pae = 1u << 5;
 inline constexpr uint64_t kCr4Vmxe = 1u << 13;

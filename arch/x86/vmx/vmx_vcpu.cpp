@@ -92,11 +92,15 @@ void VmxVcpu::write_controls() {
   w(F::kMsrBitmap, shared_.msr_bitmap);
   w(F::kEptPointer, make_eptp(space_.root()));
   if (c.vpid) w(F::kVpid, vpid_);
+  // Without "save VMX-preemption timer value" every entry restarts from this value.
+  if (c.preemption_timer) w(F::kGuestPreemptionTimer, shared_.preemption_ticks);
   // Guest/host masks (25.6.6): the bits VMX requires to be 1 in CR0 (PE, NE, PG) and
   // CR4 (VMXE) belong to the host. Guest reads of them see the read shadows (the
   // guest's own values, set by load()); a guest write that would change them exits
-  // instead (a CR-access exit, kOther, which ends the guest).
-  w(F::kCr0GuestHostMask, shared_.caps.fixed.cr0.fixed0);
+  // instead (a CR-access exit, kOther, which ends the guest). CR0.CD and NW are owned
+  // too: VM entry never loads them ("Loading Guest Control Registers"), so the guest
+  // runs with the host's caching and sees its own saved values.
+  w(F::kCr0GuestHostMask, shared_.caps.fixed.cr0.fixed0 | kCr0Cd | kCr0Nw);
   w(F::kCr4GuestHostMask, shared_.caps.fixed.cr4.fixed0);
   if (!w.ok()) log::error("VT-x: VMWRITE of control field {:#x} failed", w.failed_field());
 }

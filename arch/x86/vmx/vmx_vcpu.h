@@ -17,6 +17,7 @@ struct VcpuShared {
   uint64_t io_bitmap_a = 0;
   uint64_t io_bitmap_b = 0;
   uint64_t msr_bitmap = 0;
+  uint32_t preemption_ticks = 0;  // the timer's start value on every entry
 };
 
 class VmxVcpu final : public Vcpu {

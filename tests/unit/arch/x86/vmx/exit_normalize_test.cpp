@@ -71,6 +71,7 @@ TEST(NormalizeExit, FailuresAndEvents) {
   EXPECT_EQ(exit_for(0x8000'0021).kind, ExitKind::kInvalidState);  // 33 with bit 31
   EXPECT_EQ(exit_for(0x8000'0022).kind, ExitKind::kInvalidState);  // 34, MSR loading
   EXPECT_EQ(exit_for(1).kind, ExitKind::kInterrupt);
+  EXPECT_EQ(exit_for(52).kind, ExitKind::kInterrupt);  // VMX-preemption timer
   EXPECT_EQ(exit_for(2).kind, ExitKind::kTripleFault);
   EXPECT_EQ(exit_for(28).kind, ExitKind::kOther);  // CR access
   EXPECT_EQ(exit_for(28).raw, 28u);

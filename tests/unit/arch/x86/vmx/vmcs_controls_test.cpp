@@ -15,7 +15,8 @@ TEST(ChooseControls, SetsEveryControlGodwitReliesOn) {
   ControlChoice choice = choose_controls(permissive());
   ASSERT_TRUE(choice.problem.empty());
   const VmcsControls& c = choice.controls;
-  EXPECT_EQ(c.pin, pin::kExternalInterruptExiting | pin::kNmiExiting);
+  EXPECT_EQ(c.pin, pin::kExternalInterruptExiting | pin::kNmiExiting | pin::kPreemptionTimer);
+  EXPECT_TRUE(c.preemption_timer);
   EXPECT_EQ(c.primary, proc::kHltExiting | proc::kUseIoBitmaps | proc::kUseMsrBitmaps | proc::kActivateSecondary);
   EXPECT_EQ(c.secondary, proc2::kEnableEpt | proc2::kEnableVpid);
   EXPECT_EQ(c.exit, exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer | exit_ctl::kLoadEfer |
@@ -50,6 +51,15 @@ TEST(ChooseControls, SwitchesPatOnlyWhenBothDirectionsCan) {
   ASSERT_TRUE(choice.problem.empty());
   EXPECT_FALSE(choice.controls.pat);
   EXPECT_EQ(choice.controls.exit & (exit_ctl::kSavePat | exit_ctl::kLoadPat), 0u);
+}
+
+TEST(ChooseControls, RunsWithoutThePreemptionTimerWhenAbsent) {
+  ControlCapabilities caps = permissive();
+  caps.pin = uint64_t{pin::kExternalInterruptExiting | pin::kNmiExiting} << 32;
+  ControlChoice choice = choose_controls(caps);
+  ASSERT_TRUE(choice.problem.empty());
+  EXPECT_FALSE(choice.controls.preemption_timer);
+  EXPECT_EQ(choice.controls.pin, pin::kExternalInterruptExiting | pin::kNmiExiting);
 }
 
 TEST(ChooseControls, FailsNamingTheFieldWithoutEpt) {
