@@ -35,6 +35,15 @@ TEST(GuestStateRules, AcceptsTheAbiEntryState) {
   EXPECT_EQ(guest_state_problem(abi_entry_state(), kFixed), "");
 }
 
+TEST(GuestStateRules, AcceptsAGuestOwnedTssAndAnUnusableLdtr) {
+  VcpuState s = abi_entry_state();
+  s.tr = {0x18, 0, 0x8B, 0x67, 0, 0x2080};
+  s.ldtr.attributes = kArUnusable;
+  s.gdtr.limit = 0x27;
+  EXPECT_EQ(guest_state_problem(s, kFixed), "");
+  EXPECT_EQ(vmcs_task_register(s.tr).base, 0x2080u);
+}
+
 TEST(GuestStateRules, AcceptsUnaccessedSegmentsAndMissingTrAndLdtr) {
   VcpuState s = abi_entry_state();
   s.cs.attributes = 0xA09A;
