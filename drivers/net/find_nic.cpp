@@ -65,7 +65,8 @@ Expected<Nic*> find_nic(const std::optional<MacAddress>& mac_override) {
     log_found(**nic, functions[i]);
     return nic;
   }
-  log::info("net: no supported NIC (virtio-net 1af4:1041/1000, e1000 8086:100e) among {} PCI functions", count);
+  log::info("net: no supported NIC (virtio-net 1af4:1041/1000, e1000 8086:100e) among {} PCI functions",
+            count);
   return fail(Error::kNotFound);
 }
 

@@ -14,7 +14,9 @@ struct BufferPool {
   uint32_t buffer_bytes = 0;
   uint16_t count = 0;
 
-  std::span<uint8_t> buffer(uint16_t index) const { return {base + size_t{index} * buffer_bytes, buffer_bytes}; }
+  std::span<uint8_t> buffer(uint16_t index) const {
+    return {base + size_t{index} * buffer_bytes, buffer_bytes};
+  }
   uint64_t address(uint16_t index) const { return device_address + uint64_t{index} * buffer_bytes; }
   // The buffer a device address names; empty when it is not the start of one.
   std::span<uint8_t> at(uint64_t address) const {

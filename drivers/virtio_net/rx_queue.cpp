@@ -16,7 +16,8 @@ bool RxQueue::refill() {
   return queue_->publish() && queue_->needs_notify();
 }
 
-bool RxQueue::deliver(const virtio::UsedBuffer& used, net::FrameReceiver& receiver, net::NicCounters& counters) {
+bool RxQueue::deliver(const virtio::UsedBuffer& used, net::FrameReceiver& receiver,
+                      net::NicCounters& counters) {
   std::span<uint8_t> buffer = pool_.at(used.address);
   if (!used.length_valid || buffer.empty()) {
     ++counters.rx_dropped;

@@ -23,7 +23,7 @@ uint64_t address_of(const uint8_t* pointer) { return reinterpret_cast<uint64_t>(
 }  // namespace
 
 Expected<VirtioNet*> VirtioNet::create(pci::ConfigSpace& config, pci::PciAddress at,
-                                        const std::optional<net::MacAddress>& mac_override) {
+                                       const std::optional<net::MacAddress>& mac_override) {
   auto* nic = new VirtioNet();
   if (auto status = nic->start(config, at); !status) {
     nic->transport_.fail_device();

@@ -29,11 +29,10 @@ class VirtioNet final : public net::Nic {
   const net::NicCounters& counters() const override { return counters_; }
 
  private:
-  static constexpr size_t kBufferBytes = 2048;
-
   VirtioNet() = default;
   Status start(pci::ConfigSpace& config, pci::PciAddress at);
-  Expected<virtio::BufferPool> setup_queue(uint16_t index, virtio::SplitVirtqueue& queue, virtio::Doorbell& bell);
+  Expected<virtio::BufferPool> setup_queue(uint16_t index, virtio::SplitVirtqueue& queue,
+                                           virtio::Doorbell& bell);
   void check_queues();
 
   virtio::PciTransport transport_;

@@ -52,7 +52,8 @@ class FakeDevice {
 };
 
 struct QueueFixture {
-  explicit QueueFixture(uint16_t size) : memory(SplitVirtqueue::area_bytes(size) + 16), device(aligned(), size) {
+  explicit QueueFixture(uint16_t size)
+      : memory(SplitVirtqueue::area_bytes(size) + 16), device(aligned(), size) {
     EXPECT_TRUE(queue.init({aligned(), SplitVirtqueue::area_bytes(size)}, kDeviceBase, size));
   }
   uint8_t* aligned() {

@@ -10,8 +10,8 @@ namespace godwit::virtio {
 namespace {
 
 using testing::FakeDevice;
-using testing::QueueFixture;
 using testing::kDeviceBase;
+using testing::QueueFixture;
 using Fixture = QueueFixture;
 
 TEST(SplitVirtqueue, LaysOutTheThreePartsWithSpecAlignment) {
