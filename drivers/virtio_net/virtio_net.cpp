@@ -1,6 +1,7 @@
 #include "drivers/virtio_net/virtio_net.h"
 
 #include "drivers/pci/frame_dma.h"
+#include "drivers/virtio/mmio_window.h"
 #include "drivers/virtio_net/virtio_net_defs.h"
 #include "kernel/console/log.h"
 
@@ -27,7 +28,7 @@ Expected<VirtioNet*> VirtioNet::create(pci::ConfigSpace& config, pci::PciAddress
 }
 
 Status VirtioNet::start(pci::ConfigSpace& config, pci::PciAddress at) {
-  auto transport = virtio::PciTransport::open(config, at, kConfigBytesWithStatus);
+  auto transport = virtio::PciTransport::open(config, at, kConfigBytesWithStatus, virtio::mmio_mapper());
   if (!transport) return transport.failure();
   transport_ = *transport;
   auto features = transport_.negotiate(kFeatureMac | kFeatureStatus, kFeatureMac);
