@@ -86,7 +86,8 @@ void MigrationReceiver::pump() {
   flush();
   if (outcome_ != Outcome::kInProgress) return;
   uint64_t now = clock_.now_ns();
-  if (phase_ == Phase::kReceiving && now - last_progress_ns_ > config_.idle_timeout_ns) {
+  bool waiting = phase_ == Phase::kReceiving || phase_ == Phase::kAcking;  // for bytes, or for the window
+  if (waiting && now - last_progress_ns_ > config_.idle_timeout_ns) {
     fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.idle_timeout_ns));
   }
 }
@@ -113,6 +114,7 @@ void MigrationReceiver::verify_step() {
 void MigrationReceiver::flush() {
   Expected<size_t> pushed = output_.push(channel_);
   if (!pushed) return fail(fault(StreamError::kChannelFailed));
+  if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
   if (phase_ == Phase::kAcking && output_.idle()) {
     phase_ = Phase::kDone;
     outcome_ = Outcome::kRunning;

@@ -18,8 +18,8 @@ class WordHash64 {
   explicit WordHash64(uint64_t seed) : state_(seed ^ 0x243f6a8885a308d3ull) {}
 
   void add_word(uint64_t word) {
-    state_ ^= word * 0x9e3779b97f4a7c15ull;
-    state_ = ((state_ << 31) | (state_ >> 33)) * 0xc2b2ae3d27d4eb4full;
+    state_ ^= word * kMultiplyWord;
+    state_ = ((state_ << 31) | (state_ >> 33)) * kMultiplyState;
     ++words_;
   }
   // Adds `bytes` as little-endian words; a last partial word is zero-padded, exactly
@@ -28,6 +28,10 @@ class WordHash64 {
   uint64_t finish() const;
 
  private:
+  // Odd constants (so each multiply is a bijection) with well-mixed bits.
+  static constexpr uint64_t kMultiplyWord = 0x9e3779b97f4a7c15ull;
+  static constexpr uint64_t kMultiplyState = 0xc2b2ae3d27d4eb4full;
+
   uint64_t state_;
   uint64_t words_ = 0;
 };
