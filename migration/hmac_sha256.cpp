@@ -31,7 +31,8 @@ Sha256Digest HmacSha256::finish() {
 
 bool mac_equal(const Sha256Digest& a, const uint8_t (&b)[kSha256Size]) {
   uint8_t difference = 0;
-  for (size_t i = 0; i < kSha256Size; ++i) difference = static_cast<uint8_t>(difference | (a.bytes[i] ^ b[i]));
+  for (size_t i = 0; i < kSha256Size; ++i)
+    difference = static_cast<uint8_t>(difference | (a.bytes[i] ^ b[i]));
   return difference == 0;
 }
 

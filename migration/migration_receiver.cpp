@@ -47,7 +47,8 @@ void MigrationReceiver::apply_record() {
     case RecordType::kHeader: {
       const HeaderRecord& header = decoder_.header();
       if (!mac_equal(header_mac(config_.key, config_.nonce, header), header.mac)) {
-        return fail(StreamFault{StreamError::kAuthenticationFailed, static_cast<uint32_t>(RecordType::kHeader), 0, 0, 0});
+        return fail(StreamFault{StreamError::kAuthenticationFailed,
+                                static_cast<uint32_t>(RecordType::kHeader), 0, 0, 0});
       }
       Expected<DestinationGuest*> guest = factory_.create(header);
       if (!guest) return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(guest.error())));
@@ -72,12 +73,14 @@ void MigrationReceiver::apply_batch() {
   uint64_t failed_gfn = 0;
   decoder_.batch().for_each([&](const PageRun& run) {
     if (!status.ok()) return;
-    status = run.data.empty() ? guest_->write_zero_pages(run.gfn, run.pages) : guest_->write_page(run.gfn, run.data.data());
+    status = run.data.empty() ? guest_->write_zero_pages(run.gfn, run.pages)
+                              : guest_->write_page(run.gfn, run.data.data());
     failed_gfn = run.gfn;
     stats_.pages_received += run.pages;
     if (run.data.empty()) stats_.zero_pages += run.pages;
   });
-  if (!status.ok()) fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(status.error()), failed_gfn));
+  if (!status.ok())
+    fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(status.error()), failed_gfn));
 }
 
 void MigrationReceiver::pump() {
@@ -96,10 +99,12 @@ void MigrationReceiver::pump() {
 // guest starts once the ACK has left (flush), so a guest never runs here unacknowledged.
 void MigrationReceiver::verify_step() {
   auto step = digest_.step([this](uint64_t gfn) { return guest_->page(gfn); }, config_.digest_pages_per_pump);
-  if (step == MemoryDigest::Step::kNoPage) return fail(fault(StreamError::kMissingPages, digest_.failed_gfn()));
+  if (step == MemoryDigest::Step::kNoPage)
+    return fail(fault(StreamError::kMissingPages, digest_.failed_gfn()));
   if (step == MemoryDigest::Step::kMore) return;
   uint64_t digest = digest_.value();
-  if (digest != decoder_.end().digest) return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
+  if (digest != decoder_.end().digest)
+    return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
   stats_.digest_verified = true;
   if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));

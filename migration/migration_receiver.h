@@ -20,8 +20,8 @@
 namespace godwit::migration {
 
 struct ReceiverConfig {
-  std::span<const uint8_t> key;        // migrate_key, the same on both nodes
-  uint8_t nonce[kNonceSize] = {};      // fresh random bytes for this connection (RDRAND)
+  std::span<const uint8_t> key;               // migrate_key, the same on both nodes
+  uint8_t nonce[kNonceSize] = {};             // fresh random bytes for this connection (RDRAND)
   uint64_t idle_timeout_ns = 30'000'000'000;  // no byte from the source for this long
   uint64_t digest_pages_per_pump = 512;
 };
@@ -40,8 +40,8 @@ class MigrationReceiver {
   // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is verified before
   // any of its pages is used). `coverage_bits`: DirtyLog::words_for(pages of the
   // largest guest this node accepts).
-  MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel, Clock& clock,
-                    std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
+  MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel,
+                    Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
 
   // Call once the connection is accepted: queues CHALLENGE.
   void start();

@@ -24,8 +24,8 @@ uint64_t bytes_per_s(uint64_t bytes, uint64_t ns) {
 }  // namespace
 
 MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel,
-                                 Clock& clock, std::span<uint8_t> record_buffer, std::span<uint64_t> send_set_bits,
-                                 MigrationObserver* observer)
+                                 Clock& clock, std::span<uint8_t> record_buffer,
+                                 std::span<uint64_t> send_set_bits, MigrationObserver* observer)
     : config_(config),
       source_(source),
       channel_(channel),
@@ -237,8 +237,8 @@ void MigrationSender::queue_state() {
 // Hashes a slice of the paused memory; queues END once all of it is hashed. False
 // while more slices remain: the main loop gets control back between them.
 bool MigrationSender::step_digest() {
-  MemoryDigest::Step step = digest_.step([this](uint64_t gfn) { return source_.page(gfn); },
-                                         config_.digest_pages_per_pump);
+  MemoryDigest::Step step =
+      digest_.step([this](uint64_t gfn) { return source_.page(gfn); }, config_.digest_pages_per_pump);
   if (step == MemoryDigest::Step::kNoPage) {
     fail(fault(StreamError::kSourceFailed, digest_.failed_gfn(), source_.page_count()));
     return false;
@@ -260,7 +260,8 @@ void MigrationSender::check_timeouts() {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.stall_timeout_ns));
   }
   if (phase_ == Phase::kAwaitAck && output_.idle() && now > ack_deadline_ns_) {
-    return fail(fault(StreamError::kTimeout, now - (ack_deadline_ns_ - config_.ack_timeout_ns), config_.ack_timeout_ns));
+    return fail(fault(StreamError::kTimeout, now - (ack_deadline_ns_ - config_.ack_timeout_ns),
+                      config_.ack_timeout_ns));
   }
 }
 

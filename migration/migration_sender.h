@@ -30,10 +30,10 @@ struct SenderConfig {
   const char* backend_name = "";
   uint32_t backend_features = 0;
   PrecopyParameters policy;
-  uint64_t ack_timeout_ns = 10'000'000'000;  // END sent -> ACK
+  uint64_t ack_timeout_ns = 10'000'000'000;    // END sent -> ACK
   uint64_t stall_timeout_ns = 10'000'000'000;  // no byte accepted or received for this long
-  uint64_t pump_bytes = 256 * 1024;           // records produced per pump() call, at most
-  uint64_t digest_pages_per_pump = 512;       // 2 MiB hashed per pump() call
+  uint64_t pump_bytes = 256 * 1024;            // records produced per pump() call, at most
+  uint64_t digest_pages_per_pump = 512;        // 2 MiB hashed per pump() call
 };
 
 class MigrationSender {
@@ -41,7 +41,8 @@ class MigrationSender {
   // `record_buffer` holds the record being sent: at least kMinRecordBuffer bytes (a
   // batch of one page), ideally record_size(kMaxRecordBody) (full 128-entry batches:
   // less header overhead). `send_set_bits`: DirtyLog::words_for(source.page_count()).
-  static constexpr size_t kMinRecordBuffer = sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize;
+  static constexpr size_t kMinRecordBuffer =
+      sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize;
   MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel, Clock& clock,
                   std::span<uint8_t> record_buffer, std::span<uint64_t> send_set_bits,
                   MigrationObserver* observer = nullptr);
@@ -94,7 +95,7 @@ class MigrationSender {
   Phase phase_ = Phase::kIdle;
   uint8_t nonce_[kNonceSize] = {};
   bool tracking_ = false;  // dirty tracking is on: a failure must undo it
-  uint64_t cursor_ = 0;  // next gfn to look at in send_set_
+  uint64_t cursor_ = 0;    // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;
   uint64_t started_ns_ = 0, paused_ns_ = 0, ack_deadline_ns_ = 0, last_progress_ns_ = 0;

@@ -11,12 +11,12 @@
 namespace godwit::migration {
 
 struct RoundStats {
-  uint32_t round = 0;           // 0 = all memory; the last one runs with the guest paused
-  bool final = false;           // the stop-and-copy round
-  uint64_t pages_sent = 0;      // zero pages included
-  uint64_t zero_pages = 0;      // sent as ZERO runs, no data
-  uint64_t pages_dirtied = 0;   // written by the guest during this round
-  uint64_t wire_bytes = 0;      // every record byte of the round
+  uint32_t round = 0;          // 0 = all memory; the last one runs with the guest paused
+  bool final = false;          // the stop-and-copy round
+  uint64_t pages_sent = 0;     // zero pages included
+  uint64_t zero_pages = 0;     // sent as ZERO runs, no data
+  uint64_t pages_dirtied = 0;  // written by the guest during this round
+  uint64_t wire_bytes = 0;     // every record byte of the round
   uint64_t duration_ns = 0;
   uint64_t bandwidth_bytes_per_s = 0;
 };

@@ -18,7 +18,8 @@ void copy_body(const RawRecord& raw, T& out) {
 
 StreamFault check_magic_version(const RawRecord& raw, uint64_t magic, uint16_t major) {
   if (magic != kStreamMagic) return at(raw, StreamError::kBadMagic, magic, kStreamMagic);
-  if (major != kStreamVersionMajor) return at(raw, StreamError::kUnsupportedVersion, major, kStreamVersionMajor);
+  if (major != kStreamVersionMajor)
+    return at(raw, StreamError::kUnsupportedVersion, major, kStreamVersionMajor);
   return {};
 }
 

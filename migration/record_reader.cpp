@@ -41,9 +41,11 @@ StreamFault RecordReader::check_header() const {
     return {};  // an unknown optional record: framing checked, then skipped by the caller
   }
   size_t fixed = fixed_body_length(type);
-  if (fixed != 0 && header_.length != fixed) return located(StreamError::kBadRecordLength, header_.length, fixed);
+  if (fixed != 0 && header_.length != fixed)
+    return located(StreamError::kBadRecordLength, header_.length, fixed);
   size_t min_batch = sizeof(PageBatchHeader) + sizeof(PageEntry);
-  if (fixed == 0 && header_.length < min_batch) return located(StreamError::kBadRecordLength, header_.length, min_batch);
+  if (fixed == 0 && header_.length < min_batch)
+    return located(StreamError::kBadRecordLength, header_.length, min_batch);
   return {};
 }
 

@@ -16,7 +16,8 @@ Sha256Digest mac_of(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceS
 
 }  // namespace
 
-Sha256Digest header_mac(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceSize], HeaderRecord header) {
+Sha256Digest header_mac(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceSize],
+                        HeaderRecord header) {
   return mac_of(key, nonce, header);
 }
 

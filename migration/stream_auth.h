@@ -9,7 +9,8 @@
 
 namespace godwit::migration {
 
-Sha256Digest header_mac(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceSize], HeaderRecord header);
+Sha256Digest header_mac(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceSize],
+                        HeaderRecord header);
 Sha256Digest ack_mac(std::span<const uint8_t> key, const uint8_t (&nonce)[kNonceSize], AckRecord ack);
 
 }  // namespace godwit::migration

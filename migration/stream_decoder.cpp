@@ -5,7 +5,8 @@ namespace godwit::migration {
 StreamDecoder::StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits)
     : reader_(body_buffer), coverage_bits_(coverage_bits), coverage_(coverage_bits, 0) {}
 
-StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& consumed, StreamFault& fault) {
+StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& consumed,
+                                        StreamFault& fault) {
   consumed = 0;
   while (true) {
     size_t used = 0;

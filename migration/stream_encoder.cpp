@@ -19,7 +19,8 @@ size_t seal_record(std::span<uint8_t> out, RecordType type, size_t length) {
   size_t total = record_size(length);
   std::memset(out.data() + body_end, 0, total - body_end);
   RecordHeader header{static_cast<uint32_t>(type), static_cast<uint32_t>(length), 0};
-  header.checksum = record_checksum(header.type, header.length, out.subspan(sizeof(RecordHeader), padded(length)));
+  header.checksum =
+      record_checksum(header.type, header.length, out.subspan(sizeof(RecordHeader), padded(length)));
   std::memcpy(out.data(), &header, sizeof(header));
   return total;
 }

@@ -59,8 +59,8 @@ void write_fault(Sink& sink, const StreamFault& f) {
   if (!in_record && !has_values) return;
   sink.write(" (");
   if (in_record) {
-    format(sink, "{} record {:#x} at byte {}", to_string(static_cast<RecordType>(f.record_type)), f.record_type,
-           f.offset);
+    format(sink, "{} record {:#x} at byte {}", to_string(static_cast<RecordType>(f.record_type)),
+           f.record_type, f.offset);
   }
   if (has_values) format(sink, "{}value {:#x}, limit {:#x}", in_record ? "; " : "", f.value, f.limit);
   sink.write(")");

@@ -11,27 +11,27 @@ namespace godwit::migration {
 
 enum class StreamError : uint32_t {
   kNone = 0,
-  kBadMagic,               // not a Godwit migration stream
-  kUnsupportedVersion,     // a major version this node does not speak
-  kUnknownRecordType,      // a mandatory record type this node does not know
-  kRecordTooLong,          // length over kMaxRecordBody (or the reader's buffer)
-  kBadRecordLength,        // length does not match what the record type needs
-  kChecksumMismatch,       // the record's WordHash64 does not match its bytes
-  kNonZeroReserved,        // padding or a reserved field is not zero
-  kGfnOutOfRange,          // a page lies outside guest memory
-  kBadPageFlags,           // unknown flag, or a data entry with pages != 1
-  kPageCountMismatch,      // batch page_count, or END page_count, disagrees
-  kUnexpectedRecord,       // a valid record, but not allowed at this point
-  kBadHeaderField,         // a HEADER/CHALLENGE/state field out of range
-  kAuthenticationFailed,   // the MAC does not match: wrong key or tampering
-  kMissingPages,           // END arrived before every page was sent once
-  kDigestMismatch,         // assembled memory differs from the source's
-  kTruncated,              // the stream ended inside a record or before END
-  kTimeout,                // the peer stopped making progress
-  kChannelFailed,          // the connection broke or was closed
-  kGuestRefused,           // the VM layer could not create the guest or load state
-  kPeerRefused,            // the destination sent NACK (its reason is in `value`)
-  kSourceFailed,           // the source guest could not be read or tracked
+  kBadMagic,              // not a Godwit migration stream
+  kUnsupportedVersion,    // a major version this node does not speak
+  kUnknownRecordType,     // a mandatory record type this node does not know
+  kRecordTooLong,         // length over kMaxRecordBody (or the reader's buffer)
+  kBadRecordLength,       // length does not match what the record type needs
+  kChecksumMismatch,      // the record's WordHash64 does not match its bytes
+  kNonZeroReserved,       // padding or a reserved field is not zero
+  kGfnOutOfRange,         // a page lies outside guest memory
+  kBadPageFlags,          // unknown flag, or a data entry with pages != 1
+  kPageCountMismatch,     // batch page_count, or END page_count, disagrees
+  kUnexpectedRecord,      // a valid record, but not allowed at this point
+  kBadHeaderField,        // a HEADER/CHALLENGE/state field out of range
+  kAuthenticationFailed,  // the MAC does not match: wrong key or tampering
+  kMissingPages,          // END arrived before every page was sent once
+  kDigestMismatch,        // assembled memory differs from the source's
+  kTruncated,             // the stream ended inside a record or before END
+  kTimeout,               // the peer stopped making progress
+  kChannelFailed,         // the connection broke or was closed
+  kGuestRefused,          // the VM layer could not create the guest or load state
+  kPeerRefused,           // the destination sent NACK (its reason is in `value`)
+  kSourceFailed,          // the source guest could not be read or tracked
 };
 
 // A fixed, lower-case message ("checksum mismatch").

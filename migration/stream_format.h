@@ -95,7 +95,8 @@ struct PageEntry {
 static_assert(sizeof(PageEntry) == 16);
 
 inline constexpr uint32_t kMaxBatchEntries = 128;
-inline constexpr size_t kMaxRecordBody = sizeof(PageBatchHeader) + kMaxBatchEntries * (sizeof(PageEntry) + kPageSize);
+inline constexpr size_t kMaxRecordBody =
+    sizeof(PageBatchHeader) + kMaxBatchEntries * (sizeof(PageEntry) + kPageSize);
 static_assert(kMaxRecordBody == 526344 && kMaxRecordBody % 8 == 0);
 
 struct VcpuStateRecord {

@@ -20,7 +20,8 @@ namespace {
 std::vector<uint8_t> framed(std::span<const uint8_t> input) {
   std::vector<uint8_t> stream;
   while (input.size() >= 6) {
-    uint32_t type = uint32_t{input[0]} | uint32_t{input[1]} << 8 | uint32_t{input[2]} << 16 | uint32_t{input[3]} << 24;
+    uint32_t type =
+        uint32_t{input[0]} | uint32_t{input[1]} << 8 | uint32_t{input[2]} << 16 | uint32_t{input[3]} << 24;
     size_t length = size_t{input[4]} | size_t{input[5]} << 8;
     input = input.subspan(6);
     if (length > input.size()) length = input.size();

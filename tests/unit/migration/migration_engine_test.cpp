@@ -49,9 +49,10 @@ struct World {
     sender_config.ack_timeout_ns = 2'000'000'000;
     receiver_config.key = destination_key;
     for (size_t i = 0; i < kNonceSize; ++i) receiver_config.nonce[i] = static_cast<uint8_t>(i * 31 + 7);
-    sender = std::make_unique<MigrationSender>(sender_config, source, to_destination, clock, record_buffer, send_set,
-                                               &recorder);
-    receiver = std::make_unique<MigrationReceiver>(receiver_config, factory, to_source, clock, body_buffer, coverage);
+    sender = std::make_unique<MigrationSender>(sender_config, source, to_destination, clock, record_buffer,
+                                               send_set, &recorder);
+    receiver = std::make_unique<MigrationReceiver>(receiver_config, factory, to_source, clock, body_buffer,
+                                                   coverage);
   }
 
   // Runs until the sender has finished (or `max_steps`), then lets the receiver see the
@@ -67,7 +68,8 @@ struct World {
       if (to_destination.closed && !receiver_saw_close) close_receiver();
       receiver->pump();
       deliver(to_source, [&](std::span<const uint8_t> b) { sender->on_receive(b); });
-      if (to_source.closed && !sender->finished() && !drop_replies_after_challenge) sender->on_channel_closed();
+      if (to_source.closed && !sender->finished() && !drop_replies_after_challenge)
+        sender->on_channel_closed();
       if (!source.paused && !source.released && guest) guest();
       clock.now += 1'000'000;
     }
@@ -143,8 +145,9 @@ std::function<void()> dirtier(World& world, uint64_t pages_per_ms, uint64_t work
 TEST(MigrationEngine, DirtyingGuestArrivesIdenticalAndConverges) {
   World world;
   world.sender_config.policy.downtime_target_ns = 2'000'000;  // 2 ms: ~30 pages at 64 MB/s
-  world.sender = std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination,
-                                                   world.clock, world.record_buffer, world.send_set, &world.recorder);
+  world.sender =
+      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
+                                        world.record_buffer, world.send_set, &world.recorder);
   world.guest = dirtier(world, 2, kPages);  // ~8 KB/ms dirtied against a 64 KB/ms link
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -194,8 +197,9 @@ TEST(MigrationEngine, WireBytesStayWithinFivePercentOfRequired) {
 TEST(MigrationEngine, FastDirtierStopsForNoProgressAndStillArrivesIdentical) {
   World world;
   world.sender_config.policy.downtime_target_ns = 1'000'000;  // 1 ms: unreachable here
-  world.sender = std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination,
-                                                   world.clock, world.record_buffer, world.send_set, &world.recorder);
+  world.sender =
+      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
+                                        world.record_buffer, world.send_set, &world.recorder);
   world.guest = dirtier(world, 40, 512);  // 160 KB/ms into a 2 MiB working set: faster than the link
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -209,8 +213,9 @@ TEST(MigrationEngine, RoundLimitStopsAGuestThatKeepsUp) {
   world.sender_config.policy.downtime_target_ns = 1'000'000;
   world.sender_config.policy.min_progress_percent = 0;  // any shrink counts as progress
   world.sender_config.policy.max_rounds = 4;
-  world.sender = std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination,
-                                                   world.clock, world.record_buffer, world.send_set, &world.recorder);
+  world.sender =
+      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
+                                        world.record_buffer, world.send_set, &world.recorder);
   world.guest = dirtier(world, 12, kPages);
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -284,7 +289,8 @@ TEST(MigrationEngine, CorruptedStreamByteIsRejectedByTheReceiver) {
   World world;
   world.tamper = [](std::vector<uint8_t>& bytes, uint64_t offset_of_first) {
     uint64_t target = 200'000;  // inside round 0's page batches
-    if (offset_of_first <= target && target < offset_of_first + bytes.size()) bytes[target - offset_of_first] ^= 0x40;
+    if (offset_of_first <= target && target < offset_of_first + bytes.size())
+      bytes[target - offset_of_first] ^= 0x40;
   };
   world.run();
   world.expect_source_resumed();
@@ -297,7 +303,8 @@ TEST(MigrationEngine, WrongKeyIsRefusedBeforeAnyGuestExists) {
   world.run();
   world.expect_source_resumed();
   EXPECT_EQ(world.receiver->failure().code, StreamError::kAuthenticationFailed);
-  EXPECT_EQ(static_cast<StreamError>(world.sender->summary().failure.value), StreamError::kAuthenticationFailed);
+  EXPECT_EQ(static_cast<StreamError>(world.sender->summary().failure.value),
+            StreamError::kAuthenticationFailed);
   EXPECT_EQ(world.factory.guest, nullptr);
 }
 

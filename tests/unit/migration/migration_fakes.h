@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "migration/migration_ports.h"
 #include <stdexcept>
+#include "migration/migration_ports.h"
 
 namespace godwit::migration::testing {
 
@@ -49,10 +49,13 @@ class FakeChannel final : public ByteChannel {
 class FakeSource final : public MigrationSource {
  public:
   explicit FakeSource(uint64_t pages)
-      : memory(pages * kPageSize), tracking_bits(DirtyLog::words_for(pages)), tracking(tracking_bits, pages),
+      : memory(pages * kPageSize),
+        tracking_bits(DirtyLog::words_for(pages)),
+        tracking(tracking_bits, pages),
         protected_pages(pages, false) {
     for (uint64_t gfn = 0; gfn < pages; ++gfn) {
-      if (gfn % 4 != 3) memory[gfn * kPageSize + (gfn % 97)] = static_cast<uint8_t>(gfn + 1);  // every 4th page zero
+      if (gfn % 4 != 3)
+        memory[gfn * kPageSize + (gfn % 97)] = static_cast<uint8_t>(gfn + 1);  // every 4th page zero
     }
     vcpu.regs.rip = 0x100123;
     vcpu.regs.gpr[x86::kRax] = 42;
@@ -77,7 +80,9 @@ class FakeSource final : public MigrationSource {
   }
 
   uint64_t page_count() const override { return memory.size() / kPageSize; }
-  const uint8_t* page(uint64_t gfn) override { return gfn < page_count() ? &memory[gfn * kPageSize] : nullptr; }
+  const uint8_t* page(uint64_t gfn) override {
+    return gfn < page_count() ? &memory[gfn * kPageSize] : nullptr;
+  }
   Status begin_dirty_tracking() override {
     if (fail_tracking) return fail(Error::kOutOfMemory);
     tracking_on = true;

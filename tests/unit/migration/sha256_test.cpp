@@ -27,7 +27,8 @@ std::span<const uint8_t> bytes(const std::string& text) {
 
 TEST(Sha256, FipsExamples) {
   EXPECT_EQ(hex(Sha256::of(bytes(""))), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(hex(Sha256::of(bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(Sha256::of(bytes("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(Sha256::of(bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(hex(Sha256::of(bytes("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
@@ -66,10 +67,11 @@ TEST(HmacSha256, Rfc4231) {
             "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");  // case 4
   EXPECT_EQ(hmac(std::vector<uint8_t>(131, 0xaa), "Test Using Larger Than Block-Size Key - Hash Key First"),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");  // case 6
-  EXPECT_EQ(hmac(std::vector<uint8_t>(131, 0xaa),
-                 "This is a test using a larger than block-size key and a larger than block-size data. The key "
-                 "needs to be hashed before being used by the HMAC algorithm."),
-            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");  // case 7
+  EXPECT_EQ(
+      hmac(std::vector<uint8_t>(131, 0xaa),
+           "This is a test using a larger than block-size key and a larger than block-size data. The key "
+           "needs to be hashed before being used by the HMAC algorithm."),
+      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");  // case 7
 }
 
 TEST(HmacSha256, MacEqualComparesEveryByte) {

@@ -59,7 +59,8 @@ class StreamBuilder {
   void valid_stream(uint64_t memory_bytes, const uint8_t* page1) {
     record(RecordType::kHeader, make_header(memory_bytes));
     std::vector<std::pair<uint64_t, const uint8_t*>> pages;
-    for (uint64_t gfn = 0; gfn < memory_bytes / kPageSize; ++gfn) pages.push_back({gfn, gfn == 1 ? page1 : nullptr});
+    for (uint64_t gfn = 0; gfn < memory_bytes / kPageSize; ++gfn)
+      pages.push_back({gfn, gfn == 1 ? page1 : nullptr});
     batch(pages);
     VcpuStateRecord vcpu{};
     vcpu.state_size = sizeof(x86::VcpuState);

@@ -142,7 +142,8 @@ TEST(StreamCodec, RejectsBadMagicAndUnknownMajorVersion) {
   auto outcome = decode_in_pieces(bad_version.bytes, {});
   EXPECT_EQ(outcome.fault.code, StreamError::kUnsupportedVersion);
   EXPECT_EQ(outcome.fault.value, 2u);
-  EXPECT_EQ(describe(outcome.fault), "unsupported stream version (HEADER record 0x2 at byte 0; value 0x2, limit 0x1)");
+  EXPECT_EQ(describe(outcome.fault),
+            "unsupported stream version (HEADER record 0x2 at byte 0; value 0x2, limit 0x1)");
   header.version_major = 1;
   header.version_minor = 7;  // a newer minor only adds optional things
   StreamBuilder newer_minor;
@@ -224,7 +225,7 @@ TEST(StreamCodec, RejectsPagesOutsideTheGuestAndBadEntries) {
   EXPECT_EQ(batch_with({0, 0x4, 1}, 1, kPageSize), StreamError::kBadPageFlags);
   EXPECT_EQ(batch_with({0, 0, 2}, 2, kPageSize), StreamError::kBadPageFlags);
   EXPECT_EQ(batch_with({0, kPageZero, 0}, 0, 0), StreamError::kBadPageFlags);
-  EXPECT_EQ(batch_with({0, 0, 1}, 1, 100), StreamError::kBadRecordLength);   // data cut short
+  EXPECT_EQ(batch_with({0, 0, 1}, 1, 100), StreamError::kBadRecordLength);         // data cut short
   EXPECT_EQ(batch_with({0, kPageZero, 1}, 1, 16), StreamError::kBadRecordLength);  // bytes left over
   EXPECT_EQ(batch_with({0, kPageZero, 4}, 5, 0), StreamError::kPageCountMismatch);
 }
