@@ -16,7 +16,7 @@ class HmacSha256 {
   Sha256Digest finish();
 
  private:
-  uint8_t outer_key_[kSha256BlockSize];  // key ^ opad, kept for the outer hash
+  uint8_t outer_key_[kSha256BlockSize] = {};  // key ^ opad, kept for the outer hash
   Sha256 inner_;
 };
 

@@ -61,7 +61,7 @@ void MigrationSender::on_receive(std::span<const uint8_t> bytes) {
 void MigrationSender::accept_reply(const RawRecord& raw) {
   auto type = static_cast<RecordType>(raw.type);
   if (type == RecordType::kNack) {
-    NackRecord nack;
+    NackRecord nack{};
     if (auto f = decode_nack(raw, nack); !f.ok()) return fail(f);
     return fail(StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail});
   }
@@ -72,7 +72,7 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
 }
 
 void MigrationSender::accept_challenge(const RawRecord& raw) {
-  ChallengeRecord challenge;
+  ChallengeRecord challenge{};
   if (auto f = decode_challenge(raw, challenge); !f.ok()) return fail(f);
   std::memcpy(nonce_, challenge.nonce, kNonceSize);
   queue_header();
@@ -84,7 +84,7 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
 }
 
 void MigrationSender::accept_ack(const RawRecord& raw) {
-  AckRecord ack;
+  AckRecord ack{};
   if (auto f = decode_ack(raw, ack); !f.ok()) return fail(f);
   if (!mac_equal(ack_mac(config_.key, nonce_, ack), ack.mac)) {
     return fail(StreamFault{StreamError::kAuthenticationFailed, raw.type, raw.offset, 0, 0});

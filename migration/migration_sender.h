@@ -32,7 +32,7 @@ struct SenderConfig {
   PrecopyParameters policy;
   uint64_t ack_timeout_ns = 10'000'000'000;    // END sent -> ACK
   uint64_t stall_timeout_ns = 10'000'000'000;  // no byte accepted or received for this long
-  uint64_t pump_bytes = 256 * 1024;            // records produced per pump() call, at most
+  uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
   uint64_t digest_pages_per_pump = 512;        // 2 MiB hashed per pump() call
 };
 

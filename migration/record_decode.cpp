@@ -116,7 +116,7 @@ StreamFault PageBatchView::decode(const RawRecord& raw, uint64_t guest_pages) {
     if (raw.body.size() - at_byte < sizeof(PageEntry)) {
       return at(raw, StreamError::kBadRecordLength, raw.body.size(), at_byte + sizeof(PageEntry));
     }
-    PageEntry entry;
+    PageEntry entry{};
     std::memcpy(&entry, raw.body.data() + at_byte, sizeof(entry));
     at_byte += sizeof(entry);
     bool zero = (entry.flags & kPageZero) != 0;

@@ -53,7 +53,7 @@ template <class Visit>
 void PageBatchView::for_each(Visit&& visit) const {
   size_t at = sizeof(PageBatchHeader);
   for (uint32_t i = 0; i < header_.entry_count; ++i) {
-    PageEntry entry;
+    PageEntry entry{};
     __builtin_memcpy(&entry, body_.data() + at, sizeof(entry));
     at += sizeof(entry);
     PageRun run{entry.gfn, entry.pages, {}};

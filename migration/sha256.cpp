@@ -41,7 +41,7 @@ Sha256::Sha256() { std::memcpy(h_, kInitial, sizeof(h_)); }
 // Section 6.2.2: the message schedule and the 64 rounds over one 512-bit block.
 void Sha256::compress(const uint8_t* block) {
   uint32_t w[64];
-  for (int t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
+  for (size_t t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
   for (int t = 16; t < 64; ++t) {
     uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
     uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
@@ -88,7 +88,7 @@ Sha256Digest Sha256::finish() {
   store_be32(block_ + 60, static_cast<uint32_t>(bit_length));
   compress(block_);
   Sha256Digest digest;
-  for (int i = 0; i < 8; ++i) store_be32(digest.bytes + 4 * i, h_[i]);
+  for (size_t i = 0; i < 8; ++i) store_be32(digest.bytes + 4 * i, h_[i]);
   return digest;
 }
 

@@ -28,7 +28,7 @@ class Sha256 {
  private:
   void compress(const uint8_t* block);
 
-  uint32_t h_[8];
+  uint32_t h_[8] = {};
   uint8_t block_[kSha256BlockSize] = {};
   size_t block_used_ = 0;
   uint64_t total_bytes_ = 0;

@@ -45,7 +45,7 @@ bool page_is_zero(const uint8_t* page) {
 bool PageBatchEncoder::add_page(uint64_t gfn, const uint8_t* page_data) {
   bool zero = page_is_zero(page_data);
   if (zero && last_was_zero_ && gfn == next_zero_gfn_) {
-    PageEntry entry;
+    PageEntry entry{};
     std::memcpy(&entry, out_.data() + last_entry_, sizeof(entry));
     if (entry.pages != UINT32_MAX) {  // extend the run: no new bytes on the wire
       ++entry.pages;

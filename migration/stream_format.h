@@ -100,8 +100,8 @@ inline constexpr size_t kMaxRecordBody =
 static_assert(kMaxRecordBody == 526344 && kMaxRecordBody % 8 == 0);
 
 struct VcpuStateRecord {
-  uint32_t vcpu_index;
-  uint32_t state_size;  // sizeof(x86::VcpuState)
+  uint32_t vcpu_index = 0;
+  uint32_t state_size = 0;  // sizeof(x86::VcpuState)
   x86::VcpuState state;
 };
 static_assert(sizeof(x86::VcpuState) == 512, "VcpuState changed: bump the stream version");
