@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "kernel/console/json_writer.h"
 #include "migration/precopy_policy.h"
 #include "migration/stream_error.h"
 
@@ -47,5 +48,11 @@ class MigrationObserver {
  protected:
   ~MigrationObserver() = default;
 };
+
+// The fields of the "migration_round" and "migration_summary" @event lines, so every
+// tool reads the same names:
+//   { Event e("migration_round"); write_round_fields(e.json(), round); }
+void write_round_fields(JsonWriter& json, const RoundStats& round);
+void write_summary_fields(JsonWriter& json, const MigrationSummary& summary);
 
 }  // namespace godwit::migration
