@@ -25,7 +25,9 @@ class ByteChannel {
   // tcp_sndbuf, tcp_write with copy) and returns how many; 0 when the window is full.
   // An error means the connection is broken.
   virtual Expected<size_t> write(std::span<const uint8_t> bytes) = 0;
-  // Ends the connection (lwIP: tcp_close after the queued bytes). Called once.
+  // Ends the connection (lwIP: tcp_close after the queued bytes). Called once, also
+  // after on_channel_closed(): it must cope with a connection the stack already
+  // dropped (lwIP frees the PCB before its err callback).
   virtual void close() = 0;
 
  protected:

@@ -89,7 +89,7 @@ class MigrationSender {
   DirtyLog send_set_;
   PrecopyPolicy policy_;
   MemoryDigest digest_;
-  uint8_t reply_buffer_[64] = {};  // the largest reply is CHALLENGE, 48 bytes
+  uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones
   RecordReader replies_;
 
   Phase phase_ = Phase::kIdle;
