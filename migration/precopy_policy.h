@@ -7,6 +7,8 @@
 //   no progress - the dirty set has not shrunk meaningfully for N rounds (the guest
 //                 dirties as fast as we send: more rounds only cost time);
 //   round limit - a hard cap, whatever the trend.
+// The estimate covers the transfer only: the measured downtime also includes hashing
+// the paused memory on both nodes (docs/decisions/0005-migration-commit-and-stream.md).
 // Pure arithmetic on the numbers the sender measures, so it is tested on traces.
 #pragma once
 
