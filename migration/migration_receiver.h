@@ -20,9 +20,11 @@
 namespace godwit::migration {
 
 struct ReceiverConfig {
-  std::span<const uint8_t> key;               // migrate_key, the same on both nodes
-  uint8_t nonce[kNonceSize] = {};             // fresh random bytes for this connection (RDRAND)
-  uint64_t idle_timeout_ns = 30'000'000'000;  // no byte from the source for this long
+  std::span<const uint8_t> key;    // migrate_key, the same on both nodes
+  uint8_t nonce[kNonceSize] = {};  // fresh random bytes for this connection (RDRAND)
+  // No byte from the source for this long (it hashes its paused memory before END:
+  // up to ~10 s for 1 GiB under Bochs).
+  uint64_t idle_timeout_ns = 30'000'000'000;
   uint64_t digest_pages_per_pump = 512;
 };
 
