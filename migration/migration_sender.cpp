@@ -247,7 +247,6 @@ bool MigrationSender::step_digest() {
   summary_.digest = digest_.value();
   queue_record(RecordType::kEnd, EndRecord{source_.page_count(), summary_.digest});
   phase_ = Phase::kAwaitAck;
-  ack_deadline_ns_ = clock_.now_ns() + config_.ack_timeout_ns;
   return !finished();
 }
 
@@ -259,9 +258,12 @@ void MigrationSender::check_timeouts() {
   if (waiting_on_peer && now - last_progress_ns_ > config_.stall_timeout_ns) {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.stall_timeout_ns));
   }
-  if (phase_ == Phase::kAwaitAck && output_.idle() && now > ack_deadline_ns_) {
-    return fail(fault(StreamError::kTimeout, now - (ack_deadline_ns_ - config_.ack_timeout_ns),
-                      config_.ack_timeout_ns));
+  if (phase_ != Phase::kAwaitAck || !output_.idle()) return;
+  if (ack_deadline_ns_ == 0) {
+    ack_deadline_ns_ = now + config_.ack_timeout_ns;  // END has left: the ACK clock starts
+  } else if (now > ack_deadline_ns_) {
+    fail(fault(StreamError::kTimeout, now - (ack_deadline_ns_ - config_.ack_timeout_ns),
+               config_.ack_timeout_ns));
   }
 }
 
