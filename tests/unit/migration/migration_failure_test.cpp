@@ -59,6 +59,16 @@ TEST(MigrationFailure, DigestMismatchIsCaughtAndTheSourceResumes) {
   EXPECT_FALSE(world.factory.guest->loaded);
 }
 
+TEST(MigrationFailure, DestinationOutOfFramesMidStreamResumesTheSource) {
+  World world;
+  world.factory.no_frame_gfn = 700;
+  world.run();
+  world.expect_source_resumed();
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kGuestRefused);
+  EXPECT_EQ(world.receiver->failure().value, static_cast<uint64_t>(Error::kOutOfMemory));
+  EXPECT_TRUE(world.factory.guest->discarded);
+}
+
 TEST(MigrationFailure, StateRefusedByTheDestinationResumesTheSource) {
   World world;
   world.factory.refuse_state = true;

@@ -119,9 +119,11 @@ class FakeDestination final : public DestinationGuest {
   x86::VcpuState vcpu;
   DeviceState device;
   uint64_t corrupt_gfn = UINT64_MAX;  // a silent bug in the VM layer, for the digest test
+  uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
 
   Status write_page(uint64_t gfn, const uint8_t* data) override {
+    if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
     std::memcpy(&memory[gfn * kPageSize], data, kPageSize);
     if (gfn == corrupt_gfn) memory[gfn * kPageSize] ^= 1;
     return ok();
@@ -145,12 +147,14 @@ class FakeFactory final : public DestinationGuestFactory {
   std::unique_ptr<FakeDestination> guest;
   bool refuse = false;
   uint64_t corrupt_gfn = UINT64_MAX;
+  uint64_t no_frame_gfn = UINT64_MAX;
   bool refuse_state = false;
 
   Expected<DestinationGuest*> create(const HeaderRecord& header) override {
     if (refuse) return fail(Error::kOutOfMemory);
     guest = std::make_unique<FakeDestination>(header.memory_bytes / kPageSize);
     guest->corrupt_gfn = corrupt_gfn;
+    guest->no_frame_gfn = no_frame_gfn;
     guest->refuse_state = refuse_state;
     return static_cast<DestinationGuest*>(guest.get());
   }
