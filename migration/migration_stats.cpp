@@ -7,7 +7,7 @@ int64_t microseconds(uint64_t ns) { return static_cast<int64_t>(ns / 1000); }
 
 // MiB/s with three decimals, as thousandths.
 int64_t mib_per_s_milli(uint64_t bytes_per_s) {
-  return static_cast<int64_t>(bytes_per_s * 1000 / (1024 * 1024));
+  return static_cast<int64_t>(bytes_per_s * 1000 / (1024ull * 1024));
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ class FakeDestination final : public DestinationGuest {
   bool loaded = false, started = false, discarded = false;
   x86::VcpuState vcpu;
   DeviceState device;
-  uint64_t corrupt_gfn = UINT64_MAX;  // a silent bug in the VM layer, for the digest test
+  uint64_t corrupt_gfn = UINT64_MAX;   // a silent bug in the VM layer, for the digest test
   uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
 
