@@ -41,4 +41,20 @@ size_t DirtyLog::take(std::span<uint64_t> out) {
   return taken;
 }
 
+void DirtyLog::clear() {
+  for (uint64_t& word : bits_) word = 0;
+  count_ = 0;
+}
+
+uint64_t DirtyLog::find_next(uint64_t from) const {
+  if (from >= frame_count_) return frame_count_;
+  size_t w = static_cast<size_t>(from / 64);
+  uint64_t word = bits_[w] & (~uint64_t{0} << (from % 64));
+  while (word == 0) {
+    if (++w == bits_.size()) return frame_count_;
+    word = bits_[w];
+  }
+  return uint64_t{w} * 64 + static_cast<unsigned>(__builtin_ctzll(word));
+}
+
 }  // namespace godwit::migration

@@ -24,6 +24,11 @@ class DirtyLog {
   bool test(uint64_t gfn) const;
   // Marks every frame: round 0 of a migration sends all of memory.
   void mark_all();
+  // Empties the log.
+  void clear();
+  // The first marked frame at or after `from`, or frame_count() when there is none:
+  // lets a caller walk the log a batch at a time between other work.
+  uint64_t find_next(uint64_t from) const;
   uint64_t count() const { return count_; }
   uint64_t frame_count() const { return frame_count_; }
 

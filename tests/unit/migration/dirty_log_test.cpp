@@ -48,5 +48,22 @@ TEST(DirtyLog, TakeMovesTheLowestFramesAndLeavesTheRest) {
   EXPECT_EQ(log.take(out), 0u);
 }
 
+TEST(DirtyLog, FindNextWalksMarkedFramesAndClearEmpties) {
+  std::vector<uint64_t> bits(DirtyLog::words_for(300));
+  DirtyLog log(bits, 300);
+  EXPECT_EQ(log.find_next(0), 300u);
+  EXPECT_TRUE(log.mark(5));
+  EXPECT_TRUE(log.mark(64));
+  EXPECT_TRUE(log.mark(299));
+  EXPECT_EQ(log.find_next(0), 5u);
+  EXPECT_EQ(log.find_next(5), 5u);
+  EXPECT_EQ(log.find_next(6), 64u);
+  EXPECT_EQ(log.find_next(65), 299u);
+  EXPECT_EQ(log.find_next(300), 300u);
+  log.clear();
+  EXPECT_EQ(log.count(), 0u);
+  EXPECT_EQ(log.find_next(0), 300u);
+}
+
 }  // namespace
 }  // namespace godwit::migration

@@ -1,0 +1,108 @@
+// What the migration state machines need from the rest of the hypervisor, as small
+// abstract interfaces the integrator implements (the kernel, over the VM layer and
+// lwIP TCP) and the unit tests fake. MigrationSender and MigrationReceiver own no
+// hardware, no sockets and no timers: the kernel's main loop feeds them received
+// bytes and calls pump() between guest time slices. Every method is mandatory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "arch/x86/vcpu_state.h"
+#include "kernel/lib/expected.h"
+#include "migration/dirty_log.h"
+#include "migration/stream_format.h"
+
+namespace godwit::migration {
+
+// One direction of a TCP connection, outgoing. Incoming bytes go the other way: the
+// integrator passes them to on_receive() of the state machine as they arrive, and
+// reports a closed or broken connection with on_channel_closed().
+class ByteChannel {
+ public:
+  // Queues as many leading bytes of `bytes` as the send window allows (lwIP:
+  // tcp_sndbuf, tcp_write with copy) and returns how many; 0 when the window is full.
+  // An error means the connection is broken.
+  virtual Expected<size_t> write(std::span<const uint8_t> bytes) = 0;
+  // Ends the connection (lwIP: tcp_close after the queued bytes). Called once, also
+  // after on_channel_closed(): it must cope with a connection the stack already
+  // dropped (lwIP frees the PCB before its err callback).
+  virtual void close() = 0;
+
+ protected:
+  ~ByteChannel() = default;
+};
+
+class Clock {
+ public:
+  virtual uint64_t now_ns() = 0;  // hypervisor monotonic time
+
+ protected:
+  ~Clock() = default;
+};
+
+// The guest being migrated away, as MigrationSender sees it. The main loop is single
+// threaded: while the sender runs, the guest does not.
+class MigrationSource {
+ public:
+  virtual uint64_t page_count() const = 0;
+  // The page `gfn` (< page_count()) for reading, 4096 bytes; nullptr is a failure.
+  virtual const uint8_t* page(uint64_t gfn) = 0;
+  // Write-protects every guest page in EPT/NPT. From then on the first write to a page
+  // faults into the hypervisor, which marks it in its tracking DirtyLog and makes the
+  // page writable again.
+  virtual Status begin_dirty_tracking() = 0;
+  // Moves the pages marked since the last call (or since begin) into `into` (marking,
+  // never clearing), write-protects them again, flushes the TLB, and returns how many
+  // pages it moved. A page the sender reads after this call and the guest writes
+  // later is therefore caught in the next collection.
+  virtual uint64_t collect_dirty(DirtyLog& into) = 0;
+  // Stops the vCPU (it stays stopped until resume_after_failure or release).
+  virtual void pause() = 0;
+  // The paused guest's state; device.guest_time_ns is the guest clock at the pause.
+  virtual void capture(x86::VcpuState& vcpu, DeviceState& device) = 0;
+  // The migration failed: end dirty tracking (full write access again) and run the
+  // guest again if it was paused, as if nothing had happened. Cannot fail.
+  virtual void resume_after_failure() = 0;
+  // The destination acknowledged: stop and free the guest here. Cannot fail.
+  virtual void release() = 0;
+
+ protected:
+  ~MigrationSource() = default;
+};
+
+// The guest being built on the destination, as MigrationReceiver sees it.
+class DestinationGuest {
+ public:
+  // Makes page `gfn` hold the 4096 bytes at `data`, allocating its frame and its
+  // second-level mapping on first use (kOutOfMemory when there is no frame).
+  virtual Status write_page(uint64_t gfn, const uint8_t* data) = 0;
+  // Makes `count` pages from `first` all zero (they may hold data from an earlier round).
+  virtual Status write_zero_pages(uint64_t first, uint64_t count) = 0;
+  // The page as assembled, for the digest; called only after every page was written.
+  virtual const uint8_t* page(uint64_t gfn) = 0;
+  // Checks and installs the state without running the guest: everything that can
+  // fail fails here (e.g. a VcpuState the backend rejects). Guest time continues from
+  // device.guest_time_ns.
+  virtual Status load_state(const x86::VcpuState& vcpu, const DeviceState& device) = 0;
+  // Lets the guest run. Cannot fail: load_state succeeded.
+  virtual void start() = 0;
+  // Frees everything built so far; the object is not used again.
+  virtual void discard() = 0;
+
+ protected:
+  ~DestinationGuest() = default;
+};
+
+class DestinationGuestFactory {
+ public:
+  // An empty guest for a validated, authenticated HEADER (memory size, name, command
+  // line, vCPU count), or an error (no memory, name in use ...).
+  virtual Expected<DestinationGuest*> create(const HeaderRecord& header) = 0;
+
+ protected:
+  ~DestinationGuestFactory() = default;
+};
+
+}  // namespace godwit::migration

@@ -1,0 +1,156 @@
+#include "migration/migration_receiver.h"
+
+#include "migration/stream_auth.h"
+#include "migration/stream_encoder.h"
+
+namespace godwit::migration {
+
+static_assert(record_size(sizeof(ChallengeRecord)) <= 64 && record_size(sizeof(AckRecord)) <= 64);
+
+MigrationReceiver::MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory,
+                                     ByteChannel& channel, Clock& clock, std::span<uint8_t> body_buffer,
+                                     std::span<uint64_t> coverage_bits)
+    : config_(config),
+      factory_(factory),
+      channel_(channel),
+      clock_(clock),
+      decoder_(body_buffer, coverage_bits),
+      output_(out_buffer_) {}
+
+void MigrationReceiver::start() {
+  ChallengeRecord challenge{kStreamMagic, kStreamVersionMajor, kStreamVersionMinor, 0, {}};
+  __builtin_memcpy(challenge.nonce, config_.nonce, kNonceSize);
+  output_.queue(encode_record(output_.space(), RecordType::kChallenge, challenge));
+  phase_ = Phase::kReceiving;
+  last_progress_ns_ = clock_.now_ns();
+  flush();
+}
+
+void MigrationReceiver::on_receive(std::span<const uint8_t> bytes) {
+  if (phase_ == Phase::kIdle || outcome_ != Outcome::kInProgress) return;
+  last_progress_ns_ = clock_.now_ns();
+  stats_.bytes_received += bytes.size();
+  while (!bytes.empty() && outcome_ == Outcome::kInProgress) {
+    size_t used = 0;
+    StreamFault fault;
+    StreamDecoder::Step step = decoder_.next(bytes, used, fault);
+    bytes = bytes.subspan(used);
+    if (step == StreamDecoder::Step::kFault) return fail(fault);
+    if (step == StreamDecoder::Step::kRecord) apply_record();
+  }
+}
+
+// The decoder checked the record's form and place in the stream; this does what it says.
+void MigrationReceiver::apply_record() {
+  ++stats_.records;
+  switch (decoder_.type()) {
+    case RecordType::kHeader: {
+      const HeaderRecord& header = decoder_.header();
+      if (!mac_equal(header_mac(config_.key, config_.nonce, header), header.mac)) {
+        return fail(StreamFault{StreamError::kAuthenticationFailed,
+                                static_cast<uint32_t>(RecordType::kHeader), 0, 0, 0});
+      }
+      Expected<DestinationGuest*> guest = factory_.create(header);
+      if (!guest) return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(guest.error())));
+      if (*guest == nullptr) return fail(fault(StreamError::kGuestRefused));
+      guest_ = *guest;
+      return;
+    }
+    case RecordType::kRound: ++stats_.rounds; return;
+    case RecordType::kPageBatch: return apply_batch();
+    case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;
+    case RecordType::kDeviceState: device_ = decoder_.device(); return;
+    case RecordType::kEnd:
+      digest_ = MemoryDigest(decoder_.guest_pages());
+      phase_ = Phase::kVerifying;
+      return;
+    default: return;
+  }
+}
+
+void MigrationReceiver::apply_batch() {
+  Status status;
+  uint64_t failed_gfn = 0;
+  decoder_.batch().for_each([&](const PageRun& run) {
+    if (!status.ok()) return;
+    status = run.data.empty() ? guest_->write_zero_pages(run.gfn, run.pages)
+                              : guest_->write_page(run.gfn, run.data.data());
+    failed_gfn = run.gfn;
+    stats_.pages_received += run.pages;
+    if (run.data.empty()) stats_.zero_pages += run.pages;
+  });
+  if (!status.ok())
+    fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(status.error()), failed_gfn));
+}
+
+void MigrationReceiver::pump() {
+  if (phase_ == Phase::kIdle || outcome_ != Outcome::kInProgress) return;
+  if (phase_ == Phase::kVerifying) verify_step();
+  flush();
+  if (outcome_ != Outcome::kInProgress) return;
+  uint64_t now = clock_.now_ns();
+  bool waiting = phase_ == Phase::kReceiving || phase_ == Phase::kAcking;  // for bytes, or for the window
+  if (waiting && now - last_progress_ns_ > config_.idle_timeout_ns) {
+    fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.idle_timeout_ns));
+  }
+}
+
+// A slice of the digest; at the end, compare, load the state and queue the ACK. The
+// guest starts once the ACK has left (flush), so a guest never runs here unacknowledged.
+void MigrationReceiver::verify_step() {
+  auto step = digest_.step([this](uint64_t gfn) { return guest_->page(gfn); }, config_.digest_pages_per_pump);
+  if (step == MemoryDigest::Step::kNoPage)
+    return fail(fault(StreamError::kMissingPages, digest_.failed_gfn()));
+  if (step == MemoryDigest::Step::kMore) return;
+  uint64_t digest = digest_.value();
+  if (digest != decoder_.end().digest)
+    return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
+  stats_.digest_verified = true;
+  if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
+    return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+  }
+  AckRecord ack{digest, {}};
+  Sha256Digest mac = ack_mac(config_.key, config_.nonce, ack);
+  __builtin_memcpy(ack.mac, mac.bytes, kSha256Size);
+  output_.queue(encode_record(output_.space(), RecordType::kAck, ack));
+  phase_ = Phase::kAcking;
+}
+
+void MigrationReceiver::flush() {
+  Expected<size_t> pushed = output_.push(channel_);
+  if (!pushed) return fail(fault(StreamError::kChannelFailed));
+  if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
+  if (phase_ == Phase::kAcking && output_.idle()) {
+    phase_ = Phase::kDone;
+    outcome_ = Outcome::kRunning;
+    guest_->start();
+    guest_ = nullptr;  // the VM layer owns it now
+    channel_.close();
+  }
+}
+
+void MigrationReceiver::on_channel_closed() {
+  if (phase_ == Phase::kIdle || outcome_ != Outcome::kInProgress) return;
+  StreamFault why = decoder_.finish();
+  fail(why.ok() ? fault(StreamError::kChannelFailed) : why);
+}
+
+void MigrationReceiver::fail(StreamFault why) {
+  if (outcome_ != Outcome::kInProgress) return;
+  outcome_ = Outcome::kFailed;
+  failure_ = why;
+  phase_ = Phase::kDone;
+  if (guest_ != nullptr) guest_->discard();
+  guest_ = nullptr;
+  // Best effort: tell the source why, unless the connection itself is the problem.
+  bool connection_usable = why.code != StreamError::kChannelFailed && why.code != StreamError::kTruncated;
+  if (connection_usable && output_.idle()) {
+    RecordOutput nack_output(out_buffer_);
+    nack_output.queue(encode_record(nack_output.space(), RecordType::kNack,
+                                    NackRecord{static_cast<uint32_t>(why.code), 0, why.value}));
+    (void)nack_output.push(channel_);
+  }
+  channel_.close();
+}
+
+}  // namespace godwit::migration

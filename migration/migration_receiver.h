@@ -1,0 +1,87 @@
+// MigrationReceiver: the destination side of a live migration, created for each
+// connection to the migration port and pumped by the kernel's main loop. It sends a
+// fresh nonce (CHALLENGE), checks the source's HEADER and its MAC, creates the guest,
+// writes pages as batches arrive (the last copy of a page wins), and on END checks
+// that every page arrived and that the digest of the memory it assembled equals the
+// source's. Then it loads the vCPU and device state, sends ACK and starts the guest.
+// On any error it sends NACK with the reason (when the connection still works),
+// discards the guest and reports. See docs/migration-stream.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "migration/memory_digest.h"
+#include "migration/migration_ports.h"
+#include "migration/record_output.h"
+#include "migration/stream_decoder.h"
+
+namespace godwit::migration {
+
+struct ReceiverConfig {
+  std::span<const uint8_t> key;    // migrate_key, the same on both nodes
+  uint8_t nonce[kNonceSize] = {};  // fresh random bytes for this connection (RDRAND)
+  // No byte from the source for this long (it hashes its paused memory before END:
+  // up to ~10 s for 1 GiB under Bochs).
+  uint64_t idle_timeout_ns = 30'000'000'000;
+  uint64_t digest_pages_per_pump = 512;
+};
+
+struct ReceiverStats {
+  uint64_t records = 0;
+  uint64_t pages_received = 0;  // zero pages included, re-sent pages counted again
+  uint64_t zero_pages = 0;
+  uint64_t bytes_received = 0;
+  uint32_t rounds = 0;  // ROUND records seen
+  bool digest_verified = false;
+};
+
+class MigrationReceiver {
+ public:
+  // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is verified before
+  // any of its pages is used). `coverage_bits`: DirtyLog::words_for(pages of the
+  // largest guest this node accepts).
+  MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel,
+                    Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
+
+  // Call once the connection is accepted: queues CHALLENGE.
+  void start();
+  void on_receive(std::span<const uint8_t> bytes);
+  void on_channel_closed();
+  void pump();
+
+  enum class Outcome : uint8_t { kInProgress, kRunning, kFailed };
+  Outcome outcome() const { return outcome_; }
+  const StreamFault& failure() const { return failure_; }
+  const ReceiverStats& stats() const { return stats_; }
+  const HeaderRecord& header() const { return decoder_.header(); }
+
+ private:
+  enum class Phase { kIdle, kReceiving, kVerifying, kAcking, kDone };
+
+  void apply_record();
+  void apply_batch();
+  void verify_step();
+  void fail(StreamFault fault);
+  void flush();
+
+  ReceiverConfig config_;
+  DestinationGuestFactory& factory_;
+  ByteChannel& channel_;
+  Clock& clock_;
+  StreamDecoder decoder_;
+  uint8_t out_buffer_[64] = {};  // CHALLENGE, ACK or NACK: one at a time, 64 bytes at most
+  RecordOutput output_;
+  DestinationGuest* guest_ = nullptr;
+  MemoryDigest digest_{0};
+  x86::VcpuState vcpu_ = {};
+  DeviceState device_ = {};
+  Phase phase_ = Phase::kIdle;
+  Outcome outcome_ = Outcome::kInProgress;
+  StreamFault failure_;
+  ReceiverStats stats_;
+  uint64_t last_progress_ns_ = 0;
+};
+
+}  // namespace godwit::migration

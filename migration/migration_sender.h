@@ -1,0 +1,111 @@
+// MigrationSender: the source side of a live migration, as a state machine the
+// kernel's main loop pumps. It authenticates to the destination, sends the guest's
+// configuration, then pre-copy rounds while the guest keeps running: round 0 sends
+// every page, each next round the pages the guest wrote during the previous one
+// (found by write-protection faults, collected into a DirtyLog). When PrecopyPolicy
+// says stop, it pauses the guest, sends the last dirty pages, the vCPU and device
+// state and END with a digest of all memory, and waits for the destination's ACK.
+// Only then is the guest released; on any failure before it (NACK, broken connection,
+// timeout, bad ACK) the guest resumes here, untouched. See docs/migration-stream.md,
+// "How a migration flows".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "migration/memory_digest.h"
+#include "migration/migration_ports.h"
+#include "migration/migration_stats.h"
+#include "migration/precopy_policy.h"
+#include "migration/record_output.h"
+#include "migration/record_reader.h"
+
+namespace godwit::migration {
+
+struct SenderConfig {
+  std::span<const uint8_t> key;  // migrate_key, the same on both nodes
+  const char* guest_name = "";
+  const char* command_line = "";
+  const char* backend_name = "";
+  uint32_t backend_features = 0;
+  PrecopyParameters policy;
+  // END sent -> ACK. Covers the destination's digest pass over all memory: about
+  // 0.6 s per 64 MiB under Bochs (10 s per GiB), milliseconds on hardware.
+  uint64_t ack_timeout_ns = 30'000'000'000;
+  uint64_t stall_timeout_ns = 10'000'000'000;  // no byte accepted or received for this long
+  uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
+  uint64_t digest_pages_per_pump = 512;        // 2 MiB hashed per pump() call
+};
+
+class MigrationSender {
+ public:
+  // `record_buffer` holds the record being sent: at least kMinRecordBuffer bytes (a
+  // batch of one page), ideally record_size(kMaxRecordBody) (full 128-entry batches:
+  // less header overhead). `send_set_bits`: DirtyLog::words_for(source.page_count()).
+  static constexpr size_t kMinRecordBuffer =
+      sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize;
+  MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel, Clock& clock,
+                  std::span<uint8_t> record_buffer, std::span<uint64_t> send_set_bits,
+                  MigrationObserver* observer = nullptr);
+
+  // Call once the connection is up; the sender then waits for CHALLENGE.
+  void start();
+  // Bytes from the destination (CHALLENGE, then ACK or NACK).
+  void on_receive(std::span<const uint8_t> bytes);
+  // The connection closed or broke.
+  void on_channel_closed();
+  // Does a bounded amount of work: sends what the window takes, builds the next
+  // records, hashes memory, checks timeouts.
+  void pump();
+
+  bool finished() const { return summary_.outcome != MigrationOutcome::kInProgress; }
+  const MigrationSummary& summary() const { return summary_; }
+
+ private:
+  enum class Phase { kIdle, kAwaitChallenge, kRounds, kState, kDigest, kAwaitAck, kFinished };
+
+  void accept_reply(const RawRecord& raw);
+  void accept_challenge(const RawRecord& raw);
+  void accept_ack(const RawRecord& raw);
+  bool produce();  // false when there is nothing to send now
+  void queue_header();
+  void begin_round(uint32_t number, bool final);
+  bool send_next_batch();
+  void end_round();
+  void stop_and_copy();
+  void queue_state();
+  bool step_digest();
+  template <class Body>
+  void queue_record(RecordType type, const Body& body);
+  void check_timeouts();
+  void fail(StreamFault fault);
+  void finish(MigrationOutcome outcome);
+
+  SenderConfig config_;
+  MigrationSource& source_;
+  ByteChannel& channel_;
+  Clock& clock_;
+  MigrationObserver* observer_;
+  RecordOutput output_;
+  DirtyLog send_set_;
+  PrecopyPolicy policy_;
+  MemoryDigest digest_;
+  uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones
+  RecordReader replies_;
+
+  Phase phase_ = Phase::kIdle;
+  uint8_t nonce_[kNonceSize] = {};
+  bool tracking_ = false;  // dirty tracking is on: a failure must undo it
+  uint64_t cursor_ = 0;    // next gfn to look at in send_set_
+  RoundStats round_;
+  uint64_t round_start_ns_ = 0;
+  uint64_t started_ns_ = 0, paused_ns_ = 0, ack_deadline_ns_ = 0, last_progress_ns_ = 0;
+  uint64_t data_pages_ = 0;
+  uint64_t produced_ = 0;  // bytes queued during the current pump()
+  x86::VcpuState vcpu_ = {};
+  DeviceState device_ = {};
+  MigrationSummary summary_;
+};
+
+}  // namespace godwit::migration

@@ -1,0 +1,42 @@
+#include "migration/migration_stats.h"
+
+namespace godwit::migration {
+namespace {
+
+int64_t microseconds(uint64_t ns) { return static_cast<int64_t>(ns / 1000); }
+
+// MiB/s with three decimals, as thousandths.
+int64_t mib_per_s_milli(uint64_t bytes_per_s) {
+  return static_cast<int64_t>(bytes_per_s * 1000 / (1024ull * 1024));
+}
+
+}  // namespace
+
+void write_round_fields(JsonWriter& json, const RoundStats& round) {
+  json.field("round", round.round).field("final", round.final);
+  json.field("pages_sent", round.pages_sent).field("zero_pages", round.zero_pages);
+  json.field("pages_dirtied", round.pages_dirtied).field("wire_bytes", round.wire_bytes);
+  json.fixed("duration_ms", microseconds(round.duration_ns), 3);
+  json.fixed("bandwidth_mib_s", mib_per_s_milli(round.bandwidth_bytes_per_s), 3);
+}
+
+void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
+  bool succeeded = summary.outcome == MigrationOutcome::kSucceeded;
+  json.field("outcome", succeeded                                      ? "succeeded"
+                        : summary.outcome == MigrationOutcome::kFailed ? "failed"
+                                                                       : "running");
+  if (summary.outcome == MigrationOutcome::kFailed) {
+    FixedString<200> reason;
+    write_fault(reason.sink(), summary.failure);
+    json.field("reason", reason.view());
+  }
+  json.field("stop_reason", to_string(summary.stop_reason));
+  json.fixed("total_ms", microseconds(summary.total_ns), 3);
+  json.fixed("downtime_ms", microseconds(summary.downtime_ns), 3);
+  json.field("rounds", summary.rounds).field("pages_sent", summary.pages_sent);
+  json.field("zero_pages", summary.zero_pages).field("wire_bytes", summary.wire_bytes);
+  json.field("required_bytes", summary.required_bytes);
+  json.field("digest_verified", summary.digest_verified);
+}
+
+}  // namespace godwit::migration

@@ -1,0 +1,143 @@
+#include "migration/record_decode.h"
+
+#include <cstring>
+
+#include "godwit/abi.h"
+
+namespace godwit::migration {
+namespace {
+
+StreamFault at(const RawRecord& raw, StreamError code, uint64_t value = 0, uint64_t limit = 0) {
+  return StreamFault{code, raw.type, raw.offset, value, limit};
+}
+
+template <class T>
+void copy_body(const RawRecord& raw, T& out) {
+  std::memcpy(&out, raw.body.data(), sizeof(T));  // RecordReader checked the exact length
+}
+
+StreamFault check_magic_version(const RawRecord& raw, uint64_t magic, uint16_t major) {
+  if (magic != kStreamMagic) return at(raw, StreamError::kBadMagic, magic, kStreamMagic);
+  if (major != kStreamVersionMajor)
+    return at(raw, StreamError::kUnsupportedVersion, major, kStreamVersionMajor);
+  return {};
+}
+
+template <size_t N>
+bool terminated(const char (&text)[N]) {
+  for (size_t i = 0; i < N; ++i) {
+    if (text[i] == '\0') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StreamFault decode_challenge(const RawRecord& raw, ChallengeRecord& out) {
+  copy_body(raw, out);
+  if (auto f = check_magic_version(raw, out.magic, out.version_major); !f.ok()) return f;
+  if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);
+  return {};
+}
+
+StreamFault decode_header(const RawRecord& raw, HeaderRecord& out) {
+  copy_body(raw, out);
+  if (auto f = check_magic_version(raw, out.magic, out.version_major); !f.ok()) return f;
+  if (out.page_size != kPageSize) return at(raw, StreamError::kBadHeaderField, out.page_size, kPageSize);
+  uint64_t bytes = out.memory_bytes;
+  if (bytes < abi::kMinMemory || bytes > abi::kMaxMemory || bytes % kPageSize != 0) {
+    return at(raw, StreamError::kBadHeaderField, bytes, abi::kMaxMemory);
+  }
+  if (out.vcpu_count == 0 || out.vcpu_count > kMaxVcpus) {
+    return at(raw, StreamError::kBadHeaderField, out.vcpu_count, kMaxVcpus);
+  }
+  if (out.vcpu_state_size != sizeof(x86::VcpuState)) {
+    return at(raw, StreamError::kBadHeaderField, out.vcpu_state_size, sizeof(x86::VcpuState));
+  }
+  if (out.device_state_size != sizeof(DeviceState)) {
+    return at(raw, StreamError::kBadHeaderField, out.device_state_size, sizeof(DeviceState));
+  }
+  if (!terminated(out.backend_name) || !terminated(out.guest_name) || !terminated(out.command_line)) {
+    return at(raw, StreamError::kBadHeaderField);
+  }
+  return {};
+}
+
+StreamFault decode_vcpu_state(const RawRecord& raw, uint32_t vcpu_count, VcpuStateRecord& out) {
+  copy_body(raw, out);
+  if (out.vcpu_index >= vcpu_count) return at(raw, StreamError::kBadHeaderField, out.vcpu_index, vcpu_count);
+  if (out.state_size != sizeof(x86::VcpuState)) {
+    return at(raw, StreamError::kBadHeaderField, out.state_size, sizeof(x86::VcpuState));
+  }
+  return {};
+}
+
+StreamFault decode_device_state(const RawRecord& raw, DeviceState& out) {
+  copy_body(raw, out);
+  if (out.console_pending_length > kMaxConsolePending) {
+    return at(raw, StreamError::kBadHeaderField, out.console_pending_length, kMaxConsolePending);
+  }
+  if (out.flags != 0) return at(raw, StreamError::kNonZeroReserved, out.flags);
+  return {};
+}
+
+StreamFault decode_end(const RawRecord& raw, EndRecord& out) {
+  copy_body(raw, out);
+  return {};
+}
+
+StreamFault decode_ack(const RawRecord& raw, AckRecord& out) {
+  copy_body(raw, out);
+  return {};
+}
+
+StreamFault decode_nack(const RawRecord& raw, NackRecord& out) {
+  copy_body(raw, out);
+  if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);
+  return {};
+}
+
+StreamFault decode_round(const RawRecord& raw, RoundRecord& out) {
+  copy_body(raw, out);
+  if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);
+  return {};
+}
+
+// Walks every entry once, checking flags, runs, gfns (overflow-safe) and that the
+// entries use exactly the body's bytes.
+StreamFault PageBatchView::decode(const RawRecord& raw, uint64_t guest_pages) {
+  std::memcpy(&header_, raw.body.data(), sizeof(header_));
+  if (header_.entry_count == 0 || header_.entry_count > kMaxBatchEntries) {
+    return at(raw, StreamError::kBadRecordLength, header_.entry_count, kMaxBatchEntries);
+  }
+  size_t at_byte = sizeof(PageBatchHeader);
+  uint64_t pages = 0;
+  for (uint32_t i = 0; i < header_.entry_count; ++i) {
+    if (raw.body.size() - at_byte < sizeof(PageEntry)) {
+      return at(raw, StreamError::kBadRecordLength, raw.body.size(), at_byte + sizeof(PageEntry));
+    }
+    PageEntry entry{};
+    std::memcpy(&entry, raw.body.data() + at_byte, sizeof(entry));
+    at_byte += sizeof(entry);
+    bool zero = (entry.flags & kPageZero) != 0;
+    if ((entry.flags & ~kPageZero) != 0 || entry.pages == 0 || (!zero && entry.pages != 1)) {
+      return at(raw, StreamError::kBadPageFlags, entry.flags, entry.pages);
+    }
+    if (entry.gfn >= guest_pages || guest_pages - entry.gfn < entry.pages) {
+      return at(raw, StreamError::kGfnOutOfRange, entry.gfn, guest_pages);
+    }
+    if (!zero) {
+      if (raw.body.size() - at_byte < kPageSize) {
+        return at(raw, StreamError::kBadRecordLength, raw.body.size(), at_byte + kPageSize);
+      }
+      at_byte += kPageSize;
+    }
+    pages += entry.pages;
+  }
+  if (at_byte != raw.body.size()) return at(raw, StreamError::kBadRecordLength, raw.body.size(), at_byte);
+  if (pages != header_.page_count) return at(raw, StreamError::kPageCountMismatch, header_.page_count, pages);
+  body_ = raw.body;
+  return {};
+}
+
+}  // namespace godwit::migration

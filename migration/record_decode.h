@@ -1,0 +1,68 @@
+// Decoding the body of each record type into its typed structure, checking every
+// field a peer controls (docs/migration-stream.md, section 3). Each decode_* either
+// fills `out` or returns the fault; framing (length, checksum) was already checked by
+// RecordReader. Limits of what this node accepts are here too.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "migration/record_reader.h"
+#include "migration/stream_error.h"
+#include "migration/stream_format.h"
+
+namespace godwit::migration {
+
+inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
+
+[[nodiscard]] StreamFault decode_challenge(const RawRecord& raw, ChallengeRecord& out);
+[[nodiscard]] StreamFault decode_header(const RawRecord& raw, HeaderRecord& out);
+[[nodiscard]] StreamFault decode_vcpu_state(const RawRecord& raw, uint32_t vcpu_count, VcpuStateRecord& out);
+[[nodiscard]] StreamFault decode_device_state(const RawRecord& raw, DeviceState& out);
+[[nodiscard]] StreamFault decode_end(const RawRecord& raw, EndRecord& out);
+[[nodiscard]] StreamFault decode_ack(const RawRecord& raw, AckRecord& out);
+[[nodiscard]] StreamFault decode_nack(const RawRecord& raw, NackRecord& out);
+[[nodiscard]] StreamFault decode_round(const RawRecord& raw, RoundRecord& out);
+
+// One entry of a validated batch: `pages` pages from `gfn`; `data` is the page's 4096
+// bytes for a data entry, empty for a zero run.
+struct PageRun {
+  uint64_t gfn;
+  uint32_t pages;
+  std::span<const uint8_t> data;
+};
+
+// A PAGE_BATCH body checked as a whole (every entry, every gfn, the exact length)
+// before any page is used, so a bad batch changes nothing.
+class PageBatchView {
+ public:
+  [[nodiscard]] StreamFault decode(const RawRecord& raw, uint64_t guest_pages);
+
+  uint32_t entry_count() const { return header_.entry_count; }
+  uint32_t page_count() const { return header_.page_count; }
+  // Calls visit(const PageRun&) for each entry, in stream order.
+  template <class Visit>
+  void for_each(Visit&& visit) const;
+
+ private:
+  std::span<const uint8_t> body_;
+  PageBatchHeader header_ = {};
+};
+
+template <class Visit>
+void PageBatchView::for_each(Visit&& visit) const {
+  size_t at = sizeof(PageBatchHeader);
+  for (uint32_t i = 0; i < header_.entry_count; ++i) {
+    PageEntry entry{};
+    __builtin_memcpy(&entry, body_.data() + at, sizeof(entry));
+    at += sizeof(entry);
+    PageRun run{entry.gfn, entry.pages, {}};
+    if ((entry.flags & kPageZero) == 0) {
+      run.data = body_.subspan(at, kPageSize);
+      at += kPageSize;
+    }
+    visit(run);
+  }
+}
+
+}  // namespace godwit::migration

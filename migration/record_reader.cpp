@@ -1,0 +1,98 @@
+#include "migration/record_reader.h"
+
+#include <cstring>
+
+#include "migration/stream_encoder.h"
+
+namespace godwit::migration {
+
+size_t fixed_body_length(uint32_t type) {
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::kChallenge: return sizeof(ChallengeRecord);
+    case RecordType::kHeader: return sizeof(HeaderRecord);
+    case RecordType::kVcpuState: return sizeof(VcpuStateRecord);
+    case RecordType::kDeviceState: return sizeof(DeviceState);
+    case RecordType::kEnd: return sizeof(EndRecord);
+    case RecordType::kAck: return sizeof(AckRecord);
+    case RecordType::kNack: return sizeof(NackRecord);
+    case RecordType::kRound: return sizeof(RoundRecord);
+    case RecordType::kPageBatch: return 0;
+  }
+  return 0;
+}
+
+bool is_known_type(uint32_t type) {
+  return type == static_cast<uint32_t>(RecordType::kPageBatch) || fixed_body_length(type) != 0;
+}
+
+RecordReader::RecordReader(std::span<uint8_t> body_buffer) : buffer_(body_buffer) {}
+
+StreamFault RecordReader::located(StreamError code, uint64_t value, uint64_t limit) const {
+  return StreamFault{code, header_.type, record_offset_, value, limit};
+}
+
+// Checked as soon as the 16 header bytes are in, before any body byte is buffered.
+StreamFault RecordReader::check_header() const {
+  uint32_t type = header_.type;
+  size_t limit = buffer_.size() < kMaxRecordBody ? buffer_.size() : kMaxRecordBody;
+  if (padded(header_.length) > limit) return located(StreamError::kRecordTooLong, header_.length, limit);
+  if (!is_known_type(type)) {
+    if ((type & kOptionalRecordBit) == 0) return located(StreamError::kUnknownRecordType, type, 0);
+    return {};  // an unknown optional record: framing checked, then skipped by the caller
+  }
+  size_t fixed = fixed_body_length(type);
+  if (fixed != 0 && header_.length != fixed)
+    return located(StreamError::kBadRecordLength, header_.length, fixed);
+  size_t min_batch = sizeof(PageBatchHeader) + sizeof(PageEntry);
+  if (fixed == 0 && header_.length < min_batch)
+    return located(StreamError::kBadRecordLength, header_.length, min_batch);
+  return {};
+}
+
+StreamFault RecordReader::check_body() const {
+  auto body = buffer_.first(padded(header_.length));
+  uint64_t sum = record_checksum(header_.type, header_.length, body);
+  if (sum != header_.checksum) return located(StreamError::kChecksumMismatch, header_.checksum, sum);
+  for (size_t i = header_.length; i < body.size(); ++i) {
+    if (body[i] != 0) return located(StreamError::kNonZeroReserved, i, 0);
+  }
+  return {};
+}
+
+RecordReader::Step RecordReader::fail(const StreamFault& fault) {
+  failed_ = true;
+  fault_ = fault;
+  return Step::kFault;
+}
+
+RecordReader::Step RecordReader::next(std::span<const uint8_t> input, size_t& consumed, RawRecord& record,
+                                      StreamFault& fault) {
+  consumed = 0;
+  if (failed_) {
+    fault = fault_;
+    return Step::kFault;
+  }
+  if (header_used_ < sizeof(RecordHeader)) {
+    if (header_used_ == 0) record_offset_ = offset_;
+    size_t take = sizeof(RecordHeader) - header_used_;
+    if (take > input.size()) take = input.size();
+    std::memcpy(header_bytes_ + header_used_, input.data(), take);
+    header_used_ += take, consumed += take, offset_ += take;
+    if (header_used_ < sizeof(RecordHeader)) return Step::kNeedMore;
+    std::memcpy(&header_, header_bytes_, sizeof(header_));
+    body_used_ = 0;
+    if (fault = check_header(); !fault.ok()) return fail(fault);
+  }
+  size_t body_size = padded(header_.length);
+  size_t take = body_size - body_used_;
+  if (take > input.size() - consumed) take = input.size() - consumed;
+  if (take != 0) std::memcpy(buffer_.data() + body_used_, input.data() + consumed, take);
+  body_used_ += take, consumed += take, offset_ += take;
+  if (body_used_ < body_size) return Step::kNeedMore;
+  header_used_ = 0;  // the next byte starts a new record
+  if (fault = check_body(); !fault.ok()) return fail(fault);
+  record = RawRecord{header_.type, buffer_.first(header_.length), record_offset_};
+  return Step::kRecord;
+}
+
+}  // namespace godwit::migration

@@ -1,0 +1,107 @@
+#include "migration/stream_decoder.h"
+
+namespace godwit::migration {
+
+StreamDecoder::StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits)
+    : reader_(body_buffer), coverage_bits_(coverage_bits), coverage_(coverage_bits, 0) {}
+
+StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& consumed,
+                                        StreamFault& fault) {
+  consumed = 0;
+  while (true) {
+    size_t used = 0;
+    RawRecord raw{};
+    RecordReader::Step step = reader_.next(input.subspan(consumed), used, raw, fault);
+    consumed += used;
+    if (step == RecordReader::Step::kNeedMore) return Step::kNeedMore;
+    if (step == RecordReader::Step::kFault) {
+      phase_ = Phase::kFailed;
+      return Step::kFault;
+    }
+    if (!is_known_type(raw.type)) continue;  // an optional record this node does not know
+    if (fault = accept(raw); !fault.ok()) {
+      phase_ = Phase::kFailed;
+      return Step::kFault;
+    }
+    return Step::kRecord;
+  }
+}
+
+// Dispatches by type and enforces the order of section 4.
+StreamFault StreamDecoder::accept(const RawRecord& raw) {
+  auto type = static_cast<RecordType>(raw.type);
+  auto unexpected = StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0};
+  type_ = type;
+  switch (type) {
+    case RecordType::kHeader:
+      if (phase_ != Phase::kHeader) return unexpected;
+      return accept_header(raw);
+    case RecordType::kRound:
+      if (phase_ != Phase::kPages) return unexpected;
+      return decode_round(raw, round_);
+    case RecordType::kPageBatch:
+      if (phase_ != Phase::kPages) return unexpected;
+      return accept_batch(raw);
+    case RecordType::kVcpuState:
+      if (phase_ != Phase::kPages && phase_ != Phase::kVcpus) return unexpected;
+      return accept_vcpu(raw);
+    case RecordType::kDeviceState:
+      if (phase_ != Phase::kDevice) return unexpected;
+      phase_ = Phase::kEnd;
+      return decode_device_state(raw, device_);
+    case RecordType::kEnd:
+      if (phase_ != Phase::kEnd) return unexpected;
+      return accept_end(raw);
+    default: return unexpected;  // CHALLENGE, ACK, NACK travel the other way
+  }
+}
+
+StreamFault StreamDecoder::accept_header(const RawRecord& raw) {
+  if (auto f = decode_header(raw, header_); !f.ok()) return f;
+  guest_pages_ = header_.memory_bytes / kPageSize;
+  if (DirtyLog::words_for(guest_pages_) > coverage_bits_.size()) {
+    return StreamFault{StreamError::kBadHeaderField, raw.type, raw.offset, header_.memory_bytes,
+                       coverage_bits_.size() * 64 * kPageSize};
+  }
+  coverage_ = DirtyLog(coverage_bits_, guest_pages_);
+  phase_ = Phase::kPages;
+  return {};
+}
+
+StreamFault StreamDecoder::accept_batch(const RawRecord& raw) {
+  if (auto f = batch_.decode(raw, guest_pages_); !f.ok()) return f;
+  batch_.for_each([this](const PageRun& run) {
+    for (uint64_t gfn = run.gfn; gfn < run.gfn + run.pages; ++gfn) (void)coverage_.mark(gfn);
+  });
+  return {};
+}
+
+StreamFault StreamDecoder::accept_vcpu(const RawRecord& raw) {
+  if (auto f = decode_vcpu_state(raw, header_.vcpu_count, vcpu_); !f.ok()) return f;
+  // vCPU states arrive in index order, each once, so the index is the count so far.
+  if (vcpu_.vcpu_index != vcpus_seen_) {
+    return StreamFault{StreamError::kBadHeaderField, raw.type, raw.offset, vcpu_.vcpu_index, vcpus_seen_};
+  }
+  ++vcpus_seen_;
+  phase_ = vcpus_seen_ == header_.vcpu_count ? Phase::kDevice : Phase::kVcpus;
+  return {};
+}
+
+StreamFault StreamDecoder::accept_end(const RawRecord& raw) {
+  if (auto f = decode_end(raw, end_); !f.ok()) return f;
+  if (end_.page_count != guest_pages_) {
+    return StreamFault{StreamError::kPageCountMismatch, raw.type, raw.offset, end_.page_count, guest_pages_};
+  }
+  if (coverage_.count() != guest_pages_) {
+    return StreamFault{StreamError::kMissingPages, raw.type, raw.offset, coverage_.count(), guest_pages_};
+  }
+  phase_ = Phase::kDone;
+  return {};
+}
+
+StreamFault StreamDecoder::finish() const {
+  if (phase_ == Phase::kDone && reader_.at_record_boundary()) return {};
+  return StreamFault{StreamError::kTruncated, 0, reader_.stream_offset(), reader_.stream_offset(), 0};
+}
+
+}  // namespace godwit::migration

@@ -1,0 +1,69 @@
+// The destination's view of what the source sends: RecordReader's verified records,
+// decoded by type and checked against the stream's order and the guest's size
+// (docs/migration-stream.md, section 4): HEADER first; then ROUND and PAGE_BATCH
+// records; one VCPU_STATE per vCPU; DEVICE_STATE; END, which is accepted only when
+// every page of the guest arrived at least once. It does not touch a guest: the
+// receiver applies what it hands out. Digest and MAC checks need the guest memory and
+// the key, so MigrationReceiver does those.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "migration/dirty_log.h"
+#include "migration/record_decode.h"
+#include "migration/record_reader.h"
+
+namespace godwit::migration {
+
+class StreamDecoder {
+ public:
+  // `body_buffer`: at least kMaxRecordBody bytes. `coverage_bits`: one bit per page of
+  // the largest guest this node accepts (DirtyLog::words_for(pages) words).
+  StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
+
+  enum class Step { kNeedMore, kRecord, kFault };
+
+  // As RecordReader::next; on kRecord, type() names the record and the matching
+  // accessor below holds it until the next call. Unknown optional records are
+  // skipped inside this call.
+  Step next(std::span<const uint8_t> input, size_t& consumed, StreamFault& fault);
+  // The stream was closed: kTruncated unless END was the last thing received.
+  StreamFault finish() const;
+
+  RecordType type() const { return type_; }
+  const HeaderRecord& header() const { return header_; }
+  const PageBatchView& batch() const { return batch_; }
+  const VcpuStateRecord& vcpu() const { return vcpu_; }
+  const DeviceState& device() const { return device_; }
+  const EndRecord& end() const { return end_; }
+  const RoundRecord& round() const { return round_; }
+  uint64_t guest_pages() const { return guest_pages_; }
+  uint64_t offset() const { return reader_.stream_offset(); }
+
+ private:
+  enum class Phase { kHeader, kPages, kVcpus, kDevice, kEnd, kDone, kFailed };
+
+  StreamFault accept(const RawRecord& raw);
+  StreamFault accept_header(const RawRecord& raw);
+  StreamFault accept_batch(const RawRecord& raw);
+  StreamFault accept_vcpu(const RawRecord& raw);
+  StreamFault accept_end(const RawRecord& raw);
+
+  RecordReader reader_;
+  std::span<uint64_t> coverage_bits_;
+  DirtyLog coverage_;  // pages received at least once
+  Phase phase_ = Phase::kHeader;
+  uint64_t guest_pages_ = 0;
+  uint32_t vcpus_seen_ = 0;
+  RecordType type_ = RecordType::kHeader;
+  HeaderRecord header_ = {};
+  PageBatchView batch_;
+  VcpuStateRecord vcpu_ = {};
+  DeviceState device_ = {};
+  EndRecord end_ = {};
+  RoundRecord round_ = {};
+};
+
+}  // namespace godwit::migration

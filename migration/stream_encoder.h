@@ -1,0 +1,65 @@
+// Writing migration records into a caller's buffer (docs/migration-stream.md, section
+// 2): the header with its checksum, the body, the zero padding. Nothing allocates; a
+// record that does not fit is not written at all (the call returns 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <type_traits>
+
+#include "migration/stream_format.h"
+
+namespace godwit::migration {
+
+// Bytes a record with a body of `body_length` bytes takes on the wire.
+constexpr size_t record_size(size_t body_length) { return sizeof(RecordHeader) + padded(body_length); }
+
+// The checksum of a record whose padded body is `padded_body` (section 2).
+uint64_t record_checksum(uint32_t type, uint32_t length, std::span<const uint8_t> padded_body);
+
+// Writes one whole record; returns its size, or 0 when `out` is too small or the body
+// is over kMaxRecordBody.
+size_t encode_record(std::span<uint8_t> out, RecordType type, std::span<const uint8_t> body);
+
+template <class Body>
+size_t encode_record(std::span<uint8_t> out, RecordType type, const Body& body) {
+  static_assert(std::is_trivially_copyable_v<Body>);
+  return encode_record(out, type, std::span(reinterpret_cast<const uint8_t*>(&body), sizeof(Body)));
+}
+
+// Builds one PAGE_BATCH record in place: entries and page data are appended straight
+// into `out`, consecutive zero pages fold into one ZERO run, and finish() writes the
+// batch and record headers. Use: begin, add_page until it returns false, finish.
+class PageBatchEncoder {
+ public:
+  // `out` must hold at least record_size(8 + 16 + 4096) bytes for a batch to be useful.
+  explicit PageBatchEncoder(std::span<uint8_t> out) : out_(out) {}
+
+  // False (nothing added) when the batch is full: the caller finishes it and starts a
+  // new one with the same page.
+  bool add_page(uint64_t gfn, const uint8_t* page_data);
+  bool empty() const { return entries_ == 0; }
+  // Writes the headers and returns the record's size on the wire (0 when empty).
+  size_t finish();
+
+  uint32_t pages() const { return pages_; }
+  uint32_t zero_pages() const { return zero_pages_; }
+  uint32_t data_pages() const { return pages_ - zero_pages_; }
+
+ private:
+  static constexpr size_t kBodyStart = sizeof(RecordHeader) + sizeof(PageBatchHeader);
+
+  std::span<uint8_t> out_;
+  size_t used_ = kBodyStart;  // bytes of out_ written so far, headers included
+  size_t last_entry_ = 0;     // offset of the last entry written
+  bool last_was_zero_ = false;
+  uint64_t next_zero_gfn_ = 0;
+  uint32_t entries_ = 0, pages_ = 0, zero_pages_ = 0;
+};
+
+// True when every byte of the 4096-byte page is zero; reads it a word at a time.
+bool page_is_zero(const uint8_t* page);
+
+}  // namespace godwit::migration

@@ -1,0 +1,69 @@
+#include "migration/stream_error.h"
+
+#include "migration/stream_format.h"
+
+namespace godwit::migration {
+
+const char* to_string(StreamError error) {
+  switch (error) {
+    case StreamError::kNone: return "no error";
+    case StreamError::kBadMagic: return "not a Godwit migration stream (bad magic)";
+    case StreamError::kUnsupportedVersion: return "unsupported stream version";
+    case StreamError::kUnknownRecordType: return "unknown mandatory record type";
+    case StreamError::kRecordTooLong: return "record too long";
+    case StreamError::kBadRecordLength: return "record length inconsistent with its type";
+    case StreamError::kChecksumMismatch: return "record checksum mismatch";
+    case StreamError::kNonZeroReserved: return "padding or reserved field not zero";
+    case StreamError::kGfnOutOfRange: return "page frame number outside guest memory";
+    case StreamError::kBadPageFlags: return "bad page entry flags";
+    case StreamError::kPageCountMismatch: return "page count mismatch";
+    case StreamError::kUnexpectedRecord: return "record not allowed at this point";
+    case StreamError::kBadHeaderField: return "field out of range";
+    case StreamError::kAuthenticationFailed: return "authentication failed (migrate_key differs?)";
+    case StreamError::kMissingPages: return "pages missing at end of stream";
+    case StreamError::kDigestMismatch: return "memory digest mismatch";
+    case StreamError::kTruncated: return "stream truncated";
+    case StreamError::kTimeout: return "peer timed out";
+    case StreamError::kChannelFailed: return "connection failed";
+    case StreamError::kGuestRefused: return "guest could not be created or loaded";
+    case StreamError::kPeerRefused: return "destination refused the migration";
+    case StreamError::kSourceFailed: return "source guest failed";
+  }
+  return "unknown stream error";
+}
+
+const char* to_string(RecordType type) {
+  switch (type) {
+    case RecordType::kChallenge: return "CHALLENGE";
+    case RecordType::kHeader: return "HEADER";
+    case RecordType::kPageBatch: return "PAGE_BATCH";
+    case RecordType::kVcpuState: return "VCPU_STATE";
+    case RecordType::kDeviceState: return "DEVICE_STATE";
+    case RecordType::kEnd: return "END";
+    case RecordType::kAck: return "ACK";
+    case RecordType::kNack: return "NACK";
+    case RecordType::kRound: return "ROUND";
+  }
+  return "unknown";
+}
+
+void write_fault(Sink& sink, const StreamFault& f) {
+  format(sink, "{}", to_string(f.code));
+  if (f.code == StreamError::kPeerRefused) {
+    format(sink, ": {}", to_string(static_cast<StreamError>(f.value)));
+    if (f.limit != 0) format(sink, " (detail {:#x})", f.limit);
+    return;
+  }
+  bool in_record = f.record_type != 0;
+  bool has_values = f.value != 0 || f.limit != 0;
+  if (!in_record && !has_values) return;
+  sink.write(" (");
+  if (in_record) {
+    format(sink, "{} record {:#x} at byte {}", to_string(static_cast<RecordType>(f.record_type)),
+           f.record_type, f.offset);
+  }
+  if (has_values) format(sink, "{}value {:#x}, limit {:#x}", in_record ? "; " : "", f.value, f.limit);
+  sink.write(")");
+}
+
+}  // namespace godwit::migration

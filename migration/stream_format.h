@@ -1,0 +1,148 @@
+// The migration stream's wire structures, each typed once: the specification is
+// docs/migration-stream.md (section numbers below refer to it); change both together.
+// Little-endian, every structure a multiple of 8 bytes without implicit padding, so
+// records are copied in and out with memcpy.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+#include "arch/x86/vcpu_state.h"
+#include "migration/sha256.h"
+
+namespace godwit::migration {
+
+static_assert(std::endian::native == std::endian::little, "the stream is little-endian (section 1)");
+
+inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
+inline constexpr uint16_t kStreamVersionMajor = 1;
+inline constexpr uint16_t kStreamVersionMinor = 0;
+inline constexpr uint32_t kPageSize = 4096;
+inline constexpr size_t kNonceSize = 32;
+
+// Section 3. Bit 31 marks an optional record a reader may skip.
+enum class RecordType : uint32_t {
+  kChallenge = 0x0001,
+  kHeader = 0x0002,
+  kPageBatch = 0x0003,
+  kVcpuState = 0x0004,
+  kDeviceState = 0x0005,
+  kEnd = 0x0006,
+  kAck = 0x0007,
+  kNack = 0x0008,
+  kRound = 0x8000'0001,
+};
+inline constexpr uint32_t kOptionalRecordBit = 0x8000'0000;
+
+// A short upper-case name ("PAGE_BATCH"), or "unknown".
+const char* to_string(RecordType type);
+
+// Section 2: precedes every record body.
+struct RecordHeader {
+  uint32_t type;
+  uint32_t length;    // body bytes, padding excluded
+  uint64_t checksum;  // WordHash64 of (type | length << 32) and the padded body
+};
+static_assert(sizeof(RecordHeader) == 16);
+
+inline constexpr size_t padded(size_t length) { return (length + 7) & ~size_t{7}; }
+
+struct ChallengeRecord {
+  uint64_t magic;
+  uint16_t version_major;
+  uint16_t version_minor;
+  uint32_t reserved;
+  uint8_t nonce[kNonceSize];
+};
+static_assert(sizeof(ChallengeRecord) == 48);
+
+// HEADER.backend_features bits (informational: VcpuState is backend-neutral).
+inline constexpr uint32_t kFeatureVmxEpt = 1u << 0;
+inline constexpr uint32_t kFeatureSvmNpt = 1u << 1;
+inline constexpr uint32_t kFeaturePml = 1u << 2;
+
+struct HeaderRecord {
+  uint64_t magic;
+  uint16_t version_major;
+  uint16_t version_minor;
+  uint32_t page_size;
+  uint64_t memory_bytes;
+  uint32_t vcpu_count;
+  uint32_t backend_features;
+  uint32_t vcpu_state_size;
+  uint32_t device_state_size;
+  char backend_name[16];
+  char guest_name[32];
+  char command_line[256];
+  uint8_t mac[kSha256Size];  // HMAC-SHA-256(key, nonce || this record with mac zeroed)
+};
+static_assert(sizeof(HeaderRecord) == 376);
+
+struct PageBatchHeader {
+  uint32_t entry_count;
+  uint32_t page_count;  // sum of the entries' `pages`
+};
+static_assert(sizeof(PageBatchHeader) == 8);
+
+inline constexpr uint32_t kPageZero = 1u << 0;  // a run of `pages` zero pages, no data
+
+struct PageEntry {
+  uint64_t gfn;
+  uint32_t flags;
+  uint32_t pages;  // 1 for a data entry; the run length for a zero entry
+};
+static_assert(sizeof(PageEntry) == 16);
+
+inline constexpr uint32_t kMaxBatchEntries = 128;
+inline constexpr size_t kMaxRecordBody =
+    sizeof(PageBatchHeader) + kMaxBatchEntries * (sizeof(PageEntry) + kPageSize);
+static_assert(kMaxRecordBody == 526344 && kMaxRecordBody % 8 == 0);
+
+struct VcpuStateRecord {
+  uint32_t vcpu_index = 0;
+  uint32_t state_size = 0;  // sizeof(x86::VcpuState)
+  x86::VcpuState state;
+};
+static_assert(sizeof(x86::VcpuState) == 512, "VcpuState changed: bump the stream version");
+static_assert(sizeof(VcpuStateRecord) == 520);
+
+// The paravirtual devices the VM layer emulates (section 3, DEVICE_STATE).
+inline constexpr uint32_t kMaxConsolePending = 256;
+struct DeviceState {
+  uint64_t guest_time_ns = 0;      // guest monotonic clock at the pause
+  uint64_t timer_deadline_ns = 0;  // kBlockUntil deadline in guest time, 0 = none
+  uint64_t console_bytes = 0;      // bytes written to the console so far
+  uint32_t console_pending_length = 0;
+  uint32_t flags = 0;
+  uint8_t console_pending[kMaxConsolePending] = {};  // an unfinished console line
+};
+static_assert(sizeof(DeviceState) == 288);
+
+struct EndRecord {
+  uint64_t page_count;
+  uint64_t digest;  // WordHash64(kMemoryDigestSeed) over all guest memory, gfn order
+};
+static_assert(sizeof(EndRecord) == 16);
+
+struct AckRecord {
+  uint64_t digest;
+  uint8_t mac[kSha256Size];  // HMAC-SHA-256(key, nonce || this record with mac zeroed)
+};
+static_assert(sizeof(AckRecord) == 40);
+
+struct NackRecord {
+  uint32_t reason;  // a StreamError
+  uint32_t reserved;
+  uint64_t detail;
+};
+static_assert(sizeof(NackRecord) == 16);
+
+struct RoundRecord {
+  uint32_t round;
+  uint32_t reserved;
+  uint64_t pages;
+};
+static_assert(sizeof(RoundRecord) == 16);
+
+}  // namespace godwit::migration

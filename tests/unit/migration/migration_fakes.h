@@ -1,0 +1,163 @@
+// Fakes for driving MigrationSender and MigrationReceiver against each other in one
+// process: an in-memory link with a send window, a manual clock, a source guest with
+// write-protect dirty tracking over a byte array, and a destination guest factory.
+#pragma once
+
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <stdexcept>
+#include "migration/migration_ports.h"
+
+namespace godwit::migration::testing {
+
+class FakeClock final : public Clock {
+ public:
+  uint64_t now = 1'000'000'000;
+  uint64_t now_ns() override { return now; }
+};
+
+// One direction of a connection: bytes written wait in `in_flight` until delivered.
+class FakeChannel final : public ByteChannel {
+ public:
+  size_t window = 64 * 1024;  // bytes accepted per pump step (refilled by the test)
+  size_t window_left = 64 * 1024;
+  bool broken = false;
+  bool closed = false;
+  uint64_t written = 0;
+  std::vector<uint8_t> in_flight;
+
+  Expected<size_t> write(std::span<const uint8_t> bytes) override {
+    if (broken) return fail(Error::kIo);
+    size_t n = bytes.size() < window_left ? bytes.size() : window_left;
+    in_flight.insert(in_flight.end(), bytes.begin(), bytes.begin() + static_cast<long>(n));
+    window_left -= n;
+    written += n;
+    return n;
+  }
+  void close() override { closed = true; }
+  void refill() { window_left = window; }
+  std::vector<uint8_t> take() {
+    std::vector<uint8_t> bytes;
+    bytes.swap(in_flight);
+    return bytes;
+  }
+};
+
+class FakeSource final : public MigrationSource {
+ public:
+  explicit FakeSource(uint64_t pages)
+      : memory(pages * kPageSize),
+        tracking_bits(DirtyLog::words_for(pages)),
+        tracking(tracking_bits, pages),
+        protected_pages(pages, false) {
+    for (uint64_t gfn = 0; gfn < pages; ++gfn) {
+      if (gfn % 4 != 3)
+        memory[gfn * kPageSize + (gfn % 97)] = static_cast<uint8_t>(gfn + 1);  // every 4th page zero
+    }
+    vcpu.regs.rip = 0x100123;
+    vcpu.regs.gpr[x86::kRax] = 42;
+  }
+
+  std::vector<uint8_t> memory;
+  std::vector<uint64_t> tracking_bits;
+  DirtyLog tracking;
+  std::vector<bool> protected_pages;
+  bool tracking_on = false, paused = false, resumed = false, released = false, fail_tracking = false;
+  uint64_t guest_time_ns = 5'000'000'000;
+  x86::VcpuState vcpu;
+
+  // The guest writes a byte; a write-protected page faults first and is logged.
+  void guest_write(uint64_t gfn, size_t offset, uint8_t value) {
+    if (paused || released) throw std::logic_error("guest ran while paused or released");
+    if (tracking_on && protected_pages[gfn]) {
+      (void)tracking.mark(gfn);
+      protected_pages[gfn] = false;
+    }
+    memory[gfn * kPageSize + offset] = value;
+  }
+
+  uint64_t page_count() const override { return memory.size() / kPageSize; }
+  const uint8_t* page(uint64_t gfn) override {
+    return gfn < page_count() ? &memory[gfn * kPageSize] : nullptr;
+  }
+  Status begin_dirty_tracking() override {
+    if (fail_tracking) return fail(Error::kOutOfMemory);
+    tracking_on = true;
+    protected_pages.assign(page_count(), true);
+    return ok();
+  }
+  uint64_t collect_dirty(DirtyLog& into) override {
+    return tracking.collect([&](uint64_t gfn) {
+      (void)into.mark(gfn);
+      protected_pages[gfn] = true;
+    });
+  }
+  void pause() override { paused = true; }
+  void capture(x86::VcpuState& state, DeviceState& device) override {
+    state = vcpu;
+    device = DeviceState{};
+    device.guest_time_ns = guest_time_ns;
+    device.console_bytes = 77;
+  }
+  void resume_after_failure() override {
+    tracking_on = false;
+    protected_pages.assign(page_count(), false);
+    paused = false;
+    resumed = true;
+  }
+  void release() override { released = true; }
+};
+
+class FakeDestination final : public DestinationGuest {
+ public:
+  explicit FakeDestination(uint64_t pages) : memory(pages * kPageSize, 0xee) {}  // garbage until written
+  std::vector<uint8_t> memory;
+  bool loaded = false, started = false, discarded = false;
+  x86::VcpuState vcpu;
+  DeviceState device;
+  uint64_t corrupt_gfn = UINT64_MAX;   // a silent bug in the VM layer, for the digest test
+  uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
+  bool refuse_state = false;
+
+  Status write_page(uint64_t gfn, const uint8_t* data) override {
+    if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
+    std::memcpy(&memory[gfn * kPageSize], data, kPageSize);
+    if (gfn == corrupt_gfn) memory[gfn * kPageSize] ^= 1;
+    return ok();
+  }
+  Status write_zero_pages(uint64_t first, uint64_t count) override {
+    std::memset(&memory[first * kPageSize], 0, count * kPageSize);
+    return ok();
+  }
+  const uint8_t* page(uint64_t gfn) override { return &memory[gfn * kPageSize]; }
+  Status load_state(const x86::VcpuState& v, const DeviceState& d) override {
+    if (refuse_state) return fail(Error::kInvalidArgument);
+    vcpu = v, device = d, loaded = true;
+    return ok();
+  }
+  void start() override { started = true; }
+  void discard() override { discarded = true; }
+};
+
+class FakeFactory final : public DestinationGuestFactory {
+ public:
+  std::unique_ptr<FakeDestination> guest;
+  bool refuse = false;
+  uint64_t corrupt_gfn = UINT64_MAX;
+  uint64_t no_frame_gfn = UINT64_MAX;
+  bool refuse_state = false;
+
+  Expected<DestinationGuest*> create(const HeaderRecord& header) override {
+    if (refuse) return fail(Error::kOutOfMemory);
+    guest = std::make_unique<FakeDestination>(header.memory_bytes / kPageSize);
+    guest->corrupt_gfn = corrupt_gfn;
+    guest->no_frame_gfn = no_frame_gfn;
+    guest->refuse_state = refuse_state;
+    return static_cast<DestinationGuest*>(guest.get());
+  }
+};
+
+}  // namespace godwit::migration::testing

@@ -1,0 +1,46 @@
+#include "migration/migration_stats.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace godwit::migration {
+namespace {
+
+TEST(MigrationStats, RoundEventFields) {
+  RoundStats round;
+  round.round = 2;
+  round.pages_sent = 300;
+  round.zero_pages = 10;
+  round.pages_dirtied = 40;
+  round.wire_bytes = 1'200'000;
+  round.duration_ns = 12'345'678;
+  round.bandwidth_bytes_per_s = 3 * 1024 * 1024 + 512 * 1024;
+  FixedString<512> out;
+  JsonWriter json(out.sink());
+  write_round_fields(json, round);
+  json.end();
+  EXPECT_EQ(std::string(out.view()),
+            R"({"round":2,"final":false,"pages_sent":300,"zero_pages":10,"pages_dirtied":40,)"
+            R"("wire_bytes":1200000,"duration_ms":12.345,"bandwidth_mib_s":3.500})");
+}
+
+TEST(MigrationStats, FailedSummarySaysWhy) {
+  MigrationSummary summary;
+  summary.outcome = MigrationOutcome::kFailed;
+  summary.failure =
+      StreamFault{StreamError::kPeerRefused, 8, 0, static_cast<uint64_t>(StreamError::kDigestMismatch), 0};
+  FixedString<1024> out;
+  JsonWriter json(out.sink());
+  write_summary_fields(json, summary);
+  json.end();
+  std::string text(out.view());
+  EXPECT_NE(
+      text.find(R"("outcome":"failed","reason":"destination refused the migration: memory digest mismatch")"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"("digest_verified":false)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace godwit::migration
