@@ -1,0 +1,108 @@
+#include "arch/x86/svm/svm_vcpu.h"
+
+#include "arch/x86/svm/exit_code.h"
+#include "arch/x86/svm/exit_decoder.h"
+#include "kernel/console/log.h"
+
+extern "C" void svm_enter_guest(godwit::x86::GuestRegisters* regs, uint64_t vmcb_pa,
+                                uint64_t host_state_pa);
+
+namespace godwit::x86::svm {
+namespace {
+
+// The exits Godwit wants (APM Table B-1). VMRUN must be intercepted for VMRUN to work
+// at all; the other SVM instructions would let a guest touch host state or the GIF.
+constexpr uint32_t kIntercepts3 = intercept3::kIntr | intercept3::kNmi | intercept3::kCpuid |
+                                  intercept3::kInvd | intercept3::kHlt | intercept3::kInvlpga |
+                                  intercept3::kIoioProt | intercept3::kMsrProt |
+                                  intercept3::kShutdown;
+constexpr uint32_t kIntercepts4 = intercept4::kVmrun | intercept4::kVmmcall |
+                                  intercept4::kVmload | intercept4::kVmsave | intercept4::kStgi |
+                                  intercept4::kClgi | intercept4::kSkinit | intercept4::kXsetbv;
+
+uint64_t physical(const void* p) { return reinterpret_cast<uint64_t>(p); }  // identity-mapped
+
+}  // namespace
+
+SvmVcpu::SvmVcpu(Vmcb* vmcb, uint32_t asid, NptSpace& space, const VcpuShared& shared)
+    : vmcb_(vmcb), asid_(asid), shared_(shared), tlb_(space.flush_epoch(), shared.flush_by_asid) {
+  set_up_controls(space);
+}
+
+void SvmVcpu::set_up_controls(const NptSpace& space) {
+  VmcbControl& c = vmcb_->control;
+  c.intercept_misc3 = kIntercepts3;
+  c.intercept_misc4 = kIntercepts4;
+  c.iopm_base_pa = shared_.io_permission_map;
+  c.msrpm_base_pa = shared_.msr_permission_map;
+  c.guest_asid = asid_;
+  c.virtual_interrupt = kVIntrMasking;
+  c.nested_control = kNpEnable;
+  c.nested_cr3 = space.root();
+}
+
+VmExit SvmVcpu::run() {
+  VmcbState& s = vmcb_->state;
+  s.rax = regs_.gpr[kRax];
+  s.rsp = regs_.gpr[kRsp];
+  s.rip = regs_.rip;
+  s.rflags = regs_.rflags;
+  halted_ = false;
+
+  tlb_.before_entry(vmcb_->control);
+  uint64_t rip_before = s.rip;
+  svm_enter_guest(&regs_, physical(vmcb_), shared_.host_state);
+  tlb_.after_entry(vmcb_->control);
+
+  regs_.gpr[kRax] = s.rax;
+  regs_.gpr[kRsp] = s.rsp;
+  regs_.rip = s.rip;
+  regs_.rflags = s.rflags;
+  return decode(rip_before);
+}
+
+VmExit SvmVcpu::decode(uint64_t rip_before) {
+  VmcbControl& c = vmcb_->control;
+  ExitRecord record{c.exit_code, c.exit_info1, c.exit_info2, regs_.rip, c.next_rip, shared_.nrip_save};
+  VmExit exit = decode_exit(record);
+  if (exit.kind == ExitKind::kInvalidState) {
+    log::error("AMD-V: VMRUN refused the guest (VMEXIT_INVALID) at RIP {:#x}: the VMCB state "
+               "or controls break a consistency check (APM Vol. 2 15.5.1)", rip_before);
+    return exit;
+  }
+  // An event cut short by the exit (EXITINTINFO, APM 15.7.2) is delivered on the next
+  // entry; otherwise nothing is injected again.
+  c.event_injection = (c.exit_int_info & event::kValid) ? c.exit_int_info : 0;
+  if (exit.kind == ExitKind::kMsr) exit.msr = static_cast<uint32_t>(regs_.gpr[kRcx]);
+  return exit;
+}
+
+void SvmVcpu::skip_instruction(const VmExit& exit) {
+  regs_.rip += exit.instruction_length;
+  if (exit.kind == ExitKind::kHlt) halted_ = true;
+  // The skipped instruction ends any STI/MOV SS interrupt shadow (APM 15.21.5).
+  vmcb_->control.interrupt_shadow = 0;
+}
+
+void SvmVcpu::save(VcpuState& state) {
+  vmcb_->state.rax = regs_.gpr[kRax];
+  vmcb_->state.rsp = regs_.gpr[kRsp];
+  vmcb_->state.rip = regs_.rip;
+  vmcb_->state.rflags = regs_.rflags;
+  state.regs = regs_;
+  read_vmcb_state(*vmcb_, state);
+  state.activity = halted_ ? 1 : 0;
+}
+
+Status SvmVcpu::load(const VcpuState& state) {
+  if (auto reason = state_rejection(state, shared_.limits); !reason.empty()) {
+    log::error("AMD-V: vCPU state rejected: {}", reason);
+    return fail(Error::kInvalidArgument);
+  }
+  write_vmcb_state(state, *vmcb_);
+  regs_ = state.regs;
+  halted_ = state.activity == 1;
+  return ok();
+}
+
+}  // namespace godwit::x86::svm
