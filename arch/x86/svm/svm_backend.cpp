@@ -118,6 +118,8 @@ void SvmBackend::destroy_space(SecondLevelSpace* space) {
 
 Expected<Vcpu*> SvmBackend::create_vcpu(SecondLevelSpace& space) {
   if (!enabled_) return fail(Error::kState);
+  // Only spaces from create_space() are NptSpaces.
+  if (space.format() != PagingFormat::kNpt) return fail(Error::kInvalidArgument);
   auto asid = asids_.allocate();
   if (!asid) return asid.failure();
   auto frame = filled_frames(1, 0);

@@ -2,6 +2,7 @@
 
 #include "arch/x86/svm/exit_code.h"
 #include "arch/x86/svm/exit_decoder.h"
+#include "arch/x86/svm/vmcb_controls.h"
 #include "kernel/console/log.h"
 
 extern "C" void svm_enter_guest(godwit::x86::GuestRegisters* regs, uint64_t vmcb_pa,
@@ -10,35 +11,14 @@ extern "C" void svm_enter_guest(godwit::x86::GuestRegisters* regs, uint64_t vmcb
 namespace godwit::x86::svm {
 namespace {
 
-// The exits Godwit wants (APM Table B-1). VMRUN must be intercepted for VMRUN to work
-// at all; the other SVM instructions would let a guest touch host state or the GIF.
-constexpr uint32_t kIntercepts3 = intercept3::kIntr | intercept3::kNmi | intercept3::kCpuid |
-                                  intercept3::kInvd | intercept3::kHlt | intercept3::kInvlpga |
-                                  intercept3::kIoioProt | intercept3::kMsrProt |
-                                  intercept3::kShutdown;
-constexpr uint32_t kIntercepts4 = intercept4::kVmrun | intercept4::kVmmcall |
-                                  intercept4::kVmload | intercept4::kVmsave | intercept4::kStgi |
-                                  intercept4::kClgi | intercept4::kSkinit | intercept4::kXsetbv;
-
 uint64_t physical(const void* p) { return reinterpret_cast<uint64_t>(p); }  // identity-mapped
 
 }  // namespace
 
 SvmVcpu::SvmVcpu(Vmcb* vmcb, uint32_t asid, NptSpace& space, const VcpuShared& shared)
     : vmcb_(vmcb), asid_(asid), shared_(shared), tlb_(space.flush_epoch(), shared.flush_by_asid) {
-  set_up_controls(space);
-}
-
-void SvmVcpu::set_up_controls(const NptSpace& space) {
-  VmcbControl& c = vmcb_->control;
-  c.intercept_misc3 = kIntercepts3;
-  c.intercept_misc4 = kIntercepts4;
-  c.iopm_base_pa = shared_.io_permission_map;
-  c.msrpm_base_pa = shared_.msr_permission_map;
-  c.guest_asid = asid_;
-  c.virtual_interrupt = kVIntrMasking;
-  c.nested_control = kNpEnable;
-  c.nested_cr3 = space.root();
+  ControlSetup setup{asid, shared.io_permission_map, shared.msr_permission_map, space.root()};
+  set_up_controls(setup, vmcb_->control);
 }
 
 VmExit SvmVcpu::run() {

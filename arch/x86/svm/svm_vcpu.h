@@ -41,7 +41,6 @@ class SvmVcpu final : public Vcpu {
   uint32_t asid() const { return asid_; }
 
  private:
-  void set_up_controls(const NptSpace& space);
   VmExit decode(uint64_t rip_at_exit);
 
   Vmcb* vmcb_;
