@@ -40,7 +40,9 @@ void decode_kind(const ExitRecord& r, VmExit& exit) {
     case exit_code::kCpuid: exit.kind = ExitKind::kCpuid; return;
     case exit_code::kHlt: exit.kind = ExitKind::kHlt; return;
     case exit_code::kIntr:
-    case exit_code::kNmi: exit.kind = ExitKind::kInterrupt; return;
+    case exit_code::kNmi:  // a host NMI: held by GIF=0, the host takes it at STGI
+      exit.kind = ExitKind::kInterrupt;
+      return;
     case exit_code::kShutdown: exit.kind = ExitKind::kTripleFault; return;
     case exit_code::kIoio: {
       IoioInfo io{r.info1};

@@ -13,7 +13,8 @@
 // with half-switched state. STI before VMRUN leaves the host's RFLAGS.IF set during the
 // guest (with V_INTR_MASKING that makes physical interrupts exit, APM 15.21.1). After
 // the exit, CLI then STGI: the interrupt that ended the run stays pending and the host
-// handler takes it when the caller executes STI.
+// handler takes it when the caller executes STI. The caller's RFLAGS come back on
+// return (callers run with IF=0; one that had IF=1 takes the interrupt at the POPF).
 //
 // GuestRegisters: gpr[16] in x86 order at 8*n, then rip, rflags. RAX and RSP are in
 // the VMCB (the vCPU copies them), so slots 0 and 4 are not touched here.
@@ -22,6 +23,7 @@
   .globl svm_enter_guest
   .type svm_enter_guest, @function
 svm_enter_guest:
+  pushfq
   push %rbp
   push %rbx
   push %r12
@@ -87,6 +89,7 @@ svm_enter_guest:
   pop %r12
   pop %rbx
   pop %rbp
+  popfq
   ret
   .size svm_enter_guest, . - svm_enter_guest
 

@@ -50,9 +50,7 @@ VmExit SvmVcpu::decode(uint64_t rip_before) {
                "or controls break a consistency check (APM Vol. 2 15.5.1)", rip_before);
     return exit;
   }
-  // An event cut short by the exit (EXITINTINFO, APM 15.7.2) is delivered on the next
-  // entry; otherwise nothing is injected again.
-  c.event_injection = (c.exit_int_info & event::kValid) ? c.exit_int_info : 0;
+  c.event_injection = event_injection_after_exit(c.exit_int_info);
   if (exit.kind == ExitKind::kMsr) exit.msr = static_cast<uint32_t>(regs_.gpr[kRcx]);
   return exit;
 }

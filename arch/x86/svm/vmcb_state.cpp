@@ -60,6 +60,10 @@ void read_segments(const VmcbState& v, VcpuState& s) {
 
 }  // namespace
 
+uint64_t event_injection_after_exit(uint64_t exit_int_info) {
+  return (exit_int_info & event::kValid) ? exit_int_info : 0;
+}
+
 uint64_t to_event_injection(uint32_t vmx_event, uint32_t error_code) {
   if (!(vmx_event & kVmxEventValid)) return 0;
   uint64_t type = (vmx_event >> 8) & 7;

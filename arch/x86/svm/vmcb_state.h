@@ -37,6 +37,10 @@ void write_vmcb_state(const VcpuState& state, Vmcb& vmcb);
 // guest time. EFER.SVME is hidden: it is this backend's, not the guest's.
 void read_vmcb_state(const Vmcb& vmcb, VcpuState& state);
 
+// EVENTINJ for the entry after an exit: the event the exit cut short (EXITINTINFO,
+// APM 15.7.2) is delivered again; otherwise nothing is injected.
+uint64_t event_injection_after_exit(uint64_t exit_int_info);
+
 // The pending event in both layouts (VMX entry-interruption format <-> EVENTINJ).
 uint64_t to_event_injection(uint32_t vmx_event, uint32_t error_code);
 void from_event_injection(uint64_t event_injection, uint32_t& vmx_event, uint32_t& error_code);

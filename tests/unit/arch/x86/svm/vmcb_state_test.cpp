@@ -161,5 +161,13 @@ TEST(EventInjection, ExternalInterruptAndNone) {
   EXPECT_EQ(code, 0u);
 }
 
+TEST(EventInjection, AnEventCutShortByAnExitIsDeliveredAgain) {
+  // A #PF whose delivery hit a write-protected stack page (an NPF during delivery).
+  uint64_t cut_short = event::kValid | event::kErrorCodeValid | (3ull << 8) | 14 | (2ull << 32);
+  EXPECT_EQ(event_injection_after_exit(cut_short), cut_short);
+  EXPECT_EQ(event_injection_after_exit(0), 0u);
+  EXPECT_EQ(event_injection_after_exit(0x30), 0u);  // not valid: nothing to deliver
+}
+
 }  // namespace
 }  // namespace godwit::x86::svm
