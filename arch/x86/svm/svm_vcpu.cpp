@@ -46,8 +46,11 @@ VmExit SvmVcpu::decode(uint64_t rip_before) {
   ExitRecord record{c.exit_code, c.exit_info1, c.exit_info2, regs_.rip, c.next_rip, shared_.nrip_save};
   VmExit exit = decode_exit(record);
   if (exit.kind == ExitKind::kInvalidState) {
-    log::error("AMD-V: VMRUN refused the guest (VMEXIT_INVALID) at RIP {:#x}: the VMCB state "
-               "or controls break a consistency check (APM Vol. 2 15.5.1)", rip_before);
+    // QEMU 7.2 also ends a run this way when the guest sets a reserved CR4 bit
+    // (shared/EMULATORS.md), so the message names both causes.
+    log::error("AMD-V: VMEXIT_INVALID (entered at RIP {:#x}): VMRUN refused the VMCB state or "
+               "controls (APM Vol. 2 15.5.1), or under QEMU 7.2 the guest set a reserved CR4 bit",
+               rip_before);
     return exit;
   }
   c.event_injection = event_injection_after_exit(c.exit_int_info);
