@@ -6,6 +6,6 @@ add_custom_command(
   OUTPUT ${GODWIT_ISO}
   COMMAND ${CMAKE_SOURCE_DIR}/tools/godwit make-iso --kernel $<TARGET_FILE:godwit.elf>
           --guests-dir ${CMAKE_BINARY_DIR}/guests --out ${GODWIT_ISO}
-  DEPENDS godwit.elf ${CMAKE_SOURCE_DIR}/tools/godwitlib/iso.py
+  DEPENDS godwit.elf ${GODWIT_GUEST_TARGETS} ${CMAKE_SOURCE_DIR}/tools/godwitlib/iso.py
   COMMENT "Making the bootable ISO")
 add_custom_target(iso ALL DEPENDS ${GODWIT_ISO})

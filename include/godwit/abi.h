@@ -51,37 +51,52 @@ enum class Status : int64_t {
 inline constexpr uint64_t kMaxConsoleWrite = 4096;
 
 // --- Entry state and memory layout -------------------------------------------------------
-// The guest starts in 64-bit long mode at its ELF entry point with:
-//   RDI = kBootInfoAddress, RSP = kStackTop, RFLAGS = 0x2 (interrupts off),
-//   CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE|OSFXSR|OSXMMEXCPT, EFER = LME|LMA|NXE,
-//   CS = 64-bit code (selector 0x08), SS/DS/ES/FS/GS = data (0x10), flat, from a GDT
-//   the hypervisor placed at kGdtAddress; no IDT (the guest installs its own if it
-//   wants one; an exception before that is a triple fault and ends the guest).
-//   Paging: the hypervisor wrote page tables at kPageTablesAddress that identity-map
-//   all guest RAM with 2 MiB pages, except that the first 2 MiB are mapped with 4 KiB
-//   pages and page 0 is not present (so null pointers fault).
-// Guest-physical layout (all below the image):
-inline constexpr uint64_t kBootInfoAddress = 0x1000;     // one page, GuestBootInfo
-inline constexpr uint64_t kGdtAddress = 0x2000;          // one page
-inline constexpr uint64_t kPageTablesAddress = 0x3000;   // up to 13 pages (to 0x10000)
-inline constexpr uint64_t kStackBottom = 0x10000;
-inline constexpr uint64_t kStackTop = 0x80000;           // 448 KiB of stack
-inline constexpr uint64_t kImageBase = 0x100000;         // ELF images are linked here
-inline constexpr uint64_t kMinMemory = 2ull << 20;
-inline constexpr uint64_t kMaxMemory = 1ull << 30;
+// The guest starts in 64-bit long mode, ring 0, at its ELF entry point with:
+//   RDI = kBootInfoAddress, RSP = kStackTop, RFLAGS = 0x2 (interrupts off), every other
+//   general register 0; CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE|OSFXSR|OSXMMEXCPT,
+//   EFER = LME|LMA|NXE, CR3 = kPageTablesAddress;
+//   CS = 64-bit code (kCodeSelector), SS/DS/ES/FS/GS = flat data (kDataSelector), bases
+//   0, from the GDT the hypervisor placed at kGdtAddress (GDTR limit kGdtLimit); TR =
+//   kTssSelector, a busy 64-bit TSS at kTssAddress (VT-x cannot enter a guest without
+//   one); LDTR null. No IDT (IDTR base 0, limit 0): the guest installs its own if it
+//   wants one; an exception before that is a triple fault and ends the guest.
+//   Paging: page tables at kPageTablesAddress (PML4, PDPT, PD, then the page table of
+//   the first 2 MiB, one page each) identity-map all guest RAM, writable, executable,
+//   supervisor-only, with 2 MiB pages, except that the first 2 MiB are mapped with
+//   4 KiB pages and page 0 is not present (so null pointers fault). Nothing else is
+//   mapped. The guest may rewrite these tables; they are ordinary guest RAM.
+// Guest-physical layout (all below the image; RAM is zero where nothing is written):
+inline constexpr uint64_t kBootInfoAddress = 0x1000;    // one page, GuestBootInfo
+inline constexpr uint64_t kGdtAddress = 0x2000;         // one page: GDT, then the TSS
+inline constexpr uint64_t kPageTablesAddress = 0x3000;  // 4 pages (to 0x7000)
+inline constexpr uint64_t kStackBottom = 0x10000;       // 0x7000-0x10000: reserved, zero
+inline constexpr uint64_t kStackTop = 0x80000;          // 448 KiB of stack
+inline constexpr uint64_t kImageBase = 0x100000;        // ELF images are linked here
+inline constexpr uint64_t kMinMemory = 2ull << 20;      // memory sizes are multiples of
+inline constexpr uint64_t kMaxMemory = 1ull << 30;      // 2 MiB in [kMinMemory, kMaxMemory]
+
+// The GDT: 0x00 null, 0x08 64-bit code (L=1, D=0), 0x10 data, 0x18 the TSS descriptor
+// (16 bytes). All descriptors have their accessed bit set, so the CPU never writes them.
+inline constexpr uint16_t kCodeSelector = 0x08;
+inline constexpr uint16_t kDataSelector = 0x10;
+inline constexpr uint16_t kTssSelector = 0x18;
+inline constexpr uint16_t kGdtLimit = 0x27;                  // five 8-byte slots
+inline constexpr uint64_t kTssAddress = kGdtAddress + 0x80;  // 104 bytes, no I/O map
+inline constexpr uint64_t kPageTablesBytes = 4 * 4096;
 
 inline constexpr uint32_t kBootInfoMagic = 0x476f4277;  // "wBoG"
 inline constexpr uint32_t kMaxCommandLine = 256;
 
 struct GuestBootInfo {
-  uint32_t magic;           // kBootInfoMagic
-  uint16_t version_major;   // kVersionMajor
+  uint32_t magic;          // kBootInfoMagic
+  uint16_t version_major;  // kVersionMajor
   uint16_t version_minor;
-  uint64_t memory_bytes;    // guest RAM is [0, memory_bytes)
-  uint64_t free_start;      // first guest-physical byte after the loaded image
-  uint32_t guest_id;        // the hypervisor's id for this guest (informational)
-  uint32_t hypercall_instruction;  // kInstructionVmcall or kInstructionVmmcall
-  char command_line[kMaxCommandLine];  // NUL-terminated, e.g. "rate=200 wss=4M"
+  uint64_t memory_bytes;               // guest RAM is [0, memory_bytes)
+  uint64_t free_start;                 // first page-aligned guest-physical byte after the image
+  uint32_t guest_id;                   // the hypervisor's id for this guest (informational)
+  uint32_t hypercall_instruction;      // kInstructionVmcall or kInstructionVmmcall
+  char command_line[kMaxCommandLine];  // NUL-terminated, e.g. "rate=200 wss=4M"; the
+                                       // rest of the page after the struct is zero
 };
 static_assert(sizeof(GuestBootInfo) == 32 + kMaxCommandLine);
 
