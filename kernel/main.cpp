@@ -4,6 +4,7 @@
 #include <span>
 
 #include "arch/x86/cpu/descriptors.h"
+#include "arch/x86/backend/backend.h"
 #include "arch/x86/cpu/features.h"
 #include "arch/x86/cpu/interrupts.h"
 #include "arch/x86/cpu/intrinsics.h"
@@ -11,6 +12,7 @@
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
+#include "kernel/loop/main_loop.h"
 #include "kernel/machine.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/panic.h"
@@ -18,6 +20,8 @@
 #include "kernel/shell/shell.h"
 #include "kernel/time/clock.h"
 #include "kernel/version.h"
+#include "kernel/vm/guest_images.h"
+#include "kernel/vm/guests.h"
 
 namespace godwit {
 
@@ -84,7 +88,7 @@ void on_timer(x86::TrapFrame&) {}
   shell.prompt();
   for (;;) {
     while (auto c = console::read_char()) shell.feed(*c);
-    x86::wait_for_interrupt();
+    main_loop::run_once();
   }
 }
 
@@ -125,6 +129,12 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
   x86::lapic::init();
   x86::set_interrupt_handler(x86::kVectorTimer, on_timer);
   x86::lapic::start_periodic_timer(kTimerHz);
+
+  vm::register_modules(facts.boot);
+  if (auto backend = x86::select_backend(facts.cpu)) {
+    vm::init(**backend);
+    vm::start_boot_guests();
+  }
 
   facts.boot_ms = clock::now_ms();
   emit_boot_event(facts);

@@ -28,4 +28,17 @@ void DirtyLog::mark_all() {
   count_ = frame_count_;
 }
 
+size_t DirtyLog::take(std::span<uint64_t> out) {
+  size_t taken = 0;
+  for (size_t w = 0; w < bits_.size() && taken < out.size(); ++w) {
+    while (bits_[w] != 0 && taken < out.size()) {
+      unsigned bit = static_cast<unsigned>(__builtin_ctzll(bits_[w]));
+      bits_[w] &= bits_[w] - 1;
+      out[taken++] = uint64_t{w} * 64 + bit;
+    }
+  }
+  count_ -= taken;
+  return taken;
+}
+
 }  // namespace godwit::migration

@@ -31,6 +31,9 @@ class DirtyLog {
   // Returns how many frames were visited.
   template <class Visit>
   uint64_t collect(Visit&& visit);
+  // Moves up to out.size() marked frames, lowest first, into `out` and clears their
+  // bits; the rest stay marked. Returns how many were taken.
+  size_t take(std::span<uint64_t> out);
 
  private:
   std::span<uint64_t> bits_;

@@ -3,6 +3,7 @@
 #include "kernel/shell/command_table.h"
 
 #include "kernel/shell/system_commands.h"
+#include "kernel/vm/vm_commands.h"
 
 namespace godwit {
 
@@ -12,6 +13,12 @@ constexpr ShellCommand kCommands[] = {
     {"info", "info", "CPU, virtualization features, memory and uptime", 0, 0, command_info},
     {"mem", "mem", "physical frames and kernel heap in use", 0, 0, command_mem},
     {"halt", "halt [code]", "stop the machine (ends the emulator with the code)", 0, 1, command_halt},
+    {"guests", "guests", "list guests: state, memory, exits, CPU time", 0, 0, vm::command_guests},
+    {"new", "new <image> [mem=16M] [key=value ...]", "start a guest from a loaded image", 1, 10, vm::command_new},
+    {"stop", "stop <id>", "pause a guest", 1, 1, vm::command_stop},
+    {"start", "start <id>", "resume a stopped guest", 1, 1, vm::command_start},
+    {"kill", "kill <id>", "end a guest", 1, 1, vm::command_kill},
+    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, vm::command_dirtylog},
 };
 
 }  // namespace

@@ -32,6 +32,14 @@ def boot_node(name, emulator, test_name, command_line="", modules=None, memory_m
     return Node(NodeSpec(name, emulator, iso, run_dir, memory_mib)).start()
 
 
+def guest_image(name):
+    """The built image of guest `name` (build/guests/NAME.elf)."""
+    image = paths.guests_dir() / f"{name}.elf"
+    if not image.exists():
+        raise AssertionError(f"guest image {image} is missing: build first")
+    return image
+
+
 def check(condition, message, node=None):
     if not condition:
         tail = f"\nLast console lines:\n{node.console.tail()}" if node else ""

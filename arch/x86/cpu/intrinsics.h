@@ -80,6 +80,9 @@ inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
 inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
 // Enables interrupts and halts in one step: an interrupt cannot slip in between.
 inline void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+// Lets an interrupt that is already pending run its handler now (STI takes effect after
+// the next instruction, SDM Vol. 2B STI), then masks interrupts again.
+inline void service_pending_interrupts() { asm volatile("sti; nop; cli" ::: "memory"); }
 inline void pause() { asm volatile("pause"); }
 
 inline uint64_t read_rflags() {

@@ -20,4 +20,20 @@ Status SecondLevelSpace::protect(uint64_t gpa, uint64_t bytes, Permissions permi
   return ok();
 }
 
+Status SecondLevelSpace::protect_pages(std::span<const uint64_t> gfns, Permissions permissions) {
+  uint64_t reduced = 0;
+  Status status = ok();
+  for (uint64_t gfn : gfns) {
+    auto result = table_.protect(gfn * 4096, 4096, permissions);
+    if (!result) {
+      status = result.failure();
+      break;
+    }
+    reduced += *result;
+  }
+  // Flush even after a failure part-way: the pages protected before it count.
+  if (reduced > 0) flush();
+  return status;
+}
+
 }  // namespace godwit::x86

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "arch/x86/paging/second_level_table.h"
 
@@ -43,6 +44,8 @@ class SecondLevelSpace {
   // Sets the permissions of every mapped page in [gpa, gpa + bytes); flushes once when
   // any page lost a permission (the write-protect pass of a migration round).
   Status protect(uint64_t gpa, uint64_t bytes, Permissions permissions);
+  // The same for a list of scattered pages (guest frame numbers), with one flush.
+  Status protect_pages(std::span<const uint64_t> gfns, Permissions permissions);
 
   uint64_t flushes() const { return flushes_; }
 

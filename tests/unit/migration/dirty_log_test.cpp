@@ -33,5 +33,20 @@ TEST(DirtyLog, MarkAllCoversExactlyTheGuest) {
   EXPECT_EQ(last, 69u);
 }
 
+TEST(DirtyLog, TakeMovesTheLowestFramesAndLeavesTheRest) {
+  std::vector<uint64_t> bits(DirtyLog::words_for(300));
+  DirtyLog log(bits, 300);
+  for (uint64_t gfn : {299u, 5u, 64u, 65u, 200u}) log.mark(gfn);
+  std::vector<uint64_t> out(3);
+  EXPECT_EQ(log.take(out), 3u);
+  EXPECT_EQ(out, (std::vector<uint64_t>{5, 64, 65}));
+  EXPECT_EQ(log.count(), 2u);
+  EXPECT_FALSE(log.test(64));
+  EXPECT_TRUE(log.test(200));
+  EXPECT_EQ(log.take(out), 2u);
+  EXPECT_EQ(out[1], 299u);
+  EXPECT_EQ(log.take(out), 0u);
+}
+
 }  // namespace
 }  // namespace godwit::migration

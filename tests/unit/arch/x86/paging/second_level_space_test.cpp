@@ -58,6 +58,16 @@ TEST_P(SecondLevelSpaceTest, UnmapFlushes) {
   EXPECT_EQ(flusher.count, 1);
 }
 
+TEST_P(SecondLevelSpaceTest, ProtectingScatteredPagesFlushesOnce) {
+  const uint64_t gfns[] = {1, 7, 40, 63};
+  ASSERT_TRUE(space.protect_pages(gfns, kAccessRead | kAccessExecute));
+  EXPECT_EQ(flusher.count, 1);
+  EXPECT_EQ(space.lookup(7 * 4096)->permissions & kAccessWrite, 0);
+  EXPECT_EQ(space.lookup(8 * 4096)->permissions & kAccessWrite, kAccessWrite);
+  ASSERT_TRUE(space.protect_pages(gfns, kAccessRead | kAccessExecute));
+  EXPECT_EQ(flusher.count, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothFormats, SecondLevelSpaceTest,
                          ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt),
                          [](const auto& info) { return info.param == PagingFormat::kEpt ? "Ept" : "Npt"; });

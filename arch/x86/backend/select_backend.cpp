@@ -1,0 +1,48 @@
+// The one place above the backends that names them both.
+#include "arch/x86/backend/backend.h"
+#include "kernel/console/log.h"
+
+// TRANSITIONAL (removed when both backend branches are merged): lets main build while
+// the backends are developed on their own branches.
+#if __has_include("arch/x86/vmx/vmx_backend.h")
+#include "arch/x86/vmx/vmx_backend.h"
+#else
+namespace godwit::x86::vmx {
+inline Expected<Backend*> create_backend(const VmxFeatures&) { return fail(Error::kUnsupported); }
+}  // namespace godwit::x86::vmx
+#endif
+#if __has_include("arch/x86/svm/svm_backend.h")
+#include "arch/x86/svm/svm_backend.h"
+#else
+namespace godwit::x86::svm {
+inline Expected<Backend*> create_backend(const SvmFeatures&) { return fail(Error::kUnsupported); }
+}  // namespace godwit::x86::svm
+#endif
+
+namespace godwit::x86 {
+
+Expected<Backend*> select_backend(const CpuFeatures& cpu) {
+  std::string_view vmx_why = vmx_unusable_reason(cpu.vmx);
+  std::string_view svm_why = svm_unusable_reason(cpu.svm);
+  Expected<Backend*> backend = fail(Error::kUnsupported);
+  if (vmx_why.empty()) {
+    backend = vmx::create_backend(cpu.vmx);
+  } else if (svm_why.empty()) {
+    backend = svm::create_backend(cpu.svm);
+  } else {
+    log::warn("no guests can run: VT-x: {}; AMD-V: {}", vmx_why, svm_why);
+    return backend;
+  }
+  if (!backend) {
+    log::error("the {} backend did not start: {}", vmx_why.empty() ? "VT-x" : "AMD-V", backend.error());
+    return backend;
+  }
+  if (auto status = (*backend)->enable(); !status) {
+    log::error("{} could not be enabled: {}", (*backend)->name(), status.error());
+    return status.failure();
+  }
+  log::info("guests run on {}", (*backend)->name());
+  return backend;
+}
+
+}  // namespace godwit::x86

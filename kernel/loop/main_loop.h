@@ -1,0 +1,40 @@
+// The hypervisor's one loop: between guest time slices it polls the services that run
+// in the host (the network stack, migrations in progress) and, when no guest wants the
+// CPU, halts until the next interrupt. The shell's idle loop runs it, and so does any
+// shell command that has to wait (ping, dirtylog, migrate), so guests and the network
+// keep running while a command waits.
+#pragma once
+
+#include <cstdint>
+
+namespace godwit::main_loop {
+
+using Poller = void (*)();
+
+// Registers a service polled once per loop iteration (at most kMaxPollers).
+void add_poller(Poller poller);
+
+// One iteration: poll every service, run one guest slice or halt until an interrupt.
+void run_once();
+
+// Runs iterations until `done()` is true or `timeout_ns` passed; returns done().
+template <class Done>
+bool run_until(Done&& done, uint64_t timeout_ns);
+
+uint64_t now_ns();
+
+}  // namespace godwit::main_loop
+
+namespace godwit::main_loop {
+
+template <class Done>
+bool run_until(Done&& done, uint64_t timeout_ns) {
+  uint64_t start = now_ns();
+  while (!done()) {
+    if (now_ns() - start >= timeout_ns) return done();
+    run_once();
+  }
+  return true;
+}
+
+}  // namespace godwit::main_loop

@@ -1,0 +1,34 @@
+// A guest's console output, assembled into whole lines for the hypervisor console:
+// "[g2 counter] counter 41 t=20500". Guest bytes are untrusted: control characters and
+// bytes outside printable ASCII become '?', and a line longer than kMaxLine is cut into
+// pieces, so a guest cannot forge an "@event" line or garble another guest's output.
+// Pure code: finished lines go to a Sink.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "kernel/lib/format.h"
+
+namespace godwit::vm {
+
+class GuestConsole {
+ public:
+  static constexpr size_t kMaxLine = 160;
+
+  // Feeds guest bytes; writes each completed line with `prefix` to `out`.
+  void write(Sink& out, std::string_view prefix, std::span<const uint8_t> bytes);
+  // Writes a pending partial line (when the guest ends or leaves).
+  void flush(Sink& out, std::string_view prefix);
+  uint64_t bytes_written() const { return bytes_; }
+
+ private:
+  void emit(Sink& out, std::string_view prefix);
+
+  char line_[kMaxLine] = {};
+  size_t length_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace godwit::vm

@@ -1,0 +1,17 @@
+// Turns a guest image into a guest: the ELF segments copied into the guest's RAM and
+// the entry state of include/godwit/abi.h laid out around them (boot info, GDT, page
+// tables), giving the vCPU state to start from.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "arch/x86/vcpu_state.h"
+#include "kernel/lib/expected.h"
+#include "kernel/vm/vm.h"
+
+namespace godwit::vm {
+
+Expected<x86::VcpuState> load_guest_image(Vm& vm, std::span<const uint8_t> image);
+
+}  // namespace godwit::vm

@@ -1,0 +1,135 @@
+#include "kernel/vm/guests.h"
+
+#include "kernel/console/console.h"
+#include "kernel/console/event.h"
+#include "kernel/console/log.h"
+#include "kernel/time/clock.h"
+#include "kernel/vm/guest_loader.h"
+
+namespace godwit::vm {
+
+namespace {
+
+constinit x86::Backend* the_backend = nullptr;
+Vm table[kMaxGuests];
+uint32_t next_id = 1;
+
+// A free slot: never used, or holding the guest that ended longest ago.
+Vm* free_slot() {
+  Vm* oldest = nullptr;
+  for (Vm& vm : table) {
+    if (vm.id == 0) return &vm;
+    if (!vm.live() && (oldest == nullptr || vm.id < oldest->id)) oldest = &vm;
+  }
+  return oldest;
+}
+
+void release(Vm& vm) {
+  vm.dirty.stop();
+  if (vm.vcpu != nullptr) the_backend->destroy_vcpu(vm.vcpu);
+  if (vm.space != nullptr) the_backend->destroy_space(vm.space);
+  vm.vcpu = nullptr;
+  vm.space = nullptr;
+  vm.memory.release();
+}
+
+// Slot, RAM, space with all RAM mapped, vCPU: everything but the guest's contents.
+Expected<Vm*> build(std::string_view name, uint64_t memory_bytes, std::string_view command_line) {
+  if (the_backend == nullptr) return fail(Error::kUnsupported);
+  Vm* vm = free_slot();
+  if (vm == nullptr) return fail(Error::kBusy);
+  *vm = Vm{};
+  vm->set_name(name);
+  vm->set_command_line(command_line);
+  auto fail_with = [vm](Error error) -> Expected<Vm*> {
+    release(*vm);
+    *vm = Vm{};
+    return fail(error);
+  };
+  if (auto status = vm->memory.allocate(memory_bytes); !status) return fail_with(status.error());
+  auto space = the_backend->create_space();
+  if (!space) return fail_with(space.error());
+  vm->space = *space;
+  if (auto status = vm->memory.map_into(*vm->space); !status) return fail_with(status.error());
+  auto vcpu = the_backend->create_vcpu(*vm->space);
+  if (!vcpu) return fail_with(vcpu.error());
+  vm->vcpu = *vcpu;
+  vm->id = next_id++;
+  vm->state = VmState::kStopped;
+  vm->set_guest_time(0, clock::now_ns());
+  return vm;
+}
+
+void emit_start(const Vm& vm) {
+  Event e("guest_start");
+  e->field("id", vm.id)
+      .field("name", vm.name())
+      .field("mem_mib", vm.memory.size_bytes() >> 20)
+      .field("backend", the_backend->name())
+      .field("cmdline", vm.command_line());
+}
+
+}  // namespace
+
+void init(x86::Backend& backend) { the_backend = &backend; }
+x86::Backend* backend() { return the_backend; }
+std::span<Vm> slots() { return table; }
+
+Vm* find(uint32_t id) {
+  for (Vm& vm : table) {
+    if (vm.id == id && id != 0) return &vm;
+  }
+  return nullptr;
+}
+
+Expected<Vm*> create_guest(const GuestSpec& spec) {
+  auto vm = build(spec.name, spec.memory_bytes, spec.command_line);
+  if (!vm) return vm;
+  auto state = load_guest_image(**vm, spec.image);
+  if (!state) {
+    release(**vm);
+    **vm = Vm{};
+    return state.failure();
+  }
+  if (auto status = (*vm)->vcpu->load(*state); !status) {
+    log::error("guest '{}': the backend refused the entry state: {}", spec.name, status.error());
+    release(**vm);
+    **vm = Vm{};
+    return status.failure();
+  }
+  (*vm)->state = VmState::kRunnable;
+  emit_start(**vm);
+  return vm;
+}
+
+Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes, std::string_view command_line) {
+  return build(name, memory_bytes, command_line);
+}
+
+void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detail) {
+  if (!vm.live()) return;
+  FixedString<40> prefix;
+  vm.console_prefix(prefix);
+  vm.console.flush(console::sink(), prefix.view());
+  vm.state = VmState::kEnded;
+  vm.end_reason = reason;
+  vm.exit_status = status;
+  {
+    Event e("guest_exit");
+    e->field("id", vm.id)
+        .field("name", vm.name())
+        .field("reason", to_string(reason))
+        .field("status", status)
+        .field("detail", detail)
+        .field("exits", vm.stats.total_exits())
+        .field("cpu_ms", vm.stats.cpu_ns / 1'000'000);
+  }
+  if (reason == EndReason::kExited || reason == EndReason::kMigrated) {
+    log::info("guest {} ({}) {}: {}", vm.id, vm.name(), to_string(reason), detail);
+  } else {
+    log::warn("guest {} ({}) ended: {}: {}", vm.id, vm.name(), to_string(reason), detail);
+  }
+  release(vm);
+}
+
+}  // namespace godwit::vm

@@ -1,0 +1,47 @@
+// The guest table and each guest's life: create (from an image, or empty for an
+// incoming migration), end (with a reason, freeing everything), and look-ups.
+// At most kMaxGuests guests exist at once; an ended guest keeps its slot (so `guests`
+// can say how it ended) until the slot is needed again.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "arch/x86/backend/backend.h"
+#include "kernel/lib/expected.h"
+#include "kernel/vm/vm.h"
+
+namespace godwit::vm {
+
+inline constexpr size_t kMaxGuests = 16;
+inline constexpr uint64_t kDefaultMemory = 16ull << 20;
+
+// Called once at boot with the backend select_backend() chose.
+void init(x86::Backend& backend);
+// The backend, or nullptr when this CPU has none (then no guest can be created).
+x86::Backend* backend();
+
+std::span<Vm> slots();
+Vm* find(uint32_t id);  // a live or ended guest with this id; nullptr otherwise
+
+struct GuestSpec {
+  std::string_view name;           // the image's name, e.g. "counter"
+  std::span<const uint8_t> image;  // the ELF64 image (a Multiboot2 module)
+  uint64_t memory_bytes = kDefaultMemory;
+  std::string_view command_line;   // handed to the guest in its boot info
+};
+
+// Loads the image into fresh RAM and makes the guest runnable. Every failure (bad
+// image, no memory, too many guests) frees whatever was taken and says why.
+Expected<Vm*> create_guest(const GuestSpec& spec);
+
+// A guest with zeroed RAM, mapped, and a vCPU, but stopped and without state: the
+// destination of an incoming migration fills it in, then starts it.
+Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes, std::string_view command_line);
+
+// Ends a live guest: emits @event guest_exit, flushes its console, frees its vCPU,
+// space and RAM. `detail` is a human sentence ("wrote to port 0x80").
+void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detail);
+
+}  // namespace godwit::vm

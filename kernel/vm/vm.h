@@ -1,0 +1,88 @@
+// One guest as the hypervisor keeps it: its RAM, second-level space and vCPU from the
+// backend, its clock, console and statistics, and where it is in its life.
+//
+//   created -> runnable <-> blocked (kBlockUntil, HLT)
+//                  |  ^
+//                  v  |  stop / start (shell), migration pause / resume
+//               stopped
+//   any of them -> ended (exit hypercall, killed, or migrated away); resources freed
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "arch/x86/backend/backend.h"
+#include "kernel/lib/format.h"
+#include "kernel/vm/dirty_tracker.h"
+#include "kernel/vm/guest_console.h"
+#include "kernel/vm/guest_memory.h"
+
+namespace godwit::vm {
+
+enum class VmState : uint8_t { kRunnable, kBlocked, kStopped, kEnded };
+
+// Why a guest ended. Stable names (to_string) appear in `guests` and in @event lines.
+enum class EndReason : uint8_t {
+  kNone,
+  kExited,        // it called kExit
+  kKilled,        // the shell's `kill`
+  kMigrated,      // it now runs on another node
+  kOutsideRam,    // a second-level fault outside its RAM
+  kIoDenied,      // it touched an I/O port
+  kMsrDenied,     // it read or wrote an MSR
+  kTripleFault,   // it shut down (triple fault)
+  kInvalidState,  // the CPU refused to enter it
+  kException,     // an intercepted exception
+  kUnhandledExit, // an exit the hypervisor has no handler for
+};
+const char* to_string(EndReason reason);
+const char* to_string(VmState state);
+
+struct VmStats {
+  uint64_t exits[x86::kExitKindCount] = {};
+  uint64_t cpu_ns = 0;  // host time spent inside the guest's slices
+  uint64_t total_exits() const;
+};
+
+class Vm {
+ public:
+  static constexpr size_t kMaxName = 16;
+  static constexpr size_t kMaxCommandLine = 256;
+
+  uint32_t id = 0;
+  VmState state = VmState::kEnded;
+  EndReason end_reason = EndReason::kNone;
+  uint64_t exit_status = 0;
+
+  GuestMemory memory;
+  x86::SecondLevelSpace* space = nullptr;
+  x86::Vcpu* vcpu = nullptr;
+  DirtyTracker dirty;
+  GuestConsole console;
+  VmStats stats;
+
+  // Guest time = host clock + offset, so it starts at 0 on creation and continues
+  // from the migrated value on a destination (never backwards).
+  int64_t time_offset_ns = 0;
+  uint64_t wake_at_ns = 0;  // host time at which a blocked guest becomes runnable
+
+  std::string_view name() const { return {name_, name_length_}; }
+  std::string_view command_line() const { return {command_line_, command_line_length_}; }
+  void set_name(std::string_view name);
+  void set_command_line(std::string_view line);
+  uint64_t guest_time_ns(uint64_t host_ns) const { return host_ns + static_cast<uint64_t>(time_offset_ns); }
+  void set_guest_time(uint64_t guest_ns, uint64_t host_ns) {
+    time_offset_ns = static_cast<int64_t>(guest_ns - host_ns);
+  }
+  bool live() const { return state != VmState::kEnded; }
+  // "[g3 counter]": the prefix of the guest's console lines.
+  void console_prefix(FixedString<40>& out) const;
+
+ private:
+  char name_[kMaxName] = {};
+  size_t name_length_ = 0;
+  char command_line_[kMaxCommandLine] = {};
+  size_t command_line_length_ = 0;
+};
+
+}  // namespace godwit::vm

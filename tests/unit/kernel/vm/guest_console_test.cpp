@@ -1,0 +1,46 @@
+#include "kernel/vm/guest_console.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace godwit::vm {
+namespace {
+
+class StringSink final : public Sink {
+ public:
+  void write(std::string_view text) override { out.append(text); }
+  std::string out;
+};
+
+std::span<const uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+TEST(GuestConsole, AssemblesLinesAcrossWrites) {
+  StringSink sink;
+  GuestConsole console;
+  console.write(sink, "[g1 hello]", bytes("hel"));
+  EXPECT_EQ(sink.out, "");
+  console.write(sink, "[g1 hello]", bytes("lo\nsecond\r\n"));
+  EXPECT_EQ(sink.out, "[g1 hello] hello\n[g1 hello] second\n");
+  EXPECT_EQ(console.bytes_written(), 14u);
+}
+
+TEST(GuestConsole, NeutralizesControlBytesSoEventsCannotBeForged) {
+  StringSink sink;
+  GuestConsole console;
+  console.write(sink, "[g1 x]", bytes("a\x1b[2Jb\n@event {}\n"));
+  EXPECT_EQ(sink.out, "[g1 x] a?[2Jb\n[g1 x] @event {}\n");
+}
+
+TEST(GuestConsole, CutsLongLinesAndFlushesPartialOnes) {
+  StringSink sink;
+  GuestConsole console;
+  std::string longline(GuestConsole::kMaxLine + 5, 'z');
+  console.write(sink, "[g1 x]", bytes(longline));
+  EXPECT_EQ(sink.out, "[g1 x] " + std::string(GuestConsole::kMaxLine, 'z') + "\n");
+  console.flush(sink, "[g1 x]");
+  EXPECT_EQ(sink.out.substr(sink.out.size() - 6), "zzzzz\n");
+}
+
+}  // namespace
+}  // namespace godwit::vm
