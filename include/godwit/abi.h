@@ -90,7 +90,7 @@ inline constexpr uint16_t kDataSelector = 0x10;
 inline constexpr uint16_t kTssSelector = 0x18;
 inline constexpr uint16_t kGdtLimit = 0x27;                  // five 8-byte slots
 inline constexpr uint64_t kTssAddress = kGdtAddress + 0x80;  // 104 bytes, no I/O map
-inline constexpr uint64_t kPageTablesBytes = 4 * 4096;
+inline constexpr uint64_t kPageTablesBytes = 4 * 4096ull;
 
 inline constexpr uint32_t kBootInfoMagic = 0x476f4277;  // "wBoG"
 inline constexpr uint32_t kMaxCommandLine = 256;
