@@ -81,10 +81,11 @@ void emit_boot_event(const machine::Facts& f) {
   boot->end_array();
 }
 
-void on_timer(x86::TrapFrame&) {}
+void on_timer(x86::TrapFrame&) { console::poll_input(); }
 
 [[noreturn]] void idle_loop() {
   Shell shell(console::sink(), shell_commands());
+  console::set_input_line(&shell);
   shell.prompt();
   for (;;) {
     while (auto c = console::read_char()) shell.feed(*c);

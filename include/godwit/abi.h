@@ -37,8 +37,8 @@ enum class Hypercall : uint64_t {
   kTimeNs = 1,        // () -> guest monotonic time in nanoseconds (carried across a
                       // migration: it never goes backwards)
   kYield = 2,         // () -> 0; lets other guests run
-  kBlockUntil = 3,    // (guest time in ns) -> 0 once that time has passed; at once if
-                      // it has. May return early: callers re-check the time.
+  kBlockUntil = 3,    // (guest time in ns < kMaxBlockUntilNs) -> 0 once that time has
+                      // passed; at once if it has. May return early: re-check the time.
   kExit = 4,          // (status) -> does not return
   kMigrateSelf = 5,   // (IPv4 address as a.b.c.d = a<<24|..., TCP port) -> 0 when
                       // started; the guest continues on the destination or, after a
@@ -57,6 +57,9 @@ enum class Status : int64_t {
 };
 
 inline constexpr uint64_t kMaxConsoleWrite = 4096;
+// kBlockUntil refuses deadlines from here on (2^62 ns, about 146 years) with
+// kBadArgument: a guest asking for that has a bug, and would otherwise never wake.
+inline constexpr uint64_t kMaxBlockUntilNs = 1ull << 62;
 
 // --- Entry state and memory layout -------------------------------------------------------
 // The guest starts in 64-bit long mode, ring 0, at its ELF entry point with:

@@ -12,7 +12,7 @@ Event::Event(std::string_view name) : text_("@event "), json_(text_.sink()) {
 Event::~Event() {
   json_.end();
   format(text_, "\n");
-  console::sink().write(text_.view());
+  console::line_sink().write(text_.view());
 }
 
 }  // namespace godwit

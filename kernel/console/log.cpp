@@ -14,7 +14,7 @@ void write_line(Level level, std::string_view fmt, const FormatArg* args, size_t
   if (level == Level::kError) format(text, "error: ");
   vformat(text.sink(), fmt, args, count);
   format(text, "\n");
-  console::sink().write(text.view());
+  console::line_sink().write(text.view());
 }
 
 }  // namespace godwit::log

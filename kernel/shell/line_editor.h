@@ -19,6 +19,8 @@ class LineEditor {
 
   // Feeds one byte; returns the finished line on Enter (valid until the next feed).
   std::optional<std::string_view> feed(char c);
+  // What has been typed of the current line so far.
+  std::string_view pending() const { return {line_, length_}; }
 
  private:
   Sink& echo_;

@@ -29,6 +29,7 @@ void Shell::help(ShellArgs args) {
 
 void Shell::feed(char c) {
   if (auto line = editor_.feed(c)) {
+    editing_ = false;
     execute(*line);
     prompt();
   }

@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "kernel/console/input_line.h"
 #include "kernel/lib/format.h"
 #include "kernel/shell/line_editor.h"
 
@@ -25,14 +26,22 @@ struct ShellCommand {
   void (*run)(Sink& out, ShellArgs args);
 };
 
-class Shell {
+class Shell final : public InputLine {
  public:
   static constexpr size_t kMaxWords = 12;
   static constexpr std::string_view kPrompt = "godwit> ";
 
   Shell(Sink& out, std::span<const ShellCommand> commands) : out_(out), commands_(commands), editor_(out) {}
 
-  void prompt() { out_.write(kPrompt); }
+  void prompt() {
+    out_.write(kPrompt);
+    editing_ = true;
+  }
+  bool editing() const override { return editing_; }
+  void redraw(Sink& out) const override {
+    out.write(kPrompt);
+    out.write(editor_.pending());
+  }
   // One byte from the console; runs a command when a line is complete.
   void feed(char c);
   // Runs one line as if typed.
@@ -45,6 +54,7 @@ class Shell {
   Sink& out_;
   std::span<const ShellCommand> commands_;
   LineEditor editor_;
+  bool editing_ = false;
 };
 
 }  // namespace godwit

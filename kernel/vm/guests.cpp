@@ -110,7 +110,7 @@ void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detai
   if (!vm.live()) return;
   FixedString<40> prefix;
   vm.console_prefix(prefix);
-  vm.console.flush(console::sink(), prefix.view());
+  vm.console.flush(console::line_sink(), prefix.view());
   vm.state = VmState::kEnded;
   vm.end_reason = reason;
   vm.exit_status = status;

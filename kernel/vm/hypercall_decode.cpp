@@ -30,6 +30,8 @@ Status decode_hypercall(const x86::GuestRegisters& regs, uint64_t ram_bytes, Hyp
       out.length = a1;
       return Status::kOk;
     case Hypercall::kBlockUntil:
+      // Over a century of guest time is a bug in the guest, not a wish: refuse it.
+      if (a0 >= abi::kMaxBlockUntilNs) return Status::kBadArgument;
       out.deadline_ns = a0;
       return Status::kOk;
     case Hypercall::kExit:

@@ -31,7 +31,7 @@ void console_write(Vm& vm, const HypercallRequest& request) {
   (void)copy_from_guest(vm.memory, request.gpa, text);
   FixedString<40> prefix;
   vm.console_prefix(prefix);
-  vm.console.write(console::sink(), prefix.view(), text);
+  vm.console.write(console::line_sink(), prefix.view(), text);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ class Console:
         self._cursor = 0
         self._changed = threading.Condition()
         self._closed = False
+        self._carry = ""
         self._log = open(log_path, "w", encoding="utf-8", errors="replace")
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
@@ -45,12 +46,37 @@ class Console:
                 break
             if not data:
                 break
-            text = data.decode("utf-8", errors="replace").replace("\r", "")
-            self._log.write(text)
+            text = self._clean(data.decode("utf-8", errors="replace"))
+            self._log.write(text.replace("\x1b[K", "\n"))
             self._log.flush()
             with self._changed:
-                self._text += text
+                self._append(text)
                 self._changed.notify_all()
+
+    def _clean(self, text: str) -> str:
+        """Drops CRs; an escape split across reads is held back until it is whole."""
+        text = self._carry + text.replace("\r", "")
+        self._carry = ""
+        for partial in ("\x1b[", "\x1b"):
+            if text.endswith(partial):
+                text, self._carry = text[:-len(partial)], partial
+                break
+        return text
+
+    def _append(self, text: str):
+        """Adds console text. "CR ESC[K" is the hypervisor erasing the prompt line (the
+        prompt and a half-typed command) to print a line above it, then redrawing it:
+        the erased characters are dropped but the prompt is kept on a line of its own,
+        so a half-typed command never looks like an entered one and every prompt the
+        shell printed stays countable. Called with the lock held."""
+        pieces = text.split("\x1b[K")
+        self._text += pieces[0]
+        for piece in pieces[1:]:
+            line_start = self._text.rfind("\n") + 1
+            kept = PROMPT if self._text.startswith(PROMPT, line_start) else ""
+            self._text = self._text[:line_start] + (kept + "\n" if kept else "")
+            self._cursor = min(self._cursor, len(self._text))
+            self._text += piece
 
     @property
     def text(self) -> str:
@@ -81,14 +107,14 @@ class Console:
                 self._changed.wait(min(left, 0.5))
         self._fail(f"match for /{pattern}/", timeout)
 
-    def wait_event(self, name: str, timeout: float = 30.0, **fields) -> dict:
-        """Waits for an `@event` line called `name` whose fields include `fields`."""
+    def wait_event(self, event_name: str, timeout: float = 30.0, **fields) -> dict:
+        """Waits for an `@event` line called `event_name` whose fields include `fields`."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                self._fail(f"@event '{name}' {fields or ''}", timeout)
-            match = self.expect(r'^@event (\{.*"event":"' + re.escape(name) + r'".*\})$', left)
+                self._fail(f"@event '{event_name}' {fields or ''}", timeout)
+            match = self.expect(r'^@event (\{.*"event":"' + re.escape(event_name) + r'".*\})$', left)
             event = json.loads(match.group(1))
             if all(event.get(k) == v for k, v in fields.items()):
                 return event
@@ -111,8 +137,8 @@ class Console:
         """Sends text in small paced chunks: the UART's receive FIFO holds 16 bytes and
         the hypervisor polls it on its timer tick, so a burst could overrun it."""
         data = text.encode()
-        for start in range(0, len(data), 8):
-            os.write(self._master, data[start:start + 8])
+        for start in range(0, len(data), 4):
+            os.write(self._master, data[start:start + 4])
             time.sleep(0.01)
 
     def command(self, line: str, timeout: float = 30.0) -> str:

@@ -1,16 +1,10 @@
 // The one place above the backends that names them both.
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/vmx/vmx_backend.h"
 #include "kernel/console/log.h"
 
 // TRANSITIONAL (removed when both backend branches are merged): lets main build while
 // the backends are developed on their own branches.
-#if __has_include("arch/x86/vmx/vmx_backend.h")
-#include "arch/x86/vmx/vmx_backend.h"
-#else
-namespace godwit::x86::vmx {
-inline Expected<Backend*> create_backend(const VmxFeatures&) { return fail(Error::kUnsupported); }
-}  // namespace godwit::x86::vmx
-#endif
 #if __has_include("arch/x86/svm/svm_backend.h")
 #include "arch/x86/svm/svm_backend.h"
 #else

@@ -59,8 +59,9 @@ TEST(HypercallDecode, MigrateSelfArguments) {
 TEST(HypercallDecode, ArgumentFreeCalls) {
   HypercallRequest r;
   EXPECT_EQ(decode_hypercall(call(Hypercall::kTimeNs), kRam, r), Status::kOk);
-  EXPECT_EQ(decode_hypercall(call(Hypercall::kBlockUntil, ~0ull), kRam, r), Status::kOk);
-  EXPECT_EQ(r.deadline_ns, ~0ull);
+  EXPECT_EQ(decode_hypercall(call(Hypercall::kBlockUntil, abi::kMaxBlockUntilNs - 1), kRam, r), Status::kOk);
+  EXPECT_EQ(r.deadline_ns, abi::kMaxBlockUntilNs - 1);
+  EXPECT_EQ(decode_hypercall(call(Hypercall::kBlockUntil, ~0ull), kRam, r), Status::kBadArgument);
   EXPECT_EQ(decode_hypercall(call(Hypercall::kExit, 3), kRam, r), Status::kOk);
   EXPECT_EQ(r.status, 3u);
 }
