@@ -14,7 +14,9 @@ inline constexpr uint16_t kVersionMinor = 0;
 // --- Discovery ---------------------------------------------------------------------
 // CPUID leaf 0x40000000: EAX = highest Godwit leaf, EBX:ECX:EDX = "GodwitGodwit".
 // CPUID leaf 0x40000001: EAX = (major << 16) | minor, EBX = hypercall instruction
-// (kInstructionVmcall on Intel VT-x, kInstructionVmmcall on AMD-V).
+// (kInstructionVmcall on Intel VT-x, kInstructionVmmcall on AMD-V). Other leaves in
+// 0x40000000-0x4FFFFFFF read as zero; leaf 1 reports ECX.hypervisor (bit 31) and hides
+// VMX and SMX, leaf 0x80000001 hides SVM.
 inline constexpr uint32_t kCpuidSignatureLeaf = 0x40000000;
 inline constexpr uint32_t kCpuidInterfaceLeaf = 0x40000001;
 inline constexpr uint32_t kSignatureEbx = 0x77646f47;  // "Godw"
@@ -26,16 +28,22 @@ inline constexpr uint32_t kInstructionVmmcall = 2;     // 0f 01 d9
 // --- Hypercalls ----------------------------------------------------------------------
 // RAX = number, arguments in RDI, RSI, RDX; result in RAX (>= 0 success, < 0 Status).
 // Every other register is preserved. Guest addresses are guest-physical and must lie
-// wholly inside the guest's RAM, or the call fails with kBadAddress.
+// wholly inside the guest's RAM, or the call fails with kBadAddress. The instruction is
+// the one GuestBootInfo::hypercall_instruction names; guests read it at every call,
+// because a migration may move them to a host with the other backend.
 enum class Hypercall : uint64_t {
-  kConsoleWrite = 0,  // (gpa text, length <= kMaxConsoleWrite) -> bytes written
-  kTimeNs = 1,        // () -> guest monotonic time in nanoseconds
+  kConsoleWrite = 0,  // (gpa text, 1 <= length <= kMaxConsoleWrite) -> bytes written;
+                      // the length is checked first. Bytes are gathered into lines.
+  kTimeNs = 1,        // () -> guest monotonic time in nanoseconds (carried across a
+                      // migration: it never goes backwards)
   kYield = 2,         // () -> 0; lets other guests run
-  kBlockUntil = 3,    // (guest time in ns < kMaxBlockUntilNs) -> 0 once it has passed
+  kBlockUntil = 3,    // (guest time in ns < kMaxBlockUntilNs) -> 0 once that time has
+                      // passed; at once if it has. May return early: re-check the time.
   kExit = 4,          // (status) -> does not return
   kMigrateSelf = 5,   // (IPv4 address as a.b.c.d = a<<24|..., TCP port) -> 0 when
                       // started; the guest continues on the destination or, after a
-                      // failure, here. Optional until migration exists: kUnsupported.
+                      // failure, here. Address 0 or wider than 32 bits, port 0 or
+                      // above 65535: kBadArgument. Until migration exists: kUnsupported.
 };
 
 enum class Status : int64_t {
@@ -85,7 +93,7 @@ inline constexpr uint16_t kDataSelector = 0x10;
 inline constexpr uint16_t kTssSelector = 0x18;
 inline constexpr uint16_t kGdtLimit = 0x27;                  // five 8-byte slots
 inline constexpr uint64_t kTssAddress = kGdtAddress + 0x80;  // 104 bytes, no I/O map
-inline constexpr uint64_t kPageTablesBytes = 4 * 4096;
+inline constexpr uint64_t kPageTablesBytes = 4 * 4096ull;
 
 inline constexpr uint32_t kBootInfoMagic = 0x476f4277;  // "wBoG"
 inline constexpr uint32_t kMaxCommandLine = 256;
@@ -97,7 +105,8 @@ struct GuestBootInfo {
   uint64_t memory_bytes;               // guest RAM is [0, memory_bytes)
   uint64_t free_start;                 // first page-aligned guest-physical byte after the image
   uint32_t guest_id;                   // the hypervisor's id for this guest (informational)
-  uint32_t hypercall_instruction;      // kInstructionVmcall or kInstructionVmmcall
+  uint32_t hypercall_instruction;      // kInstructionVmcall or kInstructionVmmcall; both
+                                       // rewritten by the host that resumes a migrated guest
   char command_line[kMaxCommandLine];  // NUL-terminated, e.g. "rate=200 wss=4M"; the
                                        // rest of the page after the struct is zero
 };

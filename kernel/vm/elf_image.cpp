@@ -52,7 +52,7 @@ bool entry_in_code(const ElfImage& image) {
 }  // namespace
 
 Expected<ElfImage> parse_elf(std::span<const uint8_t> file) {
-  Elf64Header header;
+  Elf64Header header = {};
   if (!read_at(file, 0, header)) return fail(Error::kTruncated);
   if (Status s = check_header(file, header); !s) return s.failure();
 
@@ -61,7 +61,7 @@ Expected<ElfImage> parse_elf(std::span<const uint8_t> file) {
   image.entry_ = header.entry;
   uint64_t previous_end = 0;
   for (uint16_t i = 0; i < header.phnum; ++i) {
-    Elf64ProgramHeader ph;
+    Elf64ProgramHeader ph = {};
     (void)read_at(file, header.phoff + uint64_t{i} * sizeof(ph), ph);  // in the checked table
     if (ph.type == elf::kDynamic || ph.type == elf::kInterp || ph.type == elf::kTls)
       return fail(Error::kUnsupported);

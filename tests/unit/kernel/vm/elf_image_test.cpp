@@ -14,6 +14,7 @@ namespace {
 // Synthetic images: a header, the program headers right after it, then segment bytes.
 class ElfBuilder {
  public:
+  static constexpr uint64_t kAutoOffset = ~uint64_t{0};  // "after the bytes so far"
   ElfBuilder() {
     std::memcpy(header.ident,
                 "\x7f"
@@ -34,7 +35,8 @@ class ElfBuilder {
   // A PT_LOAD whose file bytes are `size` bytes of `fill`, placed after everything so far.
   Elf64ProgramHeader& load(uint64_t address, uint64_t file_size, uint64_t memory_size, uint32_t flags,
                            uint8_t fill = 0x5a) {
-    Elf64ProgramHeader ph = {elf::kLoad, flags, 0, address, address, file_size, memory_size, 0x1000};
+    Elf64ProgramHeader ph = {elf::kLoad, flags,     kAutoOffset, address,
+                             address,    file_size, memory_size, 0x1000};
     headers.push_back(ph);
     fills.push_back(fill);
     return headers.back();
@@ -56,7 +58,7 @@ class ElfBuilder {
     uint64_t offset = sizeof(Elf64Header) + headers.size() * sizeof(Elf64ProgramHeader);
     std::vector<uint8_t> data;
     for (size_t i = 0; i < headers.size(); ++i) {
-      if (headers[i].type != elf::kLoad || headers[i].offset != 0) continue;  // offset set by the test
+      if (headers[i].type != elf::kLoad || headers[i].offset != kAutoOffset) continue;  // set by the test
       headers[i].offset = offset + data.size();
       data.insert(data.end(), headers[i].filesz, fills[i]);
     }
@@ -118,6 +120,23 @@ TEST(ElfImage, LoadCopiesFileBytesAndZeroesTheRest) {
   EXPECT_EQ(data[0xfff], 0);
   EXPECT_EQ(ram.page(abi::kImageBase / 4096 + 4)[0xfff], 0);  // last .bss byte
   EXPECT_EQ(ram.page(abi::kImageBase / 4096 + 5)[0], 0xee);
+}
+
+// What GNU ld makes of guests/lib/guest.ld: a .bss-only segment has file offset 0 and
+// no file bytes, which must be read as "all zero", not as the ELF header.
+TEST(ElfImage, BssOnlySegmentIsZeroFilled) {
+  ElfBuilder b;
+  b.load(abi::kImageBase, 0x30, 0x30, elf::kFlagRead | elf::kFlagExecute, 0xc3);
+  b.load(abi::kImageBase + 0x3000, 0, 0x2148, elf::kFlagRead | elf::kFlagWrite).offset = 0;
+  auto file = b.bytes();
+  auto image = parse_elf(file);
+  ASSERT_TRUE(image.ok());
+  EXPECT_EQ(image->end(), abi::kImageBase + 0x6000);
+  testing::SparseRam ram(abi::kMinMemory, 0xee);
+  ASSERT_TRUE(load_elf(*image, ram));
+  EXPECT_EQ(ram.page(abi::kImageBase / 4096 + 3)[0], 0);
+  EXPECT_EQ(ram.page(abi::kImageBase / 4096 + 5)[0x147], 0);
+  EXPECT_EQ(ram.page(abi::kImageBase / 4096 + 5)[0x148], 0xee);
 }
 
 TEST(ElfImage, LoadRefusesAnImageLargerThanRamWithoutWriting) {
