@@ -197,10 +197,12 @@ Status TcpListener::listen(uint16_t port, TcpAcceptor& acceptor) {
     tcp_abort(pcb);
     return fail(Error::kBusy);
   }
-  tcp_pcb* listening = tcp_listen(pcb);
+  err_t err = ERR_OK;
+  tcp_pcb* listening = tcp_listen_with_backlog_and_err(pcb, TCP_DEFAULT_LISTEN_BACKLOG, &err);
   if (listening == nullptr) {
     tcp_abort(pcb);
-    return fail(Error::kOutOfMemory);
+    // With SOF_REUSEADDR the bind succeeds and a second listener is refused here.
+    return fail(err == ERR_USE ? Error::kBusy : Error::kOutOfMemory);
   }
   pcb_ = listening;
   acceptor_ = &acceptor;
