@@ -8,6 +8,7 @@
 #include "arch/x86/cpu/interrupts.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/cpu/lapic.h"
+#include "drivers/net/net.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
@@ -84,7 +85,7 @@ void on_timer(x86::TrapFrame&) {}
   shell.prompt();
   for (;;) {
     while (auto c = console::read_char()) shell.feed(*c);
-    x86::wait_for_interrupt();
+    if (!net::poll()) x86::wait_for_interrupt();
   }
 }
 
@@ -125,6 +126,8 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
   x86::lapic::init();
   x86::set_interrupt_handler(x86::kVectorTimer, on_timer);
   x86::lapic::start_periodic_timer(kTimerHz);
+
+  (void)net::init(facts.command_line);  // logs why when it fails; the machine runs on
 
   facts.boot_ms = clock::now_ms();
   emit_boot_event(facts);

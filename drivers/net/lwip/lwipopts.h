@@ -100,6 +100,7 @@
 /* --- Statistics for the `net` command ----------------------------------------------- */
 #define LWIP_STATS 1
 #define LWIP_STATS_DISPLAY 0
+#define LWIP_STATS_LARGE 1 /* 32-bit counters: a migration moves more than 65535 frames */
 #define LINK_STATS 1
 #define ETHARP_STATS 1
 #define IP_STATS 1
