@@ -29,8 +29,8 @@ struct TxDescriptor {
 };
 static_assert(sizeof(TxDescriptor) == 16);
 
-inline constexpr uint8_t kRxStatusDone = 1u << 0;        // DD
-inline constexpr uint8_t kRxStatusEndOfPacket = 1u << 1; // EOP
+inline constexpr uint8_t kRxStatusDone = 1u << 0;         // DD
+inline constexpr uint8_t kRxStatusEndOfPacket = 1u << 1;  // EOP
 inline constexpr uint8_t kTxCommandEndOfPacket = 1u << 0;
 inline constexpr uint8_t kTxCommandInsertFcs = 1u << 1;
 inline constexpr uint8_t kTxCommandReportStatus = 1u << 3;

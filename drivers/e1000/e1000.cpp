@@ -40,7 +40,8 @@ Expected<E1000*> E1000::create(pci::ConfigSpace& config, pci::PciAddress at,
   return nic;
 }
 
-Status E1000::start(pci::ConfigSpace& config, pci::PciAddress at, const std::optional<net::MacAddress>& mac_override) {
+Status E1000::start(pci::ConfigSpace& config, pci::PciAddress at,
+                    const std::optional<net::MacAddress>& mac_override) {
   auto bar = pci::read_bar(config, at, 0);
   if (!bar) return bar.failure();
   if (!bar->is_memory() || bar->size < 0x20000 || bar->base + bar->size > memory::kMaxPhysical) {
@@ -50,7 +51,9 @@ Status E1000::start(pci::ConfigSpace& config, pci::PciAddress at, const std::opt
   pci::enable_device(config, at);
   if (auto s = reset(); !s) return s;
   if (mac_override) write_mac(*mac_override);
-  mac_ = read_mac();
+  auto mac = read_mac();
+  if (!mac) return mac.failure();
+  mac_ = *mac;
   for (uint32_t i = 0; i < kMtaEntries; ++i) write(reg::kMta + 4 * i, 0);
   if (auto s = setup_receive(); !s) return s;
   return setup_transmit();
@@ -77,7 +80,7 @@ Status E1000::reset() {
 
 // RAL0/RAH0 hold the MAC loaded from the EEPROM at reset (13.5.2); if the address-valid
 // bit is clear, read EEPROM words 0..2 through EERD (13.4.4).
-net::MacAddress E1000::read_mac() {
+Expected<net::MacAddress> E1000::read_mac() {
   net::MacAddress mac;
   uint32_t low = read(reg::kRal0);
   uint32_t high = read(reg::kRah0);
@@ -88,17 +91,24 @@ net::MacAddress E1000::read_mac() {
     return mac;
   }
   for (uint32_t word = 0; word < 3; ++word) {
-    write(reg::kEerd, eerd::kStart | (word << eerd::kAddressShift));
-    uint32_t value = 0;
-    for (unsigned spins = 0; spins < kSpinLimit && ((value = read(reg::kEerd)) & eerd::kDone) == 0; ++spins) {
-      x86::pause();
-    }
-    uint16_t data = static_cast<uint16_t>(value >> eerd::kDataShift);
-    mac.bytes[2 * word] = static_cast<uint8_t>(data);
-    mac.bytes[2 * word + 1] = static_cast<uint8_t>(data >> 8);
+    auto data = read_eeprom(word);
+    if (!data) return data.failure();
+    size_t at = size_t{word} * 2;
+    mac.bytes[at] = static_cast<uint8_t>(*data);
+    mac.bytes[at + 1] = static_cast<uint8_t>(*data >> 8);
   }
   write_mac(mac);  // the receive filter matches RAL0/RAH0, so it must hold the address
   return mac;
+}
+
+Expected<uint16_t> E1000::read_eeprom(uint32_t word) {
+  write(reg::kEerd, eerd::kStart | (word << eerd::kAddressShift));
+  for (unsigned spins = 0; spins < kSpinLimit; ++spins) {
+    uint32_t value = read(reg::kEerd);
+    if ((value & eerd::kDone) != 0) return static_cast<uint16_t>(value >> eerd::kDataShift);
+    x86::pause();
+  }
+  return fail(Error::kTimeout);
 }
 
 void E1000::write_mac(const net::MacAddress& mac) {

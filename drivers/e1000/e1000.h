@@ -30,9 +30,11 @@ class E1000 final : public net::Nic {
   static constexpr uint32_t kRingSize = 256;
 
   E1000() = default;
-  Status start(pci::ConfigSpace& config, pci::PciAddress at, const std::optional<net::MacAddress>& mac_override);
+  Status start(pci::ConfigSpace& config, pci::PciAddress at,
+               const std::optional<net::MacAddress>& mac_override);
   Status reset();
-  net::MacAddress read_mac();
+  Expected<net::MacAddress> read_mac();
+  Expected<uint16_t> read_eeprom(uint32_t word);
   void write_mac(const net::MacAddress& mac);
   Status setup_receive();
   Status setup_transmit();

@@ -25,9 +25,9 @@ inline constexpr uint32_t kTdbah = 0x3804;
 inline constexpr uint32_t kTdlen = 0x3808;
 inline constexpr uint32_t kTdh = 0x3810;
 inline constexpr uint32_t kTdt = 0x3818;
-inline constexpr uint32_t kMpc = 0x4010;    // 13.7: missed packets (no receive buffer), clear on read
-inline constexpr uint32_t kMta = 0x5200;    // 13.5.1: 128 entries
-inline constexpr uint32_t kRal0 = 0x5400;   // 13.5.2
+inline constexpr uint32_t kMpc = 0x4010;   // 13.7: missed packets (no receive buffer), clear on read
+inline constexpr uint32_t kMta = 0x5200;   // 13.5.1: 128 entries
+inline constexpr uint32_t kRal0 = 0x5400;  // 13.5.2
 inline constexpr uint32_t kRah0 = 0x5404;
 }  // namespace reg
 

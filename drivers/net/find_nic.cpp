@@ -33,13 +33,13 @@ Expected<Nic*> start(Driver driver, pci::PciAddress at, const std::optional<MacA
   return static_cast<Nic*>(*nic);
 }
 
-void log_found(Nic& nic, pci::PciAddress at) {
+void log_found(Nic& nic, const pci::PciFunction& f) {
   FixedString<24> address;
-  pci::format_address(address.sink(), at);
+  pci::format_address(address.sink(), f.address);
   FixedString<24> mac;
   format_mac(mac.sink(), nic.mac());
-  log::info("net: {} at {}, MAC {}, link {}", nic.name(), address.view(), mac.view(),
-            nic.link_up() ? "up" : "down");
+  log::info("net: {} ({:04x}:{:04x}) at {}, MAC {}, link {}", nic.name(), f.vendor, f.device, address.view(),
+            mac.view(), nic.link_up() ? "up" : "down");
 }
 
 }  // namespace
@@ -62,10 +62,11 @@ Expected<Nic*> find_nic(const std::optional<MacAddress>& mac_override) {
                  address.view(), nic.error());
       return nic;
     }
-    log_found(**nic, functions[i].address);
+    log_found(**nic, functions[i]);
     return nic;
   }
-  log::info("net: no supported NIC (virtio-net 1af4:1041/1000, e1000 8086:100e) among {} PCI functions", count);
+  log::info("net: no supported NIC (virtio-net 1af4:1041/1000, e1000 8086:100e) among {} PCI functions",
+            count);
   return fail(Error::kNotFound);
 }
 

@@ -14,6 +14,7 @@ namespace godwit::net {
 // boot command line's mac=) replaces the hypervisor-given MAC where the device allows
 // it (e1000: RAL/RAH); virtio-net logs that it is ignored. kNotFound when there is no
 // supported NIC; the driver's error when the first supported one fails to start.
+// Call once: each call starts a new driver on the device.
 Expected<Nic*> find_nic(const std::optional<MacAddress>& mac_override);
 
 }  // namespace godwit::net

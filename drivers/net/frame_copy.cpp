@@ -13,7 +13,8 @@ FrameCheck check_frame_length(size_t length) {
 Expected<size_t> gather_frame(std::span<uint8_t> out, std::span<const std::span<const uint8_t>> pieces) {
   size_t total = 0;
   for (const auto& piece : pieces) total += piece.size();
-  if (total < Nic::kMinFrame || total > Nic::kMaxFrame || total > out.size()) return fail(Error::kInvalidArgument);
+  if (total < Nic::kMinFrame || total > Nic::kMaxFrame || total > out.size())
+    return fail(Error::kInvalidArgument);
   size_t at = 0;
   for (const auto& piece : pieces) {
     for (uint8_t byte : piece) out[at++] = byte;

@@ -24,7 +24,8 @@ Status read_one(pci::ConfigSpace& config, pci::PciAddress at, uint8_t cap, PciLa
   Region* slot = slot_for(layout, type);
   if (slot == nullptr || slot->present()) return ok();
   if (length < sizeof(PciCapability) || cap + length > 0x100) return fail(Error::kMalformed);
-  if (static_cast<CfgType>(type) == CfgType::kNotify && length < kNotifyCapLength) return fail(Error::kMalformed);
+  if (static_cast<CfgType>(type) == CfgType::kNotify && length < kNotifyCapLength)
+    return fail(Error::kMalformed);
   Region region;
   region.bar = config.read8(at, static_cast<uint8_t>(cap + 4));
   region.offset = config.read32(at, static_cast<uint8_t>(cap + 8));
@@ -68,7 +69,8 @@ Status check_layout(const PciLayout& layout, std::span<const pci::Bar, pci::kBar
   for (const Region* region : {&layout.common, &layout.notify, &layout.isr, &layout.device}) {
     if (auto status = inside_bar(*region, bars); !status) return status;
   }
-  if (layout.common.length < common_bytes || layout.device.length < device_bytes) return fail(Error::kTruncated);
+  if (layout.common.length < common_bytes || layout.device.length < device_bytes)
+    return fail(Error::kTruncated);
   return ok();
 }
 

@@ -23,9 +23,12 @@ Expected<uint64_t> map_region(const Region& region, std::span<const pci::Bar, pc
 
 void Doorbell::ring() const { x86::mmio_write<uint16_t>(address_, queue_); }
 
-volatile CommonConfig* PciTransport::common() const { return reinterpret_cast<volatile CommonConfig*>(common_); }
+volatile CommonConfig* PciTransport::common() const {
+  return reinterpret_cast<volatile CommonConfig*>(common_);
+}
 
-Expected<PciTransport> PciTransport::open(pci::ConfigSpace& config, pci::PciAddress at, uint32_t device_bytes) {
+Expected<PciTransport> PciTransport::open(pci::ConfigSpace& config, pci::PciAddress at,
+                                          uint32_t device_bytes) {
   auto layout = read_layout(config, at);
   if (!layout) return layout.failure();
   pci::Bar bars[pci::kBarCount];
@@ -54,7 +57,9 @@ Expected<PciTransport> PciTransport::open(pci::ConfigSpace& config, pci::PciAddr
   return t;
 }
 
-void PciTransport::set_status(uint8_t bits) { common()->device_status = static_cast<uint8_t>(common()->device_status | bits); }
+void PciTransport::set_status(uint8_t bits) {
+  common()->device_status = static_cast<uint8_t>(common()->device_status | bits);
+}
 
 uint8_t PciTransport::device_status() const { return common()->device_status; }
 
@@ -124,6 +129,8 @@ uint16_t PciTransport::device_read16(uint32_t offset) const {
   }
 }
 
-void PciTransport::device_write8(uint32_t offset, uint8_t value) { x86::mmio_write<uint8_t>(device_ + offset, value); }
+void PciTransport::device_write8(uint32_t offset, uint8_t value) {
+  x86::mmio_write<uint8_t>(device_ + offset, value);
+}
 
 }  // namespace godwit::virtio

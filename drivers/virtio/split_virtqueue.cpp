@@ -6,7 +6,9 @@ namespace godwit::virtio {
 
 namespace {
 
-constexpr size_t align_up(size_t value, size_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+constexpr size_t align_up(size_t value, size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
 
 // virtio 1.1, 2.6: descriptor table 16-byte aligned, available ring 2, used ring 4.
 constexpr size_t avail_offset(uint16_t size) { return size_t{16} * size; }
@@ -116,7 +118,8 @@ std::optional<UsedBuffer> SplitVirtqueue::take_used() {
     ++free_count_;
     bool length_valid = !device_writes_[id] || length <= buffer_length_[id];
     if (!length_valid) ++device_errors_;
-    return UsedBuffer{static_cast<uint16_t>(id), buffer_address_[id], buffer_length_[id], length, length_valid};
+    return UsedBuffer{static_cast<uint16_t>(id), buffer_address_[id], buffer_length_[id], length,
+                      length_valid};
   }
   return std::nullopt;
 }

@@ -40,10 +40,10 @@ inline constexpr uint16_t kUsedNoNotify = 1;     // used ring flags: device asks
 // A buffer the device has finished with.
 struct UsedBuffer {
   uint16_t id;
-  uint64_t address;    // as given to add()
-  uint32_t capacity;   // as given to add()
-  uint32_t length;     // bytes the device wrote
-  bool length_valid;   // false: the device claimed more than the buffer holds
+  uint64_t address;   // as given to add()
+  uint32_t capacity;  // as given to add()
+  uint32_t length;    // bytes the device wrote
+  bool length_valid;  // false: the device claimed more than the buffer holds
 };
 
 class SplitVirtqueue {

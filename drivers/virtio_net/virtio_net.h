@@ -8,6 +8,8 @@
 #include "drivers/pci/config_space.h"
 #include "drivers/virtio/pci_transport.h"
 #include "drivers/virtio/split_virtqueue.h"
+#include "drivers/virtio_net/rx_queue.h"
+#include "drivers/virtio_net/tx_queue.h"
 
 namespace godwit::virtio_net {
 
@@ -27,21 +29,17 @@ class VirtioNet final : public net::Nic {
   const net::NicCounters& counters() const override { return counters_; }
 
  private:
-  static constexpr size_t kBufferBytes = 2048;
-
   VirtioNet() = default;
   Status start(pci::ConfigSpace& config, pci::PciAddress at);
-  Status setup_queue(uint16_t index, virtio::SplitVirtqueue& queue, virtio::Doorbell& bell, uint8_t*& buffers);
-  void fill_receive_queue();
-  void reclaim_transmitted();
-  void handle_received(const virtio::UsedBuffer& used, net::FrameReceiver& receiver);
-  uint8_t* buffer_at(uint64_t address) const;
+  Expected<virtio::BufferPool> setup_queue(uint16_t index, virtio::SplitVirtqueue& queue,
+                                           virtio::Doorbell& bell);
+  void check_queues();
 
   virtio::PciTransport transport_;
-  virtio::SplitVirtqueue rx_, tx_;
+  virtio::SplitVirtqueue rx_ring_, tx_ring_;
+  RxQueue rx_;
+  TxQueue tx_;
   virtio::Doorbell rx_bell_, tx_bell_;
-  uint8_t* rx_buffers_ = nullptr;
-  uint8_t* tx_buffers_ = nullptr;
   uint64_t features_ = 0;
   net::MacAddress mac_;
   net::NicCounters counters_;

@@ -67,11 +67,11 @@ TEST(E1000RxRing, WrapsAroundTheRing) {
 
 TEST(E1000RxRing, DropsAndCountsBadDescriptors) {
   Fixture f;
-  f.complete(13);                                      // runt
-  f.complete(1515);                                    // oversized
-  f.complete(4000);                                    // longer than the buffer
+  f.complete(13);                                              // runt
+  f.complete(1515);                                            // oversized
+  f.complete(4000);                                            // longer than the buffer
   f.complete(60, kRxStatusDone | kRxStatusEndOfPacket, 0x80);  // RXE
-  f.complete(64);                                      // good
+  f.complete(64);                                              // good
   auto frame = f.rx.next();
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->index, 4u);

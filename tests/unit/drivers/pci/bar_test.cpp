@@ -14,8 +14,8 @@ constexpr PciAddress kAt{0, 3, 0};
 TEST(Bar, DecodesIoAnd32BitMemoryAndRestoresThem) {
   FakeConfigSpace config;
   auto& f = config.add(kAt, 0x8086, 0x100e);
-  FakeConfigSpace::set_bar(f, 0, 0xfebc0000, 0x20000);     // memory, 128 KiB
-  FakeConfigSpace::set_bar(f, 1, 0xc001, 0x40);            // I/O, 64 ports
+  FakeConfigSpace::set_bar(f, 0, 0xfebc0000, 0x20000);  // memory, 128 KiB
+  FakeConfigSpace::set_bar(f, 1, 0xc001, 0x40);         // I/O, 64 ports
   FakeConfigSpace::put16(f, reg::kCommand, 0x0007);
 
   auto mem = read_bar(config, kAt, 0);

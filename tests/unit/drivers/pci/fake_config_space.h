@@ -20,8 +20,8 @@ class FakeConfigSpace final : public ConfigSpace {
   };
 
   // Adds a function with the given IDs and class; everything else zero.
-  Function& add(PciAddress at, uint16_t vendor, uint16_t device, uint8_t class_code = 0,
-                uint8_t subclass = 0, uint8_t header_type = 0) {
+  Function& add(PciAddress at, uint16_t vendor, uint16_t device, uint8_t class_code = 0, uint8_t subclass = 0,
+                uint8_t header_type = 0) {
     Function& f = functions_[key(at)];
     put16(f, reg::kVendorId, vendor);
     put16(f, reg::kDeviceId, device);

@@ -14,8 +14,8 @@ using pci::testing::FakeConfigSpace;
 constexpr pci::PciAddress kAt{0, 3, 0};
 
 // Writes one virtio_pci_cap at `at` linking to `next`.
-void put_cap(FakeConfigSpace::Function& f, uint8_t at, uint8_t next, CfgType type, uint8_t bar, uint32_t offset,
-             uint32_t length, uint8_t cap_len = 16) {
+void put_cap(FakeConfigSpace::Function& f, uint8_t at, uint8_t next, CfgType type, uint8_t bar,
+             uint32_t offset, uint32_t length, uint8_t cap_len = 16) {
   f.bytes[at] = pci::kCapabilityVendor;
   f.bytes[at + 1] = next;
   f.bytes[at + 2] = cap_len;
