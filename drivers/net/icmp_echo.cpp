@@ -10,7 +10,9 @@ constexpr uint8_t kProtocolIcmp = 1;
 
 uint8_t payload_byte(uint16_t sequence, size_t i) { return static_cast<uint8_t>(sequence + i * 31); }
 
-uint16_t read16(std::span<const uint8_t> b, size_t at) { return static_cast<uint16_t>(b[at] << 8 | b[at + 1]); }
+uint16_t read16(std::span<const uint8_t> b, size_t at) {
+  return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
+}
 
 }  // namespace
 
@@ -40,7 +42,8 @@ std::optional<EchoReply> parse_echo_reply(std::span<const uint8_t> packet, uint1
   if (packet.size() < 20 || packet[0] >> 4 != 4) return std::nullopt;
   size_t header = size_t{packet[0] & 0xfu} * 4;
   size_t total = read16(packet, 2);
-  if (header < 20 || total < header || total > packet.size() || packet[9] != kProtocolIcmp) return std::nullopt;
+  if (header < 20 || total < header || total > packet.size() || packet[9] != kProtocolIcmp)
+    return std::nullopt;
   std::span<const uint8_t> message = packet.subspan(header, total - header);
   if (message.size() != kEchoSize || message[0] != kEchoReply || message[1] != 0) return std::nullopt;
   if (internet_checksum(message) != 0) return std::nullopt;  // a correct sum folds to 0

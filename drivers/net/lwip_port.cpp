@@ -45,9 +45,12 @@ int64_t signed_arg(va_list& args, int longs) {
 const char* convert(Sink& out, const char* p, va_list& args) {
   PrintfSpec spec;
   for (;; ++p) {
-    if (*p == '-') spec.left = true;
-    else if (*p == '0') spec.zero = true;
-    else break;
+    if (*p == '-')
+      spec.left = true;
+    else if (*p == '0')
+      spec.zero = true;
+    else
+      break;
   }
   for (; *p >= '0' && *p <= '9'; ++p) spec.width = spec.width * 10 + static_cast<unsigned>(*p - '0');
   for (; *p == 'h'; ++p) --spec.longs;

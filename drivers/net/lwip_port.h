@@ -15,8 +15,9 @@ struct LwipPort {
   uint64_t (*now_ns)();  // monotonic nanoseconds (lwIP's timers in ms, ping's RTT)
   uint32_t (*random)();  // TCP initial sequence numbers, ephemeral ports
   void (*diag)(std::string_view line);
-  // A broken lwIP invariant: must not return (the kernel panics).
-  [[noreturn]] void (*fatal)(std::string_view message, std::string_view file, int line);
+  // A broken lwIP invariant: should not return (the kernel panics; if it returns,
+  // godwit_lwip_assert traps).
+  void (*fatal)(std::string_view message, std::string_view file, int line);
 };
 
 // Installs the port before lwip_init(); the struct must outlive lwIP.

@@ -28,11 +28,12 @@ void print_lwip_counters(Sink& out) {
          s.link.drop, s.link.memerr, s.link.lenerr, s.link.err);
   format(out, "  lwIP ip:    recv {} xmit {} drop {} chkerr {} proterr {}\n", s.ip.recv, s.ip.xmit, s.ip.drop,
          s.ip.chkerr, s.ip.proterr);
-  format(out, "  lwIP tcp:   recv {} xmit {} drop {} chkerr {} memerr {} proterr {}\n", s.tcp.recv, s.tcp.xmit,
-         s.tcp.drop, s.tcp.chkerr, s.tcp.memerr, s.tcp.proterr);
-  format(out, "  lwIP icmp:  recv {} xmit {} drop {}; arp recv {} xmit {}\n", s.icmp.recv, s.icmp.xmit, s.icmp.drop,
-         s.etharp.recv, s.etharp.xmit);
-  format(out, "  lwIP mem:   heap used {} of {} (max {}, {} failures); rx pbufs used {} of {} ({} failures)\n",
+  format(out, "  lwIP tcp:   recv {} xmit {} drop {} chkerr {} memerr {} proterr {}\n", s.tcp.recv,
+         s.tcp.xmit, s.tcp.drop, s.tcp.chkerr, s.tcp.memerr, s.tcp.proterr);
+  format(out, "  lwIP icmp:  recv {} xmit {} drop {}; arp recv {} xmit {}\n", s.icmp.recv, s.icmp.xmit,
+         s.icmp.drop, s.etharp.recv, s.etharp.xmit);
+  format(out,
+         "  lwIP mem:   heap used {} of {} (max {}, {} failures); rx pbufs used {} of {} ({} failures)\n",
          s.mem.used, s.mem.avail, s.mem.max, s.mem.err, s.memp[MEMP_PBUF_POOL]->used,
          s.memp[MEMP_PBUF_POOL]->avail, s.memp[MEMP_PBUF_POOL]->err);
 }
@@ -58,7 +59,8 @@ void command_net(Sink& out, ShellArgs) {
     out.write("none");
   }
   const NicCounters& n = nic.counters();
-  format(out, "\n  NIC:        rx {} frames {} bytes, tx {} frames {} bytes, dropped rx {} tx {}, errors {}\n",
+  format(out,
+         "\n  NIC:        rx {} frames {} bytes, tx {} frames {} bytes, dropped rx {} tx {}, errors {}\n",
          n.rx_frames, n.rx_bytes, n.tx_frames, n.tx_bytes, n.rx_dropped, n.tx_dropped, n.errors);
   const NetifCounters& g = netif->counters();
   format(out, "  glue:       rx bad length {} no pbuf {} over budget {}; tx held {} dropped {} errors {}\n",
@@ -109,7 +111,8 @@ void command_ping(Sink& out, ShellArgs args) {
     }
     if (seq < count) wait_for([] { return false; }, sent_at + kPingIntervalNs);
   }
-  format(out, "--- {}: {} sent, {} received, {}% loss", args[1], count, received, (count - received) * 100 / count);
+  format(out, "--- {}: {} sent, {} received, {}% loss", args[1], count, received,
+         (count - received) * 100 / count);
   if (received > 0) {
     out.write(", rtt min/avg/max ");
     format_ms(out, rtt_min);

@@ -38,7 +38,8 @@ Expected<std::optional<NetConfig>> parse_net_config(const CommandLine& line, Sin
   if (auto mac_text = line.get("mac")) {
     auto mac = parse_mac(*mac_text);
     if (!mac) return reject(why, "mac", *mac_text, "expected six hex bytes, for example 52:54:00:00:00:01");
-    if ((mac->bytes[0] & 1) != 0) return reject(why, "mac", *mac_text, "a multicast address cannot be a NIC's");
+    if ((mac->bytes[0] & 1) != 0)
+      return reject(why, "mac", *mac_text, "a multicast address cannot be a NIC's");
     config.mac_override = *mac;
   }
   return std::optional<NetConfig>(config);

@@ -15,7 +15,7 @@ namespace godwit::net {
 
 struct NetConfig {
   Ipv4Interface interface;
-  std::optional<Ipv4Address> gateway;     // for peers off the interface's network
+  std::optional<Ipv4Address> gateway;      // for peers off the interface's network
   std::optional<MacAddress> mac_override;  // instead of the NIC's own address
 };
 

@@ -29,7 +29,8 @@ Status NicNetif::start(Nic& nic, const NetConfig& config) {
 void NicNetif::stop() {
   if (nic_ == nullptr) return;
   netif_remove(&netif_);
-  for (; held_count_ > 0; --held_count_, held_head_ = (held_head_ + 1) % kHeldMax) pbuf_free(held_[held_head_]);
+  for (; held_count_ > 0; --held_count_, held_head_ = (held_head_ + 1) % kHeldMax)
+    pbuf_free(held_[held_head_]);
   nic_ = nullptr;
 }
 

@@ -40,8 +40,8 @@ Status Pinger::send(const Ipv4Address& target, uint16_t sequence) {
   if (pcb_ == nullptr) return fail(Error::kState);
   pbuf* p = pbuf_alloc(PBUF_IP, icmp::kEchoSize, PBUF_RAM);
   if (p == nullptr) return fail(Error::kOutOfMemory);
-  icmp::build_echo_request(std::span<uint8_t, icmp::kEchoSize>(static_cast<uint8_t*>(p->payload), icmp::kEchoSize),
-                           id_, sequence);
+  icmp::build_echo_request(
+      std::span<uint8_t, icmp::kEchoSize>(static_cast<uint8_t*>(p->payload), icmp::kEchoSize), id_, sequence);
   target_ = target;
   sequence_ = sequence;
   reply_.reset();

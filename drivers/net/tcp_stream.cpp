@@ -223,9 +223,9 @@ void TcpListener::close() {
 err_t TcpListener::lwip_accept(void* arg, tcp_pcb* pcb, err_t err) {
   if (pcb == nullptr || err != ERR_OK) return ERR_VAL;  // lwIP ran out of pcbs
   auto* self = static_cast<TcpListener*>(arg);
-  TcpStream* stream = self == nullptr ? nullptr
-                                      : self->acceptor_->on_accept(from_lwip(*ip_2_ip4(&pcb->remote_ip)),
-                                                                   pcb->remote_port);
+  TcpStream* stream =
+      self == nullptr ? nullptr
+                      : self->acceptor_->on_accept(from_lwip(*ip_2_ip4(&pcb->remote_ip)), pcb->remote_port);
   if (stream == nullptr || stream->state() == TcpStream::State::kConnecting ||
       stream->state() == TcpStream::State::kOpen) {
     tcp_abort(pcb);

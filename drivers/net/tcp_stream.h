@@ -95,8 +95,8 @@ class TcpStream {
   friend class TcpListener;
   void attach(tcp_pcb* pcb);  // an accepted connection
   void install_callbacks();
-  void detach();              // forget the pcb and silence its callbacks
-  void end(TcpEnd why);       // lwIP ended the connection: report it
+  void detach();         // forget the pcb and silence its callbacks
+  void end(TcpEnd why);  // lwIP ended the connection: report it
   // lwIP's callbacks (C function pointers), with the stream as their argument.
   static signed char lwip_connected(void* arg, tcp_pcb* pcb, signed char err);
   static signed char lwip_received(void* arg, tcp_pcb* pcb, pbuf* chain, signed char err);

@@ -24,7 +24,7 @@ constexpr uint64_t kStallTimeoutNs = 15'000'000'000;  // no acknowledgement for 
 // Thousandths of MiB/s for `bytes` moved in `ns` (bytes * 1e9 fits 64 bits below 16 GiB).
 uint64_t milli_mib_per_s(uint64_t bytes, uint64_t ns) {
   if (ns == 0) return 0;
-  return bytes * 1'000'000'000 / ns * 1000 / (1024 * 1024);
+  return bytes * 1'000'000'000 / ns * 1000 / (uint64_t{1024} * 1024);
 }
 
 void report(std::string_view role, const Ipv4Address& peer, uint64_t bytes, uint64_t ns, bool ok,
@@ -75,7 +75,8 @@ class BenchServer final : public TcpAcceptor, public TcpEvents {
     if (why != TcpEnd::kPeerClosed) {
       format(problem, "{}", describe(why));
     } else if (!complete) {
-      format(problem, "stream ended after {} of {} bytes", sink_.payload_received(), sink_.payload_announced());
+      format(problem, "stream ended after {} of {} bytes", sink_.payload_received(),
+             sink_.payload_announced());
     }
     report("server", stream.peer_address(), sink_.payload_received(), ns, complete, problem.view());
   }

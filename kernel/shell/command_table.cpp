@@ -15,8 +15,8 @@ constexpr ShellCommand kCommands[] = {
     {"halt", "halt [code]", "stop the machine (ends the emulator with the code)", 0, 1, command_halt},
     {"net", "net", "network interface, link and counters", 0, 0, net::command_net},
     {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, net::command_ping},
-    {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked", 1, 3,
-     net::command_tcpbench},
+    {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",
+     1, 3, net::command_tcpbench},
 };
 
 }  // namespace

@@ -23,7 +23,7 @@
 #define LWIP_ICMP 1
 #define LWIP_RAW 1
 #define LWIP_TCP 1
-#define LWIP_UDP 1 /* the guest echo service will use it; costs only code */
+#define LWIP_UDP 1  /* the guest echo service will use it; costs only code */
 #define LWIP_DHCP 0 /* addresses are static (ip= on the command line) */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0

@@ -16,7 +16,8 @@ std::vector<uint8_t> reply_packet(uint16_t id, uint16_t sequence) {
   uint16_t sum = internet_checksum(echo);
   echo[2] = uint8_t(sum >> 8);
   echo[3] = uint8_t(sum);
-  const uint8_t header[20] = {0x45, 0, 0, uint8_t(20 + kEchoSize), 0, 0, 0, 0, 63, 1, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1};
+  const uint8_t header[20] = {0x45, 0, 0, uint8_t(20 + kEchoSize), 0, 0, 0, 0, 63, 1, 0, 0, 10, 0, 0, 2, 10,
+                              0,    0, 1};
   std::vector<uint8_t> packet(sizeof header + kEchoSize);
   std::copy(header, header + sizeof header, packet.begin());
   std::copy(echo, echo + kEchoSize, packet.begin() + sizeof header);

@@ -1,9 +1,9 @@
 #include "drivers/net/nic_netif.h"
 
 #include "drivers/net/icmp_echo.h"
-#include "tests/unit/drivers/net/lwip_test_env.h"
 #include "drivers/net/pinger.h"
 #include "lwip/pbuf.h"
+#include "tests/unit/drivers/net/lwip_test_env.h"
 
 namespace godwit::net {
 namespace {

@@ -91,19 +91,21 @@ TEST_F(TcpStreamTest, ConnectsAndCarriesABenchStreamBothWaysIntact) {
   bench::BenchSource source(1 << 20);
   bench::BenchSink sink;
   uint8_t chunk[4000];
-  ASSERT_TRUE(pump([&] {
-    if (!source.done()) {
-      size_t n = source.next(chunk);
-      auto taken = client.write({chunk, n});
-      EXPECT_TRUE(taken);
-      source.unread(n - *taken);
-    }
-    if (!server_events.received.empty()) {
-      EXPECT_TRUE(sink.feed(server_events.received));
-      server_events.received.clear();
-    }
-    return sink.complete() && client.unacknowledged() == 0;
-  }, 200000));
+  ASSERT_TRUE(pump(
+      [&] {
+        if (!source.done()) {
+          size_t n = source.next(chunk);
+          auto taken = client.write({chunk, n});
+          EXPECT_TRUE(taken);
+          source.unread(n - *taken);
+        }
+        if (!server_events.received.empty()) {
+          EXPECT_TRUE(sink.feed(server_events.received));
+          server_events.received.clear();
+        }
+        return sink.complete() && client.unacknowledged() == 0;
+      },
+      200000));
   EXPECT_EQ(client.bytes_acknowledged(), (1u << 20) + bench::kHeaderSize);
   EXPECT_EQ(client_events.acknowledged, client.bytes_acknowledged());
   EXPECT_EQ(server.bytes_received(), client.bytes_written());
