@@ -1,60 +1,26 @@
 #include "drivers/e1000/e1000.h"
 
-#include "arch/x86/cpu/intrinsics.h"
 #include "drivers/e1000/e1000_regs.h"
 #include "drivers/net/frame_copy.h"
-#include "drivers/pci/bar.h"
-#include "drivers/pci/enumerate.h"
-#include "kernel/console/log.h"
-#include "kernel/memory/physical_memory.h"
-#include "kernel/time/clock.h"
 
 namespace godwit::e1000 {
 
 namespace {
 
-// Reset and EEPROM reads finish within microseconds (14.1, 13.4.4); bound the waits so
-// a dead device ends the driver, not the hypervisor.
-constexpr unsigned kSpinLimit = 1'000'000;
-
-Expected<uint8_t*> allocate_dma(size_t bytes) {
-  auto frames = memory::frames().allocate((bytes + kPageSize - 1) / kPageSize);
-  if (!frames) return frames.failure();
-  return reinterpret_cast<uint8_t*>(*frames);
-}
-
-uint64_t address_of(const void* pointer) { return reinterpret_cast<uint64_t>(pointer); }
+// Reset and EEPROM reads finish within microseconds (14.3, 13.4.4); poll every
+// microsecond for up to 10 ms so a dead device ends the driver, not the hypervisor.
+constexpr unsigned kSpinLimit = 10'000;
+constexpr uint64_t kSpinNs = 1'000;
 
 }  // namespace
 
-uint32_t E1000::read(uint32_t offset) const { return x86::mmio_read<uint32_t>(mmio_ + offset); }
-void E1000::write(uint32_t offset, uint32_t value) { x86::mmio_write<uint32_t>(mmio_ + offset, value); }
-
-Expected<E1000*> E1000::create(pci::ConfigSpace& config, pci::PciAddress at,
-                               const std::optional<net::MacAddress>& mac_override) {
-  auto* nic = new E1000();
-  if (auto status = nic->start(config, at, mac_override); !status) {
-    delete nic;
-    return status.failure();
-  }
-  return nic;
-}
-
-Status E1000::start(pci::ConfigSpace& config, pci::PciAddress at,
-                    const std::optional<net::MacAddress>& mac_override) {
-  auto bar = pci::read_bar(config, at, 0);
-  if (!bar) return bar.failure();
-  if (!bar->is_memory() || bar->size < 0x20000 || bar->base + bar->size > memory::kMaxPhysical) {
-    return fail(Error::kUnsupported);
-  }
-  mmio_ = bar->base;
-  pci::enable_device(config, at);
+Status E1000::start(const std::optional<net::MacAddress>& mac_override) {
   if (auto s = reset(); !s) return s;
   if (mac_override) write_mac(*mac_override);
   auto mac = read_mac();
   if (!mac) return mac.failure();
   mac_ = *mac;
-  for (uint32_t i = 0; i < kMtaEntries; ++i) write(reg::kMta + 4 * i, 0);
+  for (uint32_t i = 0; i < kMtaEntries; ++i) regs_.write(reg::kMta + 4 * i, 0);
   if (auto s = setup_receive(); !s) return s;
   return setup_transmit();
 }
@@ -62,19 +28,19 @@ Status E1000::start(pci::ConfigSpace& config, pci::PciAddress at,
 // 14.3 and 14.4: global reset, interrupts masked (Godwit polls), then link up with
 // auto-speed detection and without the reset bits that keep the PHY down.
 Status E1000::reset() {
-  write(reg::kImc, ~0u);
-  write(reg::kCtrl, read(reg::kCtrl) | ctrl::kReset);
-  clock::busy_wait_ns(10'000);  // 14.3: wait at least 1 µs before reading after a reset
+  regs_.write(reg::kImc, ~0u);
+  regs_.write(reg::kCtrl, regs_.read(reg::kCtrl) | ctrl::kReset);
+  wait_(10'000);  // 14.3: wait at least 1 µs before reading after a reset
   unsigned spins = 0;
-  while ((read(reg::kCtrl) & ctrl::kReset) != 0) {
+  while ((regs_.read(reg::kCtrl) & ctrl::kReset) != 0) {
     if (++spins == kSpinLimit) return fail(Error::kTimeout);
-    x86::pause();
+    wait_(kSpinNs);
   }
-  write(reg::kImc, ~0u);
-  (void)read(reg::kIcr);  // clears anything pending
-  uint32_t value = read(reg::kCtrl) | ctrl::kSetLinkUp | ctrl::kAutoSpeed;
+  regs_.write(reg::kImc, ~0u);
+  (void)regs_.read(reg::kIcr);  // clears anything pending
+  uint32_t value = regs_.read(reg::kCtrl) | ctrl::kSetLinkUp | ctrl::kAutoSpeed;
   value &= ~(ctrl::kLinkReset | ctrl::kPhyReset | ctrl::kInvertLoss | ctrl::kVlanMode);
-  write(reg::kCtrl, value);
+  regs_.write(reg::kCtrl, value);
   return ok();
 }
 
@@ -82,8 +48,8 @@ Status E1000::reset() {
 // bit is clear, read EEPROM words 0..2 through EERD (13.4.4).
 Expected<net::MacAddress> E1000::read_mac() {
   net::MacAddress mac;
-  uint32_t low = read(reg::kRal0);
-  uint32_t high = read(reg::kRah0);
+  uint32_t low = regs_.read(reg::kRal0);
+  uint32_t high = regs_.read(reg::kRah0);
   if ((high & kRahAddressValid) != 0) {
     for (unsigned i = 0; i < 4; ++i) mac.bytes[i] = static_cast<uint8_t>(low >> (8 * i));
     mac.bytes[4] = static_cast<uint8_t>(high);
@@ -102,57 +68,59 @@ Expected<net::MacAddress> E1000::read_mac() {
 }
 
 Expected<uint16_t> E1000::read_eeprom(uint32_t word) {
-  write(reg::kEerd, eerd::kStart | (word << eerd::kAddressShift));
+  regs_.write(reg::kEerd, eerd::kStart | (word << eerd::kAddressShift));
   for (unsigned spins = 0; spins < kSpinLimit; ++spins) {
-    uint32_t value = read(reg::kEerd);
+    uint32_t value = regs_.read(reg::kEerd);
     if ((value & eerd::kDone) != 0) return static_cast<uint16_t>(value >> eerd::kDataShift);
-    x86::pause();
+    wait_(kSpinNs);
   }
   return fail(Error::kTimeout);
 }
 
 void E1000::write_mac(const net::MacAddress& mac) {
   const uint8_t* b = mac.bytes;
-  write(reg::kRal0, uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24));
-  write(reg::kRah0, uint32_t{b[4]} | (uint32_t{b[5]} << 8) | kRahAddressValid);
+  regs_.write(reg::kRal0,
+              uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24));
+  regs_.write(reg::kRah0, uint32_t{b[4]} | (uint32_t{b[5]} << 8) | kRahAddressValid);
 }
 
 // 14.4: receive ring, broadcast accepted, 2048-byte buffers, CRC stripped.
 Status E1000::setup_receive() {
-  auto ring = allocate_dma(kRingSize * sizeof(RxDescriptor));
-  auto buffers = allocate_dma(size_t{kRingSize} * RxRing::kBufferBytes);
+  auto ring = dma_.allocate(kRingSize * sizeof(RxDescriptor));
+  auto buffers = dma_.allocate(size_t{kRingSize} * RxRing::kBufferBytes);
   if (!ring || !buffers) return fail(Error::kOutOfMemory);
   rx_buffers_ = *buffers;
-  auto* descriptors = reinterpret_cast<RxDescriptor*>(*ring);
-  if (auto s = rx_.init({descriptors, kRingSize}, address_of(rx_buffers_)); !s) return s;
-  write(reg::kRdbal, static_cast<uint32_t>(address_of(descriptors)));
-  write(reg::kRdbah, static_cast<uint32_t>(address_of(descriptors) >> 32));
-  write(reg::kRdlen, kRingSize * sizeof(RxDescriptor));
-  write(reg::kRdh, 0);
-  write(reg::kRdt, rx_.tail());
-  write(reg::kRctl, rctl::kEnable | rctl::kBroadcastAccept | rctl::kBufferSize2048 | rctl::kStripCrc);
+  auto* descriptors = reinterpret_cast<RxDescriptor*>(ring->cpu);
+  if (auto s = rx_.init({descriptors, kRingSize}, rx_buffers_.device); !s) return s;
+  regs_.write(reg::kRdbal, static_cast<uint32_t>(ring->device));
+  regs_.write(reg::kRdbah, static_cast<uint32_t>(ring->device >> 32));
+  regs_.write(reg::kRdlen, kRingSize * sizeof(RxDescriptor));
+  regs_.write(reg::kRdh, 0);
+  regs_.write(reg::kRdt, rx_.tail());
+  regs_.write(reg::kRctl, rctl::kEnable | rctl::kBroadcastAccept | rctl::kBufferSize2048 | rctl::kStripCrc);
   return ok();
 }
 
 // 14.5: transmit ring, short frames padded, full-duplex collision distance.
 Status E1000::setup_transmit() {
-  auto ring = allocate_dma(kRingSize * sizeof(TxDescriptor));
-  auto buffers = allocate_dma(size_t{kRingSize} * TxRing::kBufferBytes);
+  auto ring = dma_.allocate(kRingSize * sizeof(TxDescriptor));
+  auto buffers = dma_.allocate(size_t{kRingSize} * TxRing::kBufferBytes);
   if (!ring || !buffers) return fail(Error::kOutOfMemory);
   tx_buffers_ = *buffers;
-  auto* descriptors = reinterpret_cast<TxDescriptor*>(*ring);
-  if (auto s = tx_.init({descriptors, kRingSize}, address_of(tx_buffers_)); !s) return s;
-  write(reg::kTdbal, static_cast<uint32_t>(address_of(descriptors)));
-  write(reg::kTdbah, static_cast<uint32_t>(address_of(descriptors) >> 32));
-  write(reg::kTdlen, kRingSize * sizeof(TxDescriptor));
-  write(reg::kTdh, 0);
-  write(reg::kTdt, 0);
-  write(reg::kTctl, tctl::kEnable | tctl::kPadShort | tctl::kCollisionThreshold | tctl::kCollisionDistance);
-  write(reg::kTipg, kTipgCopper);
+  auto* descriptors = reinterpret_cast<TxDescriptor*>(ring->cpu);
+  if (auto s = tx_.init({descriptors, kRingSize}, tx_buffers_.device); !s) return s;
+  regs_.write(reg::kTdbal, static_cast<uint32_t>(ring->device));
+  regs_.write(reg::kTdbah, static_cast<uint32_t>(ring->device >> 32));
+  regs_.write(reg::kTdlen, kRingSize * sizeof(TxDescriptor));
+  regs_.write(reg::kTdh, 0);
+  regs_.write(reg::kTdt, 0);
+  regs_.write(reg::kTctl,
+              tctl::kEnable | tctl::kPadShort | tctl::kCollisionThreshold | tctl::kCollisionDistance);
+  regs_.write(reg::kTipg, kTipgCopper);
   return ok();
 }
 
-bool E1000::link_up() { return (read(reg::kStatus) & kStatusLinkUp) != 0; }
+bool E1000::link_up() { return (regs_.read(reg::kStatus) & kStatusLinkUp) != 0; }
 
 Status E1000::transmit(std::span<const std::span<const uint8_t>> pieces) {
   tx_.reclaim();
@@ -161,19 +129,19 @@ Status E1000::transmit(std::span<const std::span<const uint8_t>> pieces) {
     ++counters_.tx_dropped;
     return fail(Error::kBusy);
   }
-  uint8_t* buffer = tx_buffers_ + size_t{*index} * TxRing::kBufferBytes;
+  uint8_t* buffer = tx_buffers_.cpu + size_t{*index} * TxRing::kBufferBytes;
   auto length = net::gather_frame({buffer, TxRing::kBufferBytes}, pieces);
   if (!length) return length.failure();
   auto tail = tx_.add(static_cast<uint16_t>(*length));
   if (!tail) return tail.failure();
-  write(reg::kTdt, *tail);
+  regs_.write(reg::kTdt, *tail);
   ++counters_.tx_frames;
   counters_.tx_bytes += *length;
   return ok();
 }
 
 void E1000::update_drop_counters() {
-  missed_ += read(reg::kMpc);
+  missed_ += regs_.read(reg::kMpc);
   counters_.rx_dropped = rx_.drops().total() + missed_;
   counters_.errors = rx_.drops().bad_length;
 }
@@ -185,14 +153,14 @@ size_t E1000::poll(net::FrameReceiver& receiver, size_t budget) {
   while (delivered < budget) {
     auto frame = rx_.next();
     if (!frame) break;
-    const uint8_t* buffer = rx_buffers_ + size_t{frame->index} * RxRing::kBufferBytes;
+    const uint8_t* buffer = rx_buffers_.cpu + size_t{frame->index} * RxRing::kBufferBytes;
     ++counters_.rx_frames;
     counters_.rx_bytes += frame->length;
     receiver.receive({buffer, frame->length});
     rx_.release(*frame);
     ++delivered;
   }
-  if (rx_.tail() != tail) write(reg::kRdt, rx_.tail());
+  if (rx_.tail() != tail) regs_.write(reg::kRdt, rx_.tail());
   update_drop_counters();
   return delivered;
 }

@@ -1,23 +1,30 @@
-// The Intel 82540EM driver (8254x SDM ch. 14, initialization) as emulated by Bochs and
-// QEMU: MMIO BAR0, one receive and one transmit ring of legacy descriptors, polled with
-// every interrupt masked. Image only; the ring bookkeeping is pure (rx_ring, tx_ring).
+// The Intel 82540EM driver (8254x SDM ch. 14, initialization) as Bochs and QEMU emulate
+// it: one receive and one transmit ring of legacy descriptors, polled with every
+// interrupt masked. Pure: registers and DMA memory are handed in (e1000_pci.h finds and
+// maps the device in the image), so the set-up sequence and the poll loop are tested.
 #pragma once
 
 #include <optional>
 
+#include "drivers/e1000/registers.h"
 #include "drivers/e1000/rx_ring.h"
 #include "drivers/e1000/tx_ring.h"
 #include "drivers/net/nic.h"
-#include "drivers/pci/config_space.h"
+#include "drivers/pci/dma.h"
 
 namespace godwit::e1000 {
 
 class E1000 final : public net::Nic {
  public:
-  // Resets and brings up the device at `at`; `mac_override` is written to RAL0/RAH0.
-  // The driver lives as long as the hypervisor.
-  static Expected<E1000*> create(pci::ConfigSpace& config, pci::PciAddress at,
-                                 const std::optional<net::MacAddress>& mac_override);
+  static constexpr uint32_t kRingSize = 256;
+  using WaitNs = void (*)(uint64_t nanoseconds);
+
+  E1000(Registers& registers, pci::DmaAllocator& dma, WaitNs wait)
+      : regs_(registers), dma_(dma), wait_(wait) {}
+
+  // Resets and brings the device up; `mac_override` is written to RAL0/RAH0. kTimeout
+  // when reset or an EEPROM read does not finish, kOutOfMemory without DMA memory.
+  Status start(const std::optional<net::MacAddress>& mac_override);
 
   std::string_view name() const override { return "e1000"; }
   net::MacAddress mac() const override { return mac_; }
@@ -27,11 +34,6 @@ class E1000 final : public net::Nic {
   const net::NicCounters& counters() const override { return counters_; }
 
  private:
-  static constexpr uint32_t kRingSize = 256;
-
-  E1000() = default;
-  Status start(pci::ConfigSpace& config, pci::PciAddress at,
-               const std::optional<net::MacAddress>& mac_override);
   Status reset();
   Expected<net::MacAddress> read_mac();
   Expected<uint16_t> read_eeprom(uint32_t word);
@@ -39,14 +41,14 @@ class E1000 final : public net::Nic {
   Status setup_receive();
   Status setup_transmit();
   void update_drop_counters();
-  uint32_t read(uint32_t offset) const;
-  void write(uint32_t offset, uint32_t value);
 
-  uint64_t mmio_ = 0;
+  Registers& regs_;
+  pci::DmaAllocator& dma_;
+  WaitNs wait_;
   RxRing rx_;
   TxRing tx_;
-  uint8_t* rx_buffers_ = nullptr;
-  uint8_t* tx_buffers_ = nullptr;
+  pci::DmaRegion rx_buffers_;
+  pci::DmaRegion tx_buffers_;
   net::MacAddress mac_;
   net::NicCounters counters_;
   uint64_t missed_ = 0;  // MPC: frames the device dropped for want of a receive buffer

@@ -1,6 +1,6 @@
 #include "drivers/net/find_nic.h"
 
-#include "drivers/e1000/e1000.h"
+#include "drivers/e1000/e1000_pci.h"
 #include "drivers/net/mac_address.h"
 #include "drivers/pci/enumerate.h"
 #include "drivers/pci/port_config_space.h"
@@ -28,7 +28,7 @@ Expected<Nic*> start(Driver driver, pci::PciAddress at, const std::optional<MacA
     if (!nic) return nic.failure();
     return static_cast<Nic*>(*nic);
   }
-  auto nic = e1000::E1000::create(config, at, mac_override);
+  auto nic = e1000::create(config, at, mac_override);
   if (!nic) return nic.failure();
   return static_cast<Nic*>(*nic);
 }

@@ -1,19 +1,20 @@
 // The virtio 1.x PCI transport for a modern device (virtio 1.1, 4.1): the common
-// configuration in MMIO, the status handshake, queue set-up and doorbells. Image only;
-// what can be checked without hardware (capabilities, BAR bounds, the virtqueue, the
-// feature choice) is in pci_layout, split_virtqueue and features.
+// configuration, the status handshake, queue set-up and doorbells. Pure: the regions are
+// reached through RegisterWindows (MMIO in the image, fakes in the unit tests).
 #pragma once
 
 #include <cstdint>
 
 #include "drivers/pci/config_space.h"
 #include "drivers/virtio/pci_layout.h"
+#include "drivers/virtio/register_window.h"
 #include "drivers/virtio/split_virtqueue.h"
 #include "kernel/lib/expected.h"
 
 namespace godwit::virtio {
 
-// virtio 1.1, 4.1.4.3: struct virtio_pci_common_cfg.
+// virtio 1.1, 4.1.4.3: struct virtio_pci_common_cfg (64-bit addresses as two halves,
+// which 4.1.3.1 allows drivers to write separately).
 struct CommonConfig {
   uint32_t device_feature_select;
   uint32_t device_feature;
@@ -48,49 +49,54 @@ inline constexpr uint8_t kFailed = 128;
 class Doorbell {
  public:
   Doorbell() = default;
-  Doorbell(uint64_t address, uint16_t queue) : address_(address), queue_(queue) {}
-  void ring() const;
+  Doorbell(RegisterWindow* notify, uint32_t offset, uint16_t queue)
+      : notify_(notify), offset_(offset), queue_(queue) {}
+  void ring() const { notify_->write16(offset_, queue_); }
+  uint32_t offset() const { return offset_; }
 
  private:
-  uint64_t address_ = 0;
+  RegisterWindow* notify_ = nullptr;
+  uint32_t offset_ = 0;
   uint16_t queue_ = 0;
 };
 
 class PciTransport {
  public:
-  // Reads and checks the capabilities and BARs (regions inside memory BARs below 4 GiB,
-  // which the hypervisor identity-maps), enables the function, resets the device and
-  // sets ACKNOWLEDGE | DRIVER.
-  static Expected<PciTransport> open(pci::ConfigSpace& config, pci::PciAddress at, uint32_t device_bytes);
+  // Reads and checks the capabilities and BARs, maps the regions through `mapper`
+  // (kUnsupported if it cannot), enables the function, resets the device (kTimeout if
+  // the reset does not finish) and sets ACKNOWLEDGE | DRIVER.
+  static Expected<PciTransport> open(pci::ConfigSpace& config, pci::PciAddress at, uint32_t device_bytes,
+                                     WindowMapper& mapper);
 
   // Writes wanted ∩ offered, sets FEATURES_OK and checks the device kept it (3.1.1 step
-  // 6). VERSION_1 is always required. Returns the accepted features.
+  // 6): kUnsupported otherwise, or when `required` is not offered. VERSION_1 is always
+  // required. Returns the accepted features.
   Expected<uint64_t> negotiate(uint64_t wanted, uint64_t required);
 
   // The largest size the device allows for queue `index`, capped at the largest power of
   // two ≤ SplitVirtqueue::kMaxSize; kNotFound if the queue does not exist.
   Expected<uint16_t> queue_size(uint16_t index);
-  // Tells the device where `queue` lives and enables it.
+  // Tells the device where `queue` lives and enables it; kRange when the queue's
+  // doorbell would lie outside the notify region.
   Expected<Doorbell> enable_queue(uint16_t index, const SplitVirtqueue& queue);
   // Sets DRIVER_OK: the device is live (3.1.1 step 8).
   void driver_ok();
   // Sets FAILED: the driver gives up on the device (nothing if open() did not succeed).
   void fail_device();
-  uint8_t device_status() const;
+  uint8_t device_status();
 
-  // Device-specific configuration, read at `offset` (caller checked it against the
-  // length given to open()); reads retry until config_generation is stable (4.1.4.3.1).
-  uint8_t device_read8(uint32_t offset) const;
-  uint16_t device_read16(uint32_t offset) const;
-  void device_write8(uint32_t offset, uint8_t value);
+  // Device-specific configuration at `offset` (checked by the caller against the
+  // device_bytes given to open()), re-read until config_generation is stable (4.1.4.3.1).
+  uint8_t device_read8(uint32_t offset);
+  uint16_t device_read16(uint32_t offset);
 
  private:
-  volatile CommonConfig* common() const;
   void set_status(uint8_t bits);
+  uint8_t generation();
 
-  uint64_t common_ = 0;
-  uint64_t notify_ = 0;
-  uint64_t device_ = 0;
+  RegisterWindow* common_ = nullptr;
+  RegisterWindow* notify_ = nullptr;
+  RegisterWindow* device_ = nullptr;
   PciLayout layout_;
 };
 

@@ -1,24 +1,15 @@
 #include "drivers/virtio_net/virtio_net.h"
 
+#include "drivers/pci/frame_dma.h"
+#include "drivers/virtio/mmio_window.h"
 #include "drivers/virtio_net/virtio_net_defs.h"
 #include "kernel/console/log.h"
-#include "kernel/memory/physical_memory.h"
 
 namespace godwit::virtio_net {
 
 namespace {
 
 constexpr uint32_t kBufferBytes = 2048;  // header + the largest frame, rounded up
-
-// Queue areas and buffers: physically contiguous frames, identity-mapped (physical
-// address = pointer), never freed (drivers live as long as the hypervisor).
-Expected<uint8_t*> allocate_dma(size_t bytes) {
-  auto frames = memory::frames().allocate((bytes + kPageSize - 1) / kPageSize);
-  if (!frames) return frames.failure();
-  return reinterpret_cast<uint8_t*>(*frames);
-}
-
-uint64_t address_of(const uint8_t* pointer) { return reinterpret_cast<uint64_t>(pointer); }
 
 }  // namespace
 
@@ -37,7 +28,7 @@ Expected<VirtioNet*> VirtioNet::create(pci::ConfigSpace& config, pci::PciAddress
 }
 
 Status VirtioNet::start(pci::ConfigSpace& config, pci::PciAddress at) {
-  auto transport = virtio::PciTransport::open(config, at, kConfigBytesWithStatus);
+  auto transport = virtio::PciTransport::open(config, at, kConfigBytesWithStatus, virtio::mmio_mapper());
   if (!transport) return transport.failure();
   transport_ = *transport;
   auto features = transport_.negotiate(kFeatureMac | kFeatureStatus, kFeatureMac);
@@ -62,16 +53,17 @@ Expected<virtio::BufferPool> VirtioNet::setup_queue(uint16_t index, virtio::Spli
                                                     virtio::Doorbell& bell) {
   auto size = transport_.queue_size(index);
   if (!size) return size.failure();
+  // Queue areas and buffers stay for the life of the hypervisor, as the driver does.
   size_t area_bytes = virtio::SplitVirtqueue::area_bytes(*size);
-  auto area = allocate_dma(area_bytes);
+  auto area = pci::frame_dma().allocate(area_bytes);
   if (!area) return area.failure();
-  auto buffers = allocate_dma(size_t{kBufferBytes} * *size);
+  auto buffers = pci::frame_dma().allocate(size_t{kBufferBytes} * *size);
   if (!buffers) return buffers.failure();
-  if (auto s = queue.init({*area, area_bytes}, address_of(*area), *size); !s) return s.failure();
+  if (auto s = queue.init({area->cpu, area_bytes}, area->device, *size); !s) return s.failure();
   auto doorbell = transport_.enable_queue(index, queue);
   if (!doorbell) return doorbell.failure();
   bell = *doorbell;
-  return virtio::BufferPool{*buffers, address_of(*buffers), kBufferBytes, *size};
+  return virtio::BufferPool{buffers->cpu, buffers->device, kBufferBytes, *size};
 }
 
 bool VirtioNet::link_up() {

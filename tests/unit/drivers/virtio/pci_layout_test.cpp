@@ -5,42 +5,15 @@
 #include "drivers/pci/capabilities.h"
 #include "drivers/virtio/features.h"
 #include "tests/unit/drivers/pci/fake_config_space.h"
+#include "tests/unit/drivers/virtio/fake_virtio_pci.h"
 
 namespace godwit::virtio {
 namespace {
 
 using pci::testing::FakeConfigSpace;
-
-constexpr pci::PciAddress kAt{0, 3, 0};
-
-// Writes one virtio_pci_cap at `at` linking to `next`.
-void put_cap(FakeConfigSpace::Function& f, uint8_t at, uint8_t next, CfgType type, uint8_t bar,
-             uint32_t offset, uint32_t length, uint8_t cap_len = 16) {
-  f.bytes[at] = pci::kCapabilityVendor;
-  f.bytes[at + 1] = next;
-  f.bytes[at + 2] = cap_len;
-  f.bytes[at + 3] = static_cast<uint8_t>(type);
-  f.bytes[at + 4] = bar;
-  FakeConfigSpace::put32(f, static_cast<uint8_t>(at + 8), offset);
-  FakeConfigSpace::put32(f, static_cast<uint8_t>(at + 12), length);
-}
-
-// QEMU's modern virtio-net: MSI-X first, then common, ISR, device, notify (multiplier 4)
-// in BAR 4 (EMULATORS.md).
-FakeConfigSpace::Function& qemu_like(FakeConfigSpace& config) {
-  auto& f = config.add(kAt, 0x1af4, 0x1041, 0x02);
-  FakeConfigSpace::put16(f, pci::reg::kStatus, pci::kStatusCapabilitiesList);
-  f.bytes[pci::reg::kCapabilitiesPointer] = 0x98;
-  f.bytes[0x98] = pci::kCapabilityMsix;
-  f.bytes[0x99] = 0x84;
-  put_cap(f, 0x84, 0x70, CfgType::kCommon, 4, 0x0000, 0x1000);
-  put_cap(f, 0x70, 0x60, CfgType::kIsr, 4, 0x1000, 0x1000);
-  put_cap(f, 0x60, 0x48, CfgType::kDevice, 4, 0x2000, 0x1000);
-  put_cap(f, 0x48, 0x00, CfgType::kNotify, 4, 0x3000, 0x1000, 20);
-  FakeConfigSpace::put32(f, 0x48 + 16, 4);
-  FakeConfigSpace::set_bar64(f, 4, 0xfe000000, 0x4000, true);
-  return f;
-}
+using testing::kAt;
+using testing::put_cap;
+using testing::qemu_like;
 
 TEST(VirtioPciLayout, FindsTheFourStructures) {
   FakeConfigSpace config;
