@@ -9,6 +9,7 @@
 #include "arch/x86/cpu/interrupts.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/cpu/lapic.h"
+#include "drivers/net/net.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
@@ -131,6 +132,8 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
   x86::set_interrupt_handler(x86::kVectorTimer, on_timer);
   x86::lapic::start_periodic_timer(kTimerHz);
 
+  (void)net::init(facts.command_line);  // logs why when it fails; the machine runs on
+  main_loop::add_poller(net::poll);
   vm::register_modules(facts.boot);
   if (auto backend = x86::select_backend(facts.cpu)) {
     vm::init(**backend);

@@ -23,8 +23,10 @@ void add_poller(Poller poller) {
 uint64_t now_ns() { return clock::now_ns(); }
 
 void run_once() {
-  for (size_t i = 0; i < poller_count; ++i) pollers[i]();
-  if (!vm::run_next_slice()) x86::wait_for_interrupt();
+  bool busy = false;
+  for (size_t i = 0; i < poller_count; ++i) busy |= pollers[i]();
+  if (vm::run_next_slice()) busy = true;
+  if (!busy) x86::wait_for_interrupt();
 }
 
 }  // namespace godwit::main_loop

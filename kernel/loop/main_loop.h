@@ -9,12 +9,15 @@
 
 namespace godwit::main_loop {
 
-using Poller = void (*)();
+// Returns true when it did some work (then the loop does not halt this time round).
+using Poller = bool (*)();
 
 // Registers a service polled once per loop iteration (at most kMaxPollers).
 void add_poller(Poller poller);
 
-// One iteration: poll every service, run one guest slice or halt until an interrupt.
+// One iteration: poll every service, run one guest slice, and halt until the next
+// interrupt only when neither found anything to do (NICs are polled, so halting while
+// frames flow would add up to a tick of latency to every one).
 void run_once();
 
 // Runs iterations until `done()` is true or `timeout_ns` passed; returns done().

@@ -2,6 +2,7 @@
 // functions in its own header and gets one line each here.
 #include "kernel/shell/command_table.h"
 
+#include "drivers/net/net_commands.h"
 #include "kernel/shell/system_commands.h"
 #include "kernel/vm/vm_commands.h"
 
@@ -19,6 +20,10 @@ constexpr ShellCommand kCommands[] = {
     {"start", "start <id>", "resume a stopped guest", 1, 1, vm::command_start},
     {"kill", "kill <id>", "end a guest", 1, 1, vm::command_kill},
     {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, vm::command_dirtylog},
+    {"net", "net", "network interface, link and counters", 0, 0, net::command_net},
+    {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, net::command_ping},
+    {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",
+     1, 3, net::command_tcpbench},
 };
 
 }  // namespace

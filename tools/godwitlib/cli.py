@@ -9,6 +9,7 @@ SUBCOMMANDS = [
     ("run", "run_cmd", "boot Godwit in an emulator with its console on this terminal"),
     ("test", "test_cmd", "build and run the whole test suite"),
     ("demo", "demo_cmd", "show Godwit working, end to end"),
+    ("bench", "bench_cmd", "measure: `bench net` (tcpbench between two nodes)"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),
 ]

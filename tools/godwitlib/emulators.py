@@ -13,8 +13,9 @@ import signal
 import subprocess
 import time
 import tty
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from .console import Console
 
@@ -26,12 +27,25 @@ QEMU_CPU = "qemu64,+svm,+npt"
 
 
 @dataclass
+class NicSpec:
+    """The node's NIC and its side of the link (see tools/godwitlib/network.py).
+    QEMU: virtio-net-pci on a `-netdev stream` over 127.0.0.1:port (listen=True: this node
+    is the listener and must start first). Bochs: e1000 on bxhub's UDP port `port`."""
+    mac: str
+    port: int
+    listen: bool = False
+
+
+@dataclass
 class NodeSpec:
     name: str
     emulator: str
     iso: Path
     run_dir: Path
     memory_mib: int = 256
+    nic: Optional[NicSpec] = None
+    # Runs the emulator through this prefix (e.g. nsenter into a private network namespace).
+    command_prefix: list = field(default_factory=list)
 
 
 def kvm_unusable_reason():
@@ -61,9 +75,21 @@ def qemu_command(spec: NodeSpec, serial: str):
                "-cdrom", str(spec.iso), "-boot", "d", "-display", "none", "-no-reboot",
                "-monitor", "none", "-serial", serial,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    command += qemu_nic_arguments(spec.nic)
     if spec.emulator == "kvm":
         return command + ["-accel", "kvm", "-cpu", "host,+vmx"]
     return command + ["-accel", "tcg", "-cpu", QEMU_CPU]
+
+
+def qemu_nic_arguments(nic: Optional[NicSpec]):
+    """Modern virtio-net (1af4:1041) without its option ROM, on a TCP stream to the peer
+    over loopback only; no NIC at all without a NicSpec (QEMU would add an e1000)."""
+    if nic is None:
+        return ["-nic", "none"]
+    server = "on" if nic.listen else "off"
+    return ["-netdev", f"stream,id=link,server={server},addr.type=inet,addr.host=127.0.0.1,"
+                       f"addr.port={nic.port}",
+            "-device", f"virtio-net-pci,netdev=link,mac={nic.mac},disable-legacy=on,romfile="]
 
 
 def bochs_config(spec: NodeSpec, serial: str) -> str:
@@ -77,7 +103,8 @@ def bochs_config(spec: NodeSpec, serial: str) -> str:
         "clock: sync=none, time0=local",
         f"com1: enabled=1, mode=term, dev={serial}",
         "display_library: term",
-        "pci: enabled=1, chipset=i440fx",
+        "pci: enabled=1, chipset=i440fx" + (", slot1=e1000" if spec.nic else ""),
+        *bochs_nic_lines(spec.nic),
         "speaker: enabled=0",
         "sound: driver=dummy",
         "panic: action=fatal",
@@ -85,6 +112,14 @@ def bochs_config(spec: NodeSpec, serial: str) -> str:
         f"log: {spec.run_dir / 'bochs.log'}",
         "",
     ])
+
+
+def bochs_nic_lines(nic: Optional[NicSpec]):
+    """An e1000 on bxhub's port. Bochs binds 0.0.0.0 (ethdev=127.0.0.1:PORT is broken in
+    2.7), so network.py runs it inside a private network namespace."""
+    if nic is None:
+        return []
+    return [f"e1000: enabled=1, mac={nic.mac}, ethmod=socket, ethdev={nic.port}"]
 
 
 class Node:
@@ -120,6 +155,7 @@ class Node:
         for tool in command[:1]:
             if shutil.which(tool) is None:
                 raise SystemExit(f"godwit: {tool} is missing: run tools/godwit setup")
+        command = list(spec.command_prefix) + command
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=emulator_log,
                                         stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -1,5 +1,9 @@
 """`godwit run`: boot Godwit in an emulator, its serial console on this terminal
-(or on a Unix socket for other tools). Ctrl-] ends the session."""
+(or on a Unix socket for other tools). Ctrl-] ends the session.
+
+`godwit run --nodes 2` boots nodes a (10.0.0.1) and b (10.0.0.2) on one link (see
+network.py): this terminal shows one node's console at a time, Ctrl-T switches between
+them, and each node's whole console is also in build/runs/nodes-<emulator>/<node>/console.log."""
 import os
 import select
 import socket
@@ -22,6 +26,8 @@ def add_arguments(parser):
     parser.add_argument("--cmdline", default="", help="the hypervisor's command line")
     parser.add_argument("--serial-socket", type=Path, metavar="PATH",
                         help="serve the console on this Unix socket instead of the terminal")
+    parser.add_argument("--nodes", type=int, choices=(1, 2), default=1,
+                        help="2: two nodes on one link (qemu or bochs); Ctrl-T switches consoles")
 
 
 def run_iso(cmdline: str) -> Path:
@@ -56,6 +62,9 @@ def bridge(node: Node, source_in: int, source_out: int):
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
+    if args.nodes == 2:
+        from .two_node_run import run_two_nodes
+        return run_two_nodes(args)
     iso = run_iso(args.cmdline)
     spec = NodeSpec("run", args.emulator, iso, paths.RUNS / "run", args.mem)
     node = Node(spec, console=False)
