@@ -34,7 +34,7 @@ class NicNetif final : public FrameReceiver {
  public:
   static constexpr size_t kPollBudget = 32;  // frames per poll: bounds one poll's latency
   static constexpr size_t kMaxPieces = 8;    // longer chains are copied into one buffer
-  static constexpr size_t kHeldMax = 64;     // a full TCP send window and then some
+  static constexpr size_t kHeldMax = 160;    // a full TCP send window (128) and then some
   static constexpr uint64_t kLinkCheckNs = 250'000'000;
 
   NicNetif() = default;

@@ -57,27 +57,34 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-/* The heap holds what tcp_write copies (PBUF_RAM): up to TCP_SND_BUF per connection
- * until acknowledged. 1 MiB = room for the migration stream, a tcpbench run and the ICMP
- * and ARP traffic beside them, with a wide margin (each segment also costs ~100 bytes of
- * headers and bookkeeping). */
+/* The heap holds what tcp_write copies (PBUF_RAM): up to TCP_SND_BUF (183 KiB) per
+ * connection until acknowledged, plus ~100 bytes of headers and bookkeeping per segment.
+ * 1 MiB = a migration stream and a tcpbench run at full windows at once, the ICMP and
+ * ARP traffic beside them, and a wide margin. */
 #define MEM_SIZE (1024 * 1024)
 
 /* --- TCP sized for bulk transfer --------------------------------------------------- */
 /* The link is an emulated Ethernet (MTU 1500): MSS = 1500 - 20 (IP) - 20 (TCP). */
 #define TCP_MSS 1460
-/* 32 segments in flight (46720 bytes). On loopback between two emulators the round trip
- * is dominated by the emulators' scheduling (0.5-5 ms), so 32 segments keep the pipe full
- * at the tens of MiB/s an emulated NIC reaches; it fits 16 bits, so no window scaling. */
-#define TCP_WND (32 * TCP_MSS)
-#define TCP_SND_BUF (32 * TCP_MSS)
+/* 128 segments in flight (186880 bytes). Between two emulators a window's round trip is
+ * long (about 20 ms under QEMU with the host loaded: both nodes poll on a 1 ms tick and
+ * the emulators' I/O threads compete for the CPU), so throughput follows the window.
+ * Measured with tools/godwit bench net --mib 8 under QEMU: 32 segments 2-3 MiB/s,
+ * 44 segments 4.5-6, 128 segments 9-11; Bochs stays at its link's 1 frame per emulated
+ * ms either way. Beyond 65535 bytes the window needs scaling (RFC 7323): a shift of 2
+ * covers 256 KiB. The send buffer matches the window. */
+#define TCP_WND (128 * TCP_MSS)
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 2
+#define TCP_SND_BUF (128 * TCP_MSS)
 /* Each queued segment is one pbuf (tcp_write copies whole segments): four per segment
  * leaves room for small writes that did not fill one. */
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
-#define TCP_SNDLOWAT (TCP_SND_BUF / 2) /* wake the writer when half the buffer is free */
+/* Wake the writer when 16 segments are free (lwIP requires it below 0xffff - 4 MSS). */
+#define TCP_SNDLOWAT (16 * TCP_MSS)
 /* Segments queued for sending or for retransmission, or received out of order, over all
  * connections: two full send queues plus a full receive window out of order. */
-#define MEMP_NUM_TCP_SEG (2 * TCP_SND_QUEUELEN + 32)
+#define MEMP_NUM_TCP_SEG (2 * TCP_SND_QUEUELEN + 128)
 #define TCP_QUEUE_OOSEQ 1
 #define MEMP_NUM_TCP_PCB 8        /* migration, tcpbench, a few more */
 #define MEMP_NUM_TCP_PCB_LISTEN 4 /* migration port, tcpbench port */
@@ -91,10 +98,10 @@
 
 /* --- Receive buffers ---------------------------------------------------------------- */
 /* Every received frame is copied into one pool pbuf (PBUF_POOL_BUFSIZE defaults to a full
- * 1514-byte frame). The pool must hold a whole receive window queued out of order or
- * waiting for the application (32), one poll budget of fresh frames (32), and frames held
- * by ARP or ping: 128. When it is empty, frames are dropped and counted (net command). */
-#define PBUF_POOL_SIZE 128
+ * 1514-byte frame). The pool must hold a whole receive window queued out of order (128),
+ * one poll budget of fresh frames (32), and frames held by ARP or ping: 192 (288 KiB).
+ * When it is empty, frames are dropped and counted (net command). */
+#define PBUF_POOL_SIZE 192
 #define MEMP_NUM_PBUF 64 /* PBUF_ROM/REF headers: few, tcp_write always copies */
 
 /* --- Statistics for the `net` command ----------------------------------------------- */
