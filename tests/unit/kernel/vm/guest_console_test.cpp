@@ -45,7 +45,7 @@ TEST(GuestConsole, CutsLongLinesAndFlushesPartialOnes) {
 TEST(GuestConsole, RestoresAPendingLineFromAMigrationSafely) {
   StringSink sink;
   GuestConsole console;
-  console.restore(std::string_view("half \x07line", 11), 99);
+  console.restore(std::string_view("half \x07line", 10), 99);
   EXPECT_EQ(console.bytes_written(), 99u);
   console.write(sink, "[g4 x]", bytes(" done\n"));
   EXPECT_EQ(sink.out, "[g4 x] half ?line done\n");
