@@ -15,8 +15,7 @@ Expected<Backend*> select_backend(const CpuFeatures& cpu) {
   } else if (svm_why.empty()) {
     backend = svm::create_backend(cpu.svm);
   } else {
-    log::warn("no guests can run: VT-x: {}; AMD-V: {}", vmx_why, svm_why);
-    return backend;
+    return backend;  // kernel_entry has already said why neither can run
   }
   if (!backend) {
     log::error("the {} backend did not start: {}", vmx_why.empty() ? "VT-x" : "AMD-V", backend.error());
