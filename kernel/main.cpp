@@ -15,6 +15,7 @@
 #include "kernel/console/log.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/machine.h"
+#include "kernel/migrate/migration_service.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/panic.h"
 #include "kernel/shell/command_table.h"
@@ -134,6 +135,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
 
   (void)net::init(facts.command_line);  // logs why when it fails; the machine runs on
   main_loop::add_poller(net::poll);
+  migration_glue::init(facts.command_line);
   vm::register_modules(facts.boot);
   if (auto backend = x86::select_backend(facts.cpu)) {
     vm::init(**backend);

@@ -4,6 +4,7 @@
 
 #include "drivers/net/net_commands.h"
 #include "kernel/shell/system_commands.h"
+#include "kernel/migrate/migrate_command.h"
 #include "kernel/vm/vm_commands.h"
 
 namespace godwit {
@@ -20,6 +21,8 @@ constexpr ShellCommand kCommands[] = {
     {"start", "start <id>", "resume a stopped guest", 1, 1, vm::command_start},
     {"kill", "kill <id>", "end a guest", 1, 1, vm::command_kill},
     {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, vm::command_dirtylog},
+    {"migrate", "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N]",
+     "live-migrate a guest to another node", 2, 6, migration_glue::command_migrate},
     {"net", "net", "network interface, link and counters", 0, 0, net::command_net},
     {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, net::command_ping},
     {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",

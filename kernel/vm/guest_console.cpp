@@ -23,6 +23,15 @@ void GuestConsole::write(Sink& out, std::string_view prefix, std::span<const uin
   }
 }
 
+void GuestConsole::restore(std::string_view pending, uint64_t bytes_written) {
+  length_ = pending.size() < kMaxLine ? pending.size() : kMaxLine - 1;
+  for (size_t i = 0; i < length_; ++i) {
+    char c = pending[i];
+    line_[i] = (c >= 0x20 && c < 0x7F) || c == '\t' ? c : '?';  // untrusted: from the stream
+  }
+  bytes_ = bytes_written;
+}
+
 void GuestConsole::flush(Sink& out, std::string_view prefix) {
   if (length_ > 0) emit(out, prefix);
 }

@@ -22,6 +22,10 @@ class GuestConsole {
   // Writes a pending partial line (when the guest ends or leaves).
   void flush(Sink& out, std::string_view prefix);
   uint64_t bytes_written() const { return bytes_; }
+  // The unfinished line and the byte count, so a migrated guest's console continues
+  // mid-line on its new node. restore() keeps at most kMaxLine bytes.
+  std::string_view pending() const { return {line_, length_}; }
+  void restore(std::string_view pending, uint64_t bytes_written);
 
  private:
   void emit(Sink& out, std::string_view prefix);

@@ -60,16 +60,22 @@ Expected<Vm*> build(std::string_view name, uint64_t memory_bytes, std::string_vi
   return vm;
 }
 
-void emit_start(const Vm& vm) {
+}  // namespace
+
+void announce_guest(const Vm& vm, bool migrated) {
   Event e("guest_start");
   e->field("id", vm.id)
       .field("name", vm.name())
       .field("mem_mib", vm.memory.size_bytes() >> 20)
       .field("backend", the_backend->name())
-      .field("cmdline", vm.command_line());
+      .field("cmdline", vm.command_line())
+      .field("migrated", migrated);
 }
 
-}  // namespace
+void discard_guest(Vm& vm) {
+  release(vm);
+  vm = Vm{};
+}
 
 void init(x86::Backend& backend) { the_backend = &backend; }
 x86::Backend* backend() { return the_backend; }
@@ -98,7 +104,7 @@ Expected<Vm*> create_guest(const GuestSpec& spec) {
     return status.failure();
   }
   (*vm)->state = VmState::kRunnable;
-  emit_start(**vm);
+  announce_guest(**vm, false);
   return vm;
 }
 

@@ -40,6 +40,13 @@ Expected<Vm*> create_guest(const GuestSpec& spec);
 // destination of an incoming migration fills it in, then starts it.
 Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes, std::string_view command_line);
 
+// Announces a guest that starts running (@event guest_start); create_guest() does it
+// itself, an incoming migration once the guest is complete.
+void announce_guest(const Vm& vm, bool migrated);
+
+// Frees a guest that never ran (an incoming migration that failed), without events.
+void discard_guest(Vm& vm);
+
 // Ends a live guest: emits @event guest_exit, flushes its console, frees its vCPU,
 // space and RAM. `detail` is a human sentence ("wrote to port 0x80").
 void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detail);

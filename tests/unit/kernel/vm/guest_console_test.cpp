@@ -42,5 +42,16 @@ TEST(GuestConsole, CutsLongLinesAndFlushesPartialOnes) {
   EXPECT_EQ(sink.out.substr(sink.out.size() - 6), "zzzzz\n");
 }
 
+TEST(GuestConsole, RestoresAPendingLineFromAMigrationSafely) {
+  StringSink sink;
+  GuestConsole console;
+  console.restore(std::string_view("half \x07line", 11), 99);
+  EXPECT_EQ(console.bytes_written(), 99u);
+  console.write(sink, "[g4 x]", bytes(" done\n"));
+  EXPECT_EQ(sink.out, "[g4 x] half ?line done\n");
+  console.restore(std::string(1000, 'a'), 0);
+  EXPECT_LT(console.pending().size(), GuestConsole::kMaxLine);
+}
+
 }  // namespace
 }  // namespace godwit::vm

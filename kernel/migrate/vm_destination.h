@@ -1,0 +1,31 @@
+// The guest an incoming migration builds (migration/migration_ports.h): an empty guest
+// from the VM layer (zeroed RAM, mapped, a vCPU, stopped) that pages are copied into,
+// then the vCPU and device state, then it runs. Only one is built at a time.
+#pragma once
+
+#include "kernel/vm/vm.h"
+#include "migration/migration_ports.h"
+
+namespace godwit::migration_glue {
+
+class VmDestination final : public migration::DestinationGuest, public migration::DestinationGuestFactory {
+ public:
+  Expected<migration::DestinationGuest*> create(const migration::HeaderRecord& header) override;
+  Status write_page(uint64_t gfn, const uint8_t* data) override;
+  Status write_zero_pages(uint64_t first, uint64_t count) override;
+  const uint8_t* page(uint64_t gfn) override;
+  Status load_state(const x86::VcpuState& vcpu, const migration::DeviceState& device) override;
+  void start() override;
+  void discard() override;
+
+  // The guest once it runs (valid until it ends), or nullptr.
+  vm::Vm* guest() const { return vm_; }
+  // Lets go of the guest once it runs here on its own (the next migration may come).
+  void forget() { vm_ = nullptr; }
+
+ private:
+  vm::Vm* vm_ = nullptr;
+  migration::DeviceState device_ = {};
+};
+
+}  // namespace godwit::migration_glue

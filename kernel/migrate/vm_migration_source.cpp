@@ -1,0 +1,70 @@
+#include "kernel/migrate/vm_migration_source.h"
+
+#include <cstring>
+
+#include "kernel/time/clock.h"
+#include "kernel/vm/guests.h"
+
+namespace godwit::migration_glue {
+
+const uint8_t* VmMigrationSource::page(uint64_t gfn) { return alive() ? vm_.memory.page(gfn) : nullptr; }
+
+Status VmMigrationSource::begin_dirty_tracking() {
+  if (!alive()) return fail(Error::kState);
+  return vm_.dirty.start(*vm_.space, vm_.memory.size_bytes());
+}
+
+uint64_t VmMigrationSource::collect_dirty(migration::DirtyLog& into) {
+  if (!alive()) return 0;
+  // In chunks: each is write-protected again (one TLB flush) before it is handed over.
+  uint64_t chunk[512];
+  uint64_t moved = 0;
+  for (;;) {
+    auto taken = vm_.dirty.take(chunk);
+    if (!taken || *taken == 0) break;
+    for (size_t i = 0; i < *taken; ++i) into.mark(chunk[i]);
+    moved += *taken;
+  }
+  return moved;
+}
+
+void VmMigrationSource::pause() {
+  if (!alive() || paused_) return;
+  state_before_pause_ = vm_.state;
+  vm_.state = vm::VmState::kStopped;
+  paused_ = true;
+}
+
+void VmMigrationSource::capture(x86::VcpuState& vcpu, migration::DeviceState& device) {
+  if (!alive()) return;
+  uint64_t now = clock::now_ns();
+  vm_.vcpu->save(vcpu);
+  vcpu.guest_time_ns = vm_.guest_time_ns(now);
+  device = {};
+  device.guest_time_ns = vcpu.guest_time_ns;
+  // A guest blocked in kBlockUntil (or HLT) keeps waiting on the destination, until
+  // the same guest time.
+  if (state_before_pause_ == vm::VmState::kBlocked) {
+    uint64_t wake = vm_.wake_at_ns > now ? vm_.wake_at_ns : now;
+    device.timer_deadline_ns = vm_.guest_time_ns(wake);
+  }
+  device.console_bytes = vm_.console.bytes_written();
+  std::string_view pending = vm_.console.pending();
+  size_t n = pending.size() < migration::kMaxConsolePending ? pending.size() : migration::kMaxConsolePending;
+  std::memcpy(device.console_pending, pending.data(), n);
+  device.console_pending_length = static_cast<uint32_t>(n);
+}
+
+void VmMigrationSource::resume_after_failure() {
+  if (!alive()) return;
+  vm_.dirty.stop();
+  if (paused_ && vm_.state == vm::VmState::kStopped) vm_.state = state_before_pause_;
+  paused_ = false;
+}
+
+void VmMigrationSource::release() {
+  if (!alive()) return;
+  vm::end_guest(vm_, vm::EndReason::kMigrated, 0, "it now runs on the destination");
+}
+
+}  // namespace godwit::migration_glue

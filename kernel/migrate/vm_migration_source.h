@@ -1,0 +1,39 @@
+// A running guest as the migration sender sees it (migration/migration_ports.h): its
+// pages, write-protect dirty tracking through its DirtyTracker, pause, state capture,
+// and the two ways a migration ends for it (resumed here, or released).
+// The guest may end while it is being migrated (it exits, or is killed from the
+// shell): every method then does nothing harmful, and page() returns nullptr, which
+// fails the migration.
+#pragma once
+
+#include "kernel/vm/vm.h"
+#include "migration/migration_ports.h"
+
+namespace godwit::migration_glue {
+
+class VmMigrationSource final : public migration::MigrationSource {
+ public:
+  explicit VmMigrationSource(vm::Vm& vm) : vm_(vm), id_(vm.id) {}
+
+  uint64_t page_count() const override { return pages_; }
+  const uint8_t* page(uint64_t gfn) override;
+  Status begin_dirty_tracking() override;
+  uint64_t collect_dirty(migration::DirtyLog& into) override;
+  void pause() override;
+  void capture(x86::VcpuState& vcpu, migration::DeviceState& device) override;
+  void resume_after_failure() override;
+  void release() override;
+
+  // False once the guest ended on its own (or was killed) during the migration.
+  bool alive() const { return vm_.live() && vm_.id == id_; }
+  uint32_t id() const { return id_; }
+
+ private:
+  vm::Vm& vm_;
+  uint32_t id_;
+  uint64_t pages_ = vm_.memory.page_count();
+  bool paused_ = false;
+  vm::VmState state_before_pause_ = vm::VmState::kRunnable;
+};
+
+}  // namespace godwit::migration_glue
