@@ -1,4 +1,4 @@
-"""Shared by `demo`, `migrate`, `bench migrate`, `plot` and the migration test: two nodes
+"""Shared by `demo`, `migrate`, `bench migrate` and the migration test: two nodes
 that may migrate guests to each other, starting guests, running one migration while
 following its rounds, and reading what the guests print.
 
@@ -200,7 +200,3 @@ def node_events(nodes):
         for event in node.console.events():
             tagged.append({"node": node.spec.name, **event})
     return tagged
-
-
-def mib(n_bytes) -> float:
-    return n_bytes / MIB
