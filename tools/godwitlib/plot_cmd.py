@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 WIDTH, PANEL_HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 70, 70, 50, 50  # margins of a panel's plot area
-SENT, DIRTIED, BANDWIDTH = "#3b6fb6", "#e08a2c", "#2a9d4b"
+SENT, ZERO, DIRTIED, BANDWIDTH = "#3b6fb6", "#a9c1e6", "#e08a2c", "#2a9d4b"
 
 
 def add_arguments(parser):
@@ -47,12 +47,13 @@ def text(x, y, content, anchor="middle", size=12, color="#222", weight="normal")
 
 
 def title_of(migration):
+    """(what moved where, how it went)."""
     start, summary = migration["start"], migration["summary"] or {}
     head = f"guest {start.get('id')} ({start.get('name')}, {start.get('mem_mib')} MiB), node {migration['node']} -> {start.get('to')}"
     if not summary:
-        return head + ": no summary"
-    return (f"{head}: {summary['outcome']}, {summary['total_ms']:.0f} ms, downtime {summary['downtime_ms']:.0f} ms, "
-            f"stop: {summary.get('stop_reason')}")
+        return head, "no summary"
+    return head, (f"{summary['outcome']}: {summary['total_ms']:.0f} ms, downtime {summary['downtime_ms']:.0f} ms, "
+                  f"{summary['rounds']} rounds, pre-copy stopped: {summary.get('stop_reason')}")
 
 
 def axes(top, height, pages_top, bandwidth_top):
@@ -72,7 +73,8 @@ def panel(migration, y0):
     """The SVG elements of one migration, its panel starting at y=y0."""
     rounds = migration["rounds"]
     top, height = y0 + TOP, PANEL_HEIGHT - TOP - BOTTOM
-    parts = [text(WIDTH / 2, y0 + 22, title_of(migration), size=13, weight="bold")]
+    head, detail = title_of(migration)
+    parts = [text(WIDTH / 2, y0 + 18, head, size=13, weight="bold"), text(WIDTH / 2, y0 + 35, detail, size=12)]
     if not rounds:
         return parts + [text(WIDTH / 2, top + height / 2, "no rounds recorded")]
     pages_top = nice_top(max(max(r["pages_sent"], r["pages_dirtied"]) for r in rounds))
@@ -87,6 +89,9 @@ def panel(migration, y0):
             h = height * value / pages_top
             parts.append(f'<rect x="{x + offset:.1f}" y="{top + height - h:.1f}" width="{bar:.1f}" '
                          f'height="{h:.1f}" fill="{color}"><title>{value} pages</title></rect>')
+        zero = height * r["zero_pages"] / pages_top  # the lower part of the sent bar: no data sent
+        parts.append(f'<rect x="{x - bar:.1f}" y="{top + height - zero:.1f}" width="{bar:.1f}" height="{zero:.1f}" '
+                     f'fill="{ZERO}"><title>{r["zero_pages"]} zero pages</title></rect>')
         points.append((x, top + height - height * r["bandwidth_mib_s"] / bandwidth_top))
         parts.append(text(x, top + height + 16, "final" if r["final"] else r["round"], size=11))
     parts.append('<polyline fill="none" stroke-width="2" stroke="' + BANDWIDTH + '" points="'
@@ -98,10 +103,11 @@ def panel(migration, y0):
 
 def legend(y):
     parts, x = [], LEFT
-    for color, label in ((SENT, "pages sent"), (DIRTIED, "pages dirtied during the round"), (BANDWIDTH, "bandwidth")):
+    for color, label in ((SENT, "pages sent"), (ZERO, "of them zero (no data)"),
+                         (DIRTIED, "pages dirtied during the round"), (BANDWIDTH, "bandwidth")):
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{color}"/>')
         parts.append(text(x + 18, y, label, "start", 12))
-        x += 40 + 8 * len(label)
+        x += 30 + 7 * len(label)
     return parts
 
 
@@ -131,6 +137,6 @@ def command(args):
     out = args.out or args.events.with_suffix(".svg")
     out.write_text(svg(found))
     for migration in found:
-        print(f"{title_of(migration)}; {len(migration['rounds'])} rounds")
+        print("; ".join(title_of(migration)))
     print(f"godwit plot: wrote {out}")
     return 0
