@@ -43,14 +43,18 @@ def start_guests(a, emulator):
     counter = start_guest(a, COUNTER)
     before = wait_dirtier_report(a, dirtier)
     wait_counter(a, counter, 1)
-    say(f"   guest {dirtier} (dirtier) checks its own memory: writes={before[0]} verified={before[1]} "
-        f"pass={before[2]}; guest {counter} (counter) is counting.")
+    say(f"   guest {dirtier} (dirtier) rewrites pages of its memory and checks each against what it\n"
+        f"   last wrote: writes={before[0]} verified={before[1]} pass={before[2]} so far.\n"
+        f"   guest {counter} (counter) prints a number twice a second; it stays on node a.")
     return dirtier, counter
 
 
 def move(a, b, dirtier, guest_mib):
     say(f"\n2. Node a sends guest {dirtier} to node b ({NODES[1].ip}) while it keeps writing:\n"
-        f"   godwit> migrate {dirtier} {NODES[1].ip}")
+        f"   godwit> migrate {dirtier} {NODES[1].ip}\n"
+        "   One line per pre-copy round: its bar is the share of the guest's pages it sent;\n"
+        "   'dirtied meanwhile' is what the guest rewrote during it, which the next round sends\n"
+        "   again. When little is left, node a pauses the guest and sends the rest (final).")
     guest_pages = guest_mib * MIB // PAGE
     result = migrate(a, dirtier, b, on_round=lambda event: say(round_line(event, guest_pages)))
     say("\n3. The result, as node a measured it:")
