@@ -1,65 +1,145 @@
-"""`godwit bench net`: tcpbench between two nodes on one link, the throughput reported.
+"""`godwit bench net|migrate`: throughput between two nodes on one link.
 
-Each node measures with its own clock (the client from connection to the last
-acknowledgement, the server from accept to the sender's close). Under Bochs an emulated
-clock is not wall time (it follows executed instructions, and skips ahead while the CPU
-halts), so the host's wall-clock time for the whole client command is reported too.
-`bench migrate` is to come; add its target to TARGETS.
+net      tcpbench from node a to node b.
+migrate  tcpbench of the guest's size, then the migration of a dirtier of that memory
+         size (modest rate) over the same link, so the two rates can be compared.
+
+Each node measures with its own clock (the tcpbench client from connection to the last
+acknowledgement, the server from accept to the sender's close; the migration from
+connection to acknowledgement). Under load an emulated clock is not wall time (Bochs'
+follows executed instructions; QEMU nodes calibrate their TSC differently, see
+docs/architecture.md), so the host's wall-clock time of each shell command is reported
+too.
 """
 import json
 import sys
 import time
 
 from . import build, paths, setup_step
+from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
+                            wait_dirtier_report)
 from .network import NODES, TwoNodes
 
-TARGETS = ("net",)
+TARGETS = ("net", "migrate")
+
+
+def bench_dirtier(mem_mib: int, rate: int) -> str:
+    """A dirtier whose working set (filled at start) is 7/8 of its memory less 1 MiB (its
+    image and page table need room), so nearly every page goes on the wire as data,
+    rewritten at a modest rate: the copy dominates."""
+    return f"new dirtier mem={mem_mib}M wss={max(1024, mem_mib * 896 - 1024)}K rate={rate} report=1000"
 
 
 def add_arguments(parser):
     parser.add_argument("target", choices=TARGETS, help="what to measure")
     parser.add_argument("--emulator", choices=("qemu", "bochs"), default="qemu")
-    parser.add_argument("--mib", type=int, default=16, help="MiB to send (default 16)")
+    parser.add_argument("--mib", type=int, default=16, help="net: MiB to send (default 16)")
+    parser.add_argument("--mem", default="64M", help="migrate: guest memory, e.g. 64M (default)")
+    parser.add_argument("--rate", type=int, default=100,
+                        help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def tcpbench(a, b, mib: int) -> dict:
+    """tcpbench of `mib` MiB from a to b on booted nodes: both ends' figures and the wall clock."""
+    b.console.command("tcpbench server")
+    a.console.command(f"ping {NODES[1].ip} 1", 30)  # ARP resolved before the clock starts
+    started = time.monotonic()
+    output = a.console.command(f"tcpbench {NODES[1].ip} {mib}", 60 + 30 * mib)
+    wall = time.monotonic() - started
+    clients = [e for e in a.console.events("tcpbench") if e.get("role") == "client"]
+    if not clients:
+        raise SystemExit(f"godwit bench: the tcpbench client reported nothing:\n{output}")
+    server = b.console.wait_event("tcpbench", 60, role="server")
+    client = clients[-1]
+    return {"ok": client["ok"] and server["ok"] and client["bytes"] == server["bytes"] == mib << 20,
+            "client_mib_s": client["mib_s"], "server_mib_s": server["mib_s"],
+            "wall_s": round(wall, 3), "wall_mib_s": round(mib / wall, 3)}
 
 
 def bench_net(emulator: str, mib: int) -> dict:
     run_root = paths.RUNS / f"bench-net-{emulator}"
     with TwoNodes(emulator, run_root) as (a, b):
-        for node in (a, b):
-            node.console.wait_event("boot", 120)
-        b.console.command("tcpbench server")
-        a.console.command(f"ping {NODES[1].ip} 1", 30)  # ARP resolved before the clock starts
-        started = time.monotonic()
-        output = a.console.command(f"tcpbench {NODES[1].ip} {mib}", 60 + 30 * mib)
-        wall = time.monotonic() - started
-        clients = [e for e in a.console.events("tcpbench") if e.get("role") == "client"]
-        if not clients:
-            raise SystemExit(f"godwit bench: the client reported nothing:\n{output}")
-        server = b.console.wait_event("tcpbench", 60, role="server")
-        client = clients[-1]
+        wait_booted((a, b), 120)
+        result = tcpbench(a, b, mib)
         counters = {"a": a.console.command("net"), "b": b.console.command("net")}
-    ok = client["ok"] and server["ok"] and client["bytes"] == server["bytes"] == mib << 20
-    return {"benchmark": "net", "emulator": emulator, "mib": mib, "ok": ok,
-            "client_mib_s": client["mib_s"], "server_mib_s": server["mib_s"],
-            "wall_s": round(wall, 3), "wall_mib_s": round(mib / wall, 3),
+    return {"benchmark": "net", "emulator": emulator, "mib": mib, **result,
             "command": f"tools/godwit bench net --emulator {emulator} --mib {mib}",
             "run_dir": str(run_root), "counters": counters}
+
+
+def bench_migrate(emulator: str, mem_mib: int, rate: int) -> dict:
+    run_root = paths.RUNS / f"bench-migrate-{emulator}"
+    with migration_nodes(emulator, run_root) as (a, b):
+        wait_booted((a, b))
+        net = tcpbench(a, b, mem_mib)
+        guest = start_guest(a, bench_dirtier(mem_mib, rate))
+        wait_dirtier_report(a, guest)
+        moved = migrate(a, guest, b)
+    summary = moved.summary
+    total_s = summary["total_ms"] / 1000
+    wire_mib_s = round(summary["wire_bytes"] / MIB / total_s, 3) if total_s else None
+    host_wire_mib_s = summary["wire_bytes"] / MIB / moved.wall_s
+    return {"benchmark": "migrate", "emulator": emulator, "mem_mib": mem_mib, "rate": rate,
+            "ok": net["ok"] and moved.running_on_destination
+            and summary.get("digest_verified") is True,
+            # Guest memory moved per second of the whole migration (node a's clock);
+            # wire_mib_s is what actually crossed the link (zero pages cost almost nothing).
+            "migration_mib_s": round(mem_mib / total_s, 3) if total_s else None,
+            "wire_mib_s": wire_mib_s,
+            "tcpbench_mib_s": net["client_mib_s"], "tcpbench_server_mib_s": net["server_mib_s"],
+            "wire_bytes": summary["wire_bytes"], "required_bytes": summary["required_bytes"],
+            "pages_sent": summary["pages_sent"], "zero_pages": summary["zero_pages"],
+            "downtime_ms": summary["downtime_ms"], "total_ms": summary["total_ms"], "rounds": summary["rounds"],
+            "stop_reason": summary.get("stop_reason"), "outcome": summary["outcome"],
+            "host_migration_wall_s": round(moved.wall_s, 3),
+            "host_migration_mib_s": round(mem_mib / moved.wall_s, 3),
+            "host_wire_mib_s": round(host_wire_mib_s, 3),
+            # Both on the host's clock: the node clocks can disagree by several times.
+            "host_wire_vs_tcpbench": round(host_wire_mib_s / net["wall_mib_s"], 3),
+            "host_tcpbench_wall_s": net["wall_s"], "host_tcpbench_mib_s": net["wall_mib_s"],
+            "command": f"tools/godwit bench migrate --emulator {emulator} --mem {mem_mib}M --rate {rate}",
+            "run_dir": str(run_root)}
+
+
+def print_net(result):
+    print(f"tcpbench {result['mib']} MiB from node a to node b under {result['emulator']}: "
+          f"{'checked' if result['ok'] else 'FAILED'}")
+    print(f"  client (node a's clock): {result['client_mib_s']} MiB/s")
+    print(f"  server (node b's clock): {result['server_mib_s']} MiB/s")
+    print(f"  host wall clock:         {result['wall_mib_s']} MiB/s ({result['wall_s']} s for the client command)")
+    for name, text in result["counters"].items():
+        print(f"node {name} after the run:\n{text.rstrip()}")
+
+
+def print_migrate(r):
+    print(f"migration of a {r['mem_mib']} MiB dirtier from node a to node b under {r['emulator']}: "
+          f"{r['outcome']}{'' if r['ok'] else ' (NOT all checks held)'}")
+    print(f"  migration: {r['migration_mib_s']} MiB/s of guest memory per total time "
+          f"({r['total_ms']:.1f} ms, {r['rounds']} rounds, downtime {r['downtime_ms']:.1f} ms; node a's clock)")
+    print(f"             {r['wire_mib_s']} MiB/s on the wire ({r['wire_bytes']} bytes sent, "
+          f"{r['required_bytes']} required; {r['zero_pages']} of {r['pages_sent']} pages were zero)")
+    print(f"             host wall clock: {r['host_migration_wall_s']} s for the migrate command, "
+          f"{r['host_migration_mib_s']} MiB/s of guest memory, {r['host_wire_mib_s']} MiB/s on the wire "
+          f"= {r['host_wire_vs_tcpbench']} x tcpbench's wall-clock rate")
+    print(f"  tcpbench {r['mem_mib']} MiB: {r['tcpbench_mib_s']} MiB/s (node a's clock), "
+          f"{r['tcpbench_server_mib_s']} MiB/s (node b's), host wall clock {r['host_tcpbench_mib_s']} MiB/s")
 
 
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
-    result = bench_net(args.emulator, args.mib)
+    if args.target == "net":
+        result = bench_net(args.emulator, args.mib)
+    else:
+        try:
+            result = bench_migrate(args.emulator, size_mib(args.mem), args.rate)
+        except AssertionError as failure:  # MigrationFailure or a console timeout
+            print(f"godwit bench: {failure}", file=sys.stderr)
+            return 1
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "counters"}))
     else:
-        print(f"tcpbench {args.mib} MiB from node a to node b under {args.emulator}: "
-              f"{'checked' if result['ok'] else 'FAILED'}")
-        print(f"  client (node a's clock): {result['client_mib_s']} MiB/s")
-        print(f"  server (node b's clock): {result['server_mib_s']} MiB/s")
-        print(f"  host wall clock:         {result['wall_mib_s']} MiB/s ({result['wall_s']} s for the client command)")
-        for name, text in result["counters"].items():
-            print(f"node {name} after the run:\n{text.rstrip()}")
+        (print_net if args.target == "net" else print_migrate)(result)
         print(f"logs: {result['run_dir']}")
     return 0 if result["ok"] else 1

@@ -11,14 +11,17 @@ console), emulator.log and, for Bochs, bochsrc and bochs.log.
 The link never leaves this machine:
   qemu  virtio-net on a `-netdev stream` TCP connection over 127.0.0.1: node a listens,
         node b connects once a's port is listening (a client started before its listener
-        never links and never retries).
+        never links and never retries). When b's QEMU dies, a's stream server listens
+        again and a new node b can connect (restart_b). `kvm` is wired the same way.
   bochs e1000 on Bochs' socket module, through `bxhub -ports=2`. Both bind 0.0.0.0, so
         bxhub and both Bochs processes run inside a private network namespace that has
         only `lo` (a sleeping holder process owns it; the others enter it with nsenter).
-        Needs root (or CAP_SYS_ADMIN) for the namespace.
+        Needs root (or CAP_SYS_ADMIN) for the namespace. A restarted node b is a new
+        Bochs on the same bxhub port.
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -107,8 +110,8 @@ class TwoNodes:
 
     def __init__(self, emulator: str, run_root: Path, memory_mib: int = 256, extra_command_line: str = "",
                  modules=None, console: bool = True):
-        if emulator not in ("qemu", "bochs"):
-            raise ValueError("two-node runs support --emulator qemu or bochs")
+        if emulator not in ("qemu", "bochs", "kvm"):
+            raise ValueError("two-node runs support --emulator qemu, bochs or kvm")
         self.emulator = emulator
         self.run_root = run_root
         self.memory_mib = memory_mib
@@ -117,6 +120,8 @@ class TwoNodes:
         self.console = console
         self.nodes = []
         self.network = None
+        self._nics = []
+        self._restarts = 0
 
     def _spec(self, address: NodeAddress, nic: NicSpec, prefix) -> NodeSpec:
         run_dir = self.run_root / address.name
@@ -128,7 +133,7 @@ class TwoNodes:
     def start(self):
         self.run_root.mkdir(parents=True, exist_ok=True)
         try:
-            if self.emulator == "qemu":
+            if self.emulator in ("qemu", "kvm"):
                 self._start_qemu()
             else:
                 self._start_bochs()
@@ -140,17 +145,41 @@ class TwoNodes:
     def _start_qemu(self):
         port = free_loopback_port()
         a, b = NODES
-        self.nodes.append(Node(self._spec(a, NicSpec(a.mac, port, listen=True), []), self.console).start())
+        self._nics = [NicSpec(a.mac, port, listen=True), NicSpec(b.mac, port)]
+        self.nodes.append(Node(self._spec(a, self._nics[0], []), self.console).start())
         wait_for_listener(port)
-        self.nodes.append(Node(self._spec(b, NicSpec(b.mac, port), []), self.console).start())
+        self.nodes.append(Node(self._spec(b, self._nics[1], []), self.console).start())
 
     def _start_bochs(self):
         self.network = PrivateNetwork(self.run_root / "bxhub.log")
         self.network.start(["bxhub", "-ports=2", f"-base={BXHUB_BASE}"])
         time.sleep(0.2)
         for index, address in enumerate(NODES):
-            nic = NicSpec(address.mac, BXHUB_BASE + 2 * index)
-            self.nodes.append(Node(self._spec(address, nic, self.network.prefix), self.console).start())
+            self._nics.append(NicSpec(address.mac, BXHUB_BASE + 2 * index))
+            self.nodes.append(Node(self._spec(address, self._nics[index], self.network.prefix), self.console).start())
+
+    def kill_b(self):
+        """Ends node b's emulator at once (SIGKILL), as if its machine lost power; its
+        console stays readable until restart_b."""
+        process = self.nodes[1].process
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def restart_b(self):
+        """Replaces node b by a freshly booted one (same address, ISO and link port), in
+        run directory b.N so the old console log is kept. Returns the new node."""
+        old = self.nodes[1]
+        self.kill_b()
+        old.stop()
+        if self.emulator in ("qemu", "kvm"):
+            wait_for_listener(self._nics[1].port)
+        self._restarts += 1
+        run_dir = self.run_root / f"b.{self._restarts}"
+        spec = NodeSpec("b", self.emulator, old.spec.iso, run_dir, self.memory_mib, self._nics[1],
+                        old.spec.command_prefix)
+        self.nodes[1] = Node(spec, self.console).start()
+        return self.nodes[1]
 
     def stop(self):
         for node in self.nodes:

@@ -1,0 +1,50 @@
+"""Text for people: a progress bar per migration round and the final summary table,
+from the migration_round / migration_summary @event fields (migration/migration_stats.h)."""
+from .migration_run import MIB, PAGE
+
+BAR_WIDTH = 24
+
+
+def bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    filled = max(0, min(width, round(fraction * width)))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def round_line(event: dict, guest_pages: int) -> str:
+    """One round: the bar is the share of the guest's pages this round sent, so a
+    converging migration shows shrinking bars."""
+    sent = event["pages_sent"]
+    label = "final" if event["final"] else f"{event['round']:>5}"
+    note = "  (guest paused: stop and copy)" if event["final"] else f"  dirtied meanwhile {event['pages_dirtied']:>6}"
+    return (f"  round {label} {bar(sent / max(1, guest_pages))} {sent:>6} pages "
+            f"({event['zero_pages']:>6} zero) {event['wire_bytes'] / MIB:7.2f} MiB "
+            f"{event['bandwidth_mib_s']:7.2f} MiB/s{note}")
+
+
+def summary_rows(summary: dict, guest_mib: int) -> list:
+    """(label, value) rows of the final table."""
+    guest_pages = guest_mib * MIB // PAGE
+    outcome = summary["outcome"]
+    if outcome != "succeeded":
+        outcome += f" ({summary.get('reason', 'no reason given')})"
+    return [
+        ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
+        ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
+        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b acknowledged)"),
+        ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
+        ("pages sent", f"{summary['pages_sent']} for {guest_pages} guest pages "
+                       f"({summary['zero_pages']} of them zero pages, sent as runs without data)"),
+        ("bytes on the wire", f"{summary['wire_bytes'] / MIB:.2f} MiB for {guest_mib} MiB of guest memory "
+                              f"(needed at least {summary['required_bytes'] / MIB:.2f} MiB: data pages and state)"),
+        ("memory digest", "verified by the destination" if summary.get("digest_verified") else "NOT verified"),
+    ]
+
+
+def table(rows) -> str:
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"  {label:<{width}}  {value}" for label, value in rows)
+
+
+def check_lines(checks) -> str:
+    """checks: (held, description) pairs."""
+    return "\n".join(f"  [{'ok' if held else 'FAILED'}] {text}" for held, text in checks)

@@ -1,0 +1,202 @@
+"""Shared by `demo`, `migrate`, `bench migrate` and the migration test: two nodes
+that may migrate guests to each other, starting guests, running one migration while
+following its rounds, and reading what the guests print.
+
+    with migration_nodes("qemu", run_root) as (a, b):
+        wait_booted((a, b))
+        guest = start_guest(a, "new dirtier mem=16M wss=1M")
+        result = migrate(a, guest, b, on_round=print)
+        assert result.succeeded and result.running_on_destination
+"""
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from . import paths
+from .network import NODES, TwoNodes
+
+# Both nodes must share it; the kernel refuses migrations without one.
+MIGRATE_KEY = "godwit-shared-secret"
+GUEST_IMAGES = ("dirtier", "counter")
+BOOT_TIMEOUT = 180
+PAGE = 4096
+MIB = 1 << 20
+
+
+class MigrationFailure(AssertionError):
+    """Something a migration run relies on did not happen; the message says what."""
+
+
+def migration_nodes(emulator, run_root, **options) -> TwoNodes:
+    """Two nodes with the shared key and the guest images as modules."""
+    modules = []
+    for name in GUEST_IMAGES:
+        image = paths.guests_dir() / f"{name}.elf"
+        if not image.exists():
+            raise MigrationFailure(f"guest image {image} is missing: build first")
+        modules.append((image, f"image={name}"))
+    return TwoNodes(emulator, run_root, extra_command_line=f"migrate_key={MIGRATE_KEY}", modules=modules,
+                    **options)
+
+
+def wait_booted(nodes, timeout=BOOT_TIMEOUT):
+    for node in nodes:
+        node.console.wait_event("boot", timeout)
+
+
+def start_guest(node, line) -> int:
+    """Runs a `new ...` shell line; returns the new guest's id."""
+    output = node.console.command(line, 60)
+    match = re.search(r"guest (\d+) \(", output)
+    if match is None:
+        raise MigrationFailure(f"node {node.spec.name}: '{line}' started no guest: {output.strip()!r}")
+    return int(match.group(1))
+
+
+@dataclass
+class Migration:
+    """What one `migrate` shell command reported on the source, and what the destination
+    reported on arrival (its migration_received event; empty if the migration failed)."""
+    guest_id: int
+    target: str
+    start: dict = field(default_factory=dict)
+    rounds: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    arrival: dict = field(default_factory=dict)
+    output: str = ""
+    wall_s: float = 0.0  # host wall clock for the whole command
+
+    @property
+    def succeeded(self) -> bool:
+        return self.summary.get("outcome") == "succeeded"
+
+    @property
+    def running_on_destination(self) -> bool:
+        return self.arrival.get("outcome") == "running"
+
+
+EVENT_LINE = r'^@event (\{"event":"migration_(?:start|round|summary)".*\})$'
+
+
+def ip_of(node) -> str:
+    return next(address.ip for address in NODES if address.name == node.spec.name)
+
+
+def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None,
+            on_round: Optional[Callable[[dict], None]] = None, timeout=600.0) -> Migration:
+    """Types `migrate` on the source and follows it to its summary and the next prompt,
+    calling on_round(event) as each round's event arrives; on success, waits for the
+    destination's migration_received."""
+    line = f"migrate {guest_id} {ip_of(destination)}"
+    if downtime_ms is not None:
+        line += f" --downtime-ms {downtime_ms}"
+    if max_rounds is not None:
+        line += f" --max-rounds {max_rounds}"
+    arrivals_before = len(destination.console.events("migration_received"))
+    console = source.console
+    started = time.monotonic()
+    console.type(line + "\r")
+    first = console.expect(re.escape(line) + r"\n", 30).end()
+    result = Migration(guest_id, ip_of(destination))
+    while not result.summary:
+        event = json.loads(console.expect(EVENT_LINE, started + timeout - time.monotonic()).group(1))
+        kind = event["event"]
+        if kind == "migration_start":
+            result.start = event
+        elif kind == "migration_round":
+            result.rounds.append(event)
+            if on_round:
+                on_round(event)
+        else:
+            result.summary = event
+    last = console.expect(r"^godwit> ", 60).start()
+    result.wall_s = time.monotonic() - started
+    result.output = console.text[first:last]
+    if result.succeeded:
+        result.arrival = wait_for_event(destination, "migration_received", after=arrivals_before)
+    return result
+
+
+def wait_for_event(node, name, after=0, timeout=60.0, **fields) -> dict:
+    """The first @event `name` with those fields among all of the node's events from
+    index `after` on (of that name), whatever commands have read since."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in node.console.events(name)[after:]:
+            if all(event.get(k) == v for k, v in fields.items()):
+                return event
+        time.sleep(0.1)
+    raise MigrationFailure(f"node {node.spec.name}: no @event {name} {fields or ''} within {timeout:.0f} s:\n"
+                           f"{node.console.tail()}")
+
+
+def size_mib(text: str) -> int:
+    """'64M', '1G' or a plain number of MiB."""
+    units = {"M": 1, "G": 1024}
+    number, unit = (text[:-1], text[-1].upper()) if text[-1].upper() in units else (text, "M")
+    if not number.isdigit() or int(number) == 0:
+        raise ValueError(f"not a size in MiB: {text}")
+    return int(number) * units[unit]
+
+
+# --- what the guests print -------------------------------------------------------------
+def dirtier_reports(node, guest_id):
+    """(writes, verified, pass) of each `dirtier: ok` line of that guest, in order."""
+    pattern = rf"^\[g{guest_id} dirtier\] dirtier: ok writes=(\d+) verified=(\d+) pass=(\d+)"
+    return [tuple(int(x) for x in m.groups()) for m in re.finditer(pattern, node.console.text, re.M)]
+
+
+def dirtier_corrupt(node):
+    """The first `dirtier: CORRUPT` line on that node, or None."""
+    match = re.search(r"^\[g\d+ dirtier\] dirtier: CORRUPT.*$", node.console.text, re.M)
+    return match.group(0) if match else None
+
+
+def wait_dirtier_report(node, guest_id, more_than=0, timeout=60.0):
+    """Waits for a `dirtier: ok` line of that guest with more writes than `more_than`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reports = [r for r in dirtier_reports(node, guest_id) if r[0] > more_than]
+        if reports:
+            return reports[-1]
+        if dirtier_corrupt(node):
+            raise MigrationFailure(f"node {node.spec.name}: {dirtier_corrupt(node)}")
+        time.sleep(0.2)
+    raise MigrationFailure(f"node {node.spec.name}: guest {guest_id} printed no `dirtier: ok` with more than "
+                           f"{more_than} writes within {timeout:.0f} s:\n{node.console.tail()}")
+
+
+def counter_lines(node, guest_id):
+    """(n, guest ms) of each line the counter guest printed, in order."""
+    pattern = rf"^\[g{guest_id} counter\] counter (\d+) t=(\d+)"
+    return [(int(n), int(t)) for n, t in re.findall(pattern, node.console.text, re.M)]
+
+
+def wait_counter(node, guest_id, beyond, timeout=30.0):
+    """Waits until the counter printed an n above `beyond`; returns its lines."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = counter_lines(node, guest_id)
+        if lines and lines[-1][0] > beyond:
+            return lines
+        time.sleep(0.2)
+    raise MigrationFailure(f"node {node.spec.name}: counter guest {guest_id} did not count past {beyond} "
+                           f"within {timeout:.0f} s:\n{node.console.tail()}")
+
+
+def guest_state(node, guest_id) -> str:
+    """The `guests` row of that guest ("running ...", "ended ... migrated ..."), or ""."""
+    listing = node.console.command("guests")
+    match = re.search(rf"^\s*{guest_id}\s+\S+\s+(.*)$", listing, re.M)
+    return match.group(1).strip() if match else ""
+
+
+def node_events(nodes):
+    """Every @event of the nodes, each tagged with its node's name, node by node."""
+    tagged = []
+    for node in nodes:
+        for event in node.console.events():
+            tagged.append({"node": node.spec.name, **event})
+    return tagged
