@@ -110,7 +110,7 @@ void MigrationSender::pump() {
     Expected<size_t> pushed = output_.push(channel_);
     if (!pushed) return fail(fault(StreamError::kChannelFailed));
     if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
-    if (!output_.idle() || produced_ >= config_.pump_bytes) break;
+    if (produced_ >= config_.pump_bytes || !can_produce()) break;
     if (!produce()) break;
   }
   if (!finished()) check_timeouts();
@@ -164,13 +164,27 @@ void MigrationSender::begin_round(uint32_t number, bool final) {
   queue_record(RecordType::kRound, RoundRecord{number, 0, send_set_.count()});
 }
 
+size_t MigrationSender::batch_record_bytes() const {
+  uint32_t pages = config_.batch_pages == 0 || config_.batch_pages > kMaxBatchEntries ? kMaxBatchEntries
+                                                                                     : config_.batch_pages;
+  return record_size(sizeof(PageBatchHeader) + size_t{pages} * (sizeof(PageEntry) + kPageSize));
+}
+
+// A record may be built once everything before it is out, or, during the rounds, while
+// there is room for one more whole batch behind what still waits for the window.
+bool MigrationSender::can_produce() {
+  return output_.idle() || (phase_ == Phase::kRounds && output_.space().size() >= batch_record_bytes());
+}
+
 // One PAGE_BATCH of the pages still marked in the send set after cursor_; false when
 // the round's set is used up.
 bool MigrationSender::send_next_batch() {
   uint64_t pages = source_.page_count();
   uint64_t gfn = send_set_.find_next(cursor_);
   if (gfn >= pages) return false;
-  PageBatchEncoder batch(output_.space());
+  std::span<uint8_t> room = output_.space();
+  if (room.size() > batch_record_bytes()) room = room.first(batch_record_bytes());
+  PageBatchEncoder batch(room);
   for (; gfn < pages; gfn = send_set_.find_next(gfn + 1)) {
     const uint8_t* page = source_.page(gfn);
     if (page == nullptr) {

@@ -35,6 +35,10 @@ struct SenderConfig {
   uint64_t ack_timeout_ns = 30'000'000'000;
   uint64_t stall_timeout_ns = 10'000'000'000;  // no byte accepted or received for this long
   uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
+  // Pages per PAGE_BATCH, at most kMaxBatchEntries. With a record buffer of several
+  // batches, the next batch is built while earlier ones still wait for the send
+  // window, so the link does not idle while a batch is copied and checksummed.
+  uint32_t batch_pages = kMaxBatchEntries;
   uint64_t digest_pages_per_pump = 512;        // 2 MiB hashed per pump() call
 };
 
@@ -72,6 +76,8 @@ class MigrationSender {
   void queue_header();
   void begin_round(uint32_t number, bool final);
   bool send_next_batch();
+  size_t batch_record_bytes() const;
+  bool can_produce();
   void end_round();
   void stop_and_copy();
   void queue_state();
