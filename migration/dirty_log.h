@@ -1,8 +1,10 @@
 // Which guest pages were written since the log was last collected: one bit per guest
 // frame. Filled by the second-level fault handler (the first write to a write-protected
 // page marks it, then the page is made writable again), emptied once per pre-copy
-// round by collect(), which hands the marked frames to the caller and clears them so
-// the caller can write-protect exactly those pages again.
+// round by take() (kernel/vm/dirty_tracker.cpp, a chunk at a time) or collect(), which
+// hand the marked frames to the caller and clear them so the caller can write-protect
+// exactly those pages again. MigrationSender also keeps one as its send set: the pages
+// still to send in the current round.
 // Pure code: the bitmap storage is handed in (one uint64_t per 64 frames).
 #pragma once
 
