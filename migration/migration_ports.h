@@ -75,8 +75,8 @@ class MigrationSource {
 // The guest being built on the destination, as MigrationReceiver sees it.
 class DestinationGuest {
  public:
-  // Makes page `gfn` hold the 4096 bytes at `data`, allocating its frame and its
-  // second-level mapping on first use (kOutOfMemory when there is no frame).
+  // Makes page `gfn` hold the 4096 bytes at `data`. An implementation may allocate the
+  // frame and its second-level mapping on first use (kOutOfMemory when there is none).
   virtual Status write_page(uint64_t gfn, const uint8_t* data) = 0;
   // Makes `count` pages from `first` all zero (they may hold data from an earlier round).
   virtual Status write_zero_pages(uint64_t first, uint64_t count) = 0;

@@ -1,12 +1,11 @@
-// Waiting for the network from inside a shell command: the command's own loop calls
-// net::poll() (the idle loop is not running meanwhile) and halts until the next 1 kHz
-// tick when nothing moved, so an emulator's I/O thread gets the host CPU.
+// Waiting for the network from inside a shell command: one main-loop iteration at a
+// time (kernel/loop/main_loop.h), so the network, migrations in progress and the guests
+// all keep running while ping or tcpbench waits.
 #pragma once
 
 #include <cstdint>
 
-#include "arch/x86/cpu/intrinsics.h"
-#include "drivers/net/net.h"
+#include "kernel/loop/main_loop.h"
 #include "kernel/time/clock.h"
 
 namespace godwit::net {
@@ -15,7 +14,7 @@ template <class Done>
 bool wait_for(Done done, uint64_t deadline_ns) {
   while (!done()) {
     if (clock::now_ns() >= deadline_ns) return false;
-    if (!poll()) x86::wait_for_interrupt();
+    main_loop::run_once();
   }
   return true;
 }

@@ -11,6 +11,7 @@
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
 #include "kernel/lib/parse.h"
+#include "kernel/loop/main_loop.h"
 
 namespace godwit::net {
 
@@ -141,7 +142,7 @@ void run_client(Sink& out, const Ipv4Address& peer, uint64_t mib, uint16_t port)
       auto taken = stream.write({chunk, produced});
       source.unread(produced - (taken ? *taken : 0));
     }
-    if (!poll() && produced == 0) x86::wait_for_interrupt();
+    main_loop::run_once();  // the network, guests and migrations go on meanwhile
     uint64_t now = clock::now_ns();
     if (stream.bytes_acknowledged() != acknowledged) {
       acknowledged = stream.bytes_acknowledged();

@@ -27,6 +27,7 @@ Expected<migration::DestinationGuest*> VmDestination::create(const migration::He
                                    field(header.command_line, sizeof(header.command_line)));
   if (!vm) return vm.failure();
   vm_ = *vm;
+  vm_->migrating = true;
   return static_cast<migration::DestinationGuest*>(this);
 }
 
@@ -58,7 +59,7 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
     return fail(Error::kInvalidArgument);
   }
   // The ABI promises a migrated guest this node's identity for it and this backend's
-  // hypercall instruction (docs/abi.md, "Migration"): rewrite those boot-info fields.
+  // hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
   abi::GuestBootInfo info;
   if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress, {reinterpret_cast<uint8_t*>(&info), sizeof info});
       !status) {
@@ -88,6 +89,7 @@ void VmDestination::start() {
   } else {
     vm_->state = vm::VmState::kRunnable;
   }
+  vm_->migrating = false;
   vm::announce_guest(*vm_, true);
 }
 

@@ -57,6 +57,7 @@ void VmMigrationSource::capture(x86::VcpuState& vcpu, migration::DeviceState& de
 
 void VmMigrationSource::resume_after_failure() {
   if (!alive()) return;
+  vm_.migrating = false;
   vm_.dirty.stop();
   if (paused_ && vm_.state == vm::VmState::kStopped) vm_.state = state_before_pause_;
   paused_ = false;

@@ -13,7 +13,7 @@ namespace godwit::migration_glue {
 
 class VmMigrationSource final : public migration::MigrationSource {
  public:
-  explicit VmMigrationSource(vm::Vm& vm) : vm_(vm), id_(vm.id) {}
+  explicit VmMigrationSource(vm::Vm& vm) : vm_(vm), id_(vm.id) { vm.migrating = true; }
 
   uint64_t page_count() const override { return pages_; }
   const uint8_t* page(uint64_t gfn) override;

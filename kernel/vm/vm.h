@@ -65,6 +65,9 @@ class Vm {
   // from the migrated value on a destination (never backwards).
   int64_t time_offset_ns = 0;
   uint64_t wake_at_ns = 0;  // host time at which a blocked guest becomes runnable
+  // Being migrated away, or being built by an incoming migration: the shell leaves it
+  // alone (stop/start/kill would race the migration's own pause and start).
+  bool migrating = false;
 
   std::string_view name() const { return {name_, name_length_}; }
   std::string_view command_line() const { return {command_line_, command_line_length_}; }

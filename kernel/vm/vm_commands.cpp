@@ -18,6 +18,10 @@ Vm* live_guest(Sink& out, std::string_view command, std::string_view text) {
     format(out, "{}: no running guest with id '{}' (see 'guests')\n", command, text);
     return nullptr;
   }
+  if (vm->migrating) {
+    format(out, "{}: guest {} is being migrated; try again when the migration is over\n", command, vm->id);
+    return nullptr;
+  }
   return vm;
 }
 
