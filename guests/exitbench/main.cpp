@@ -1,8 +1,9 @@
 // exitbench: the costs a pre-copy migration is made of, measured from inside a guest
 // with guest time (= the hypervisor's clock; under Bochs an emulated one).
-//   hypercall_ms=<ms> (default 1000)  region=<size> (default 16M)  pages=<K> (default 128)
-//   period=<ms> (default 200)
-// Phase 1: kTimeNs hypercalls back to back for hypercall_ms; kTimeNs is the cheapest
+//   rounds=<n> (default 5)  hypercall_ms=<ms> (default 200)  region=<size> (default 16M)
+//   pages=<K> (default 128)  period=<ms> (default 200)
+// Phase 1: `rounds` times, kTimeNs hypercalls back to back for hypercall_ms, a line per
+// round (the spread shows how much a busy host disturbs them); kTimeNs is the cheapest
 // exit there is (no arguments, no memory access), so its round trip is the fixed cost
 // of any VM exit on this backend. The clock is read by those same calls, so timing
 // adds no exits of its own.
@@ -71,12 +72,13 @@ volatile uint8_t* place_region(uint64_t bytes) {
 }  // namespace
 
 int main() {
-  uint64_t hypercall_ms = param_u64("hypercall_ms", 1000, 1, 600'000);
+  uint64_t rounds = param_u64("rounds", 5, 1, 100);
+  uint64_t hypercall_ms = param_u64("hypercall_ms", 200, 1, 600'000);
   uint64_t region_bytes = param_size("region", 16 << 20, kPageBytes, godwit::abi::kMaxMemory);
   uint64_t pages = region_bytes / kPageBytes;
   uint64_t per_pass = param_u64("pages", 128, 1, pages);
   uint64_t period_ms = param_u64("period", 200, 1, 3'600'000);
   volatile uint8_t* region = place_region(pages * kPageBytes);
-  measure_hypercalls(hypercall_ms * kNsPerMs);
+  for (uint64_t round = 0; round < rounds; ++round) measure_hypercalls(hypercall_ms * kNsPerMs);
   measure_faults(region, pages, per_pass, period_ms * kNsPerMs);
 }
