@@ -3,6 +3,7 @@
 #include <new>
 
 #include "kernel/memory/physical_memory.h"
+#include "kernel/time/clock.h"
 
 namespace godwit::vm {
 
@@ -18,7 +19,10 @@ Status DirtyTracker::start(x86::SecondLevelSpace& space, uint64_t ram_bytes) {
   auto bitmap = memory::frames().allocate(bitmap_frames);
   if (!bitmap) return bitmap.failure();
   new (log_storage_) migration::DirtyLog({reinterpret_cast<uint64_t*>(*bitmap), words}, frames);
-  if (auto status = space.protect(0, ram_bytes, kReadOnly); !status) {
+  uint64_t protect_start = clock::now_ns();
+  auto status = space.protect(0, ram_bytes, kReadOnly);
+  protect_ns_ = clock::now_ns() - protect_start;
+  if (!status) {
     (void)memory::frames().free(*bitmap, bitmap_frames);
     return status;
   }

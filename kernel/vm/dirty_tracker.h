@@ -28,6 +28,9 @@ class DirtyTracker {
   bool record_write(uint64_t gpa);
   uint64_t dirty_count() const { return active() ? log().count() : 0; }
   uint64_t faults() const { return faults_; }
+  // How long the last start() spent write-protecting guest RAM (hypervisor clock): the
+  // fixed cost of every tracking session and of each migration's first round.
+  uint64_t protect_ns() const { return protect_ns_; }
   // How many of the dirty pages lie in [gpa, gpa + bytes) (clipped to guest RAM).
   uint64_t dirty_count_in(uint64_t gpa, uint64_t bytes) const;
   // Marks every page, as if all were written (round 0 of a migration sends them all).
@@ -47,6 +50,7 @@ class DirtyTracker {
   uint64_t bitmap_ = 0;  // first frame holding the bitmap
   uint64_t bitmap_frames_ = 0;
   uint64_t faults_ = 0;
+  uint64_t protect_ns_ = 0;
 };
 
 }  // namespace godwit::vm

@@ -136,11 +136,13 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
   vm->dirty.stop();
+  uint64_t protect_us = vm->dirty.protect_ns() / 1000;
   format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
   if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
-  format(out, "\n");
+  format(out, "; write-protecting its {} MiB took {} us\n", vm->memory.size_bytes() >> 20, protect_us);
   Event e("dirtylog");
   e->field("id", id).field("pages", pages).field("faults", faults).field("ms", elapsed_ms);
+  e->field("protect_us", protect_us);
   if (args.size() == 5) e->field("pages_in_range", in_range);
 }
 

@@ -15,12 +15,12 @@ import json
 import sys
 import time
 
-from . import build, paths, setup_step
+from . import bench_exits, build, paths, setup_step
 from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, TwoNodes
 
-TARGETS = ("net", "migrate")
+TARGETS = ("net", "migrate", "exits")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -129,6 +129,8 @@ def print_migrate(r):
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
+    if args.target == "exits":
+        return bench_exits.command(args)
     if args.target == "net":
         result = bench_net(args.emulator, args.mib)
     else:
