@@ -58,7 +58,14 @@ def run_two_nodes(args):
     for node in NODES:
         print(f"godwit: node {node.name}: console log {run_root / node.name / 'console.log'}", file=sys.stderr)
     print("godwit: this terminal shows node a; Ctrl-T switches node, Ctrl-] quits", file=sys.stderr)
-    with TwoNodes(args.emulator, run_root, args.mem, args.cmdline) as nodes:
+    # Every guest image on both nodes and a shared migration key, so that on node a
+    # `new dirtier mem=16M` and then `migrate 1 10.0.0.2` work by hand.
+    from .migration_run import MIGRATE_KEY
+    from .run_cmd import guest_modules
+    cmdline = f"migrate_key={MIGRATE_KEY} {args.cmdline}".strip()
+    print(f"godwit: images {', '.join(image.stem for image, _ in guest_modules())}; "
+          f"try on a: new dirtier mem=16M, then migrate 1 {NODES[1].ip}", file=sys.stderr)
+    with TwoNodes(args.emulator, run_root, args.mem, cmdline, modules=guest_modules()) as nodes:
         if sys.stdin.isatty():
             saved = termios.tcgetattr(sys.stdin.fileno())
             tty.setraw(sys.stdin.fileno())
