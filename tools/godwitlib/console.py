@@ -54,10 +54,11 @@ class Console:
                 self._changed.notify_all()
 
     def _clean(self, text: str) -> str:
-        """Drops CRs; an escape split across reads is held back until it is whole."""
+        """Drops CRs; an escape or a backspace echo split across reads is held back
+        until it is whole."""
         text = self._carry + text.replace("\r", "")
         self._carry = ""
-        for partial in ("\x1b[", "\x1b"):
+        for partial in ("\x1b[", "\x1b", "\b ", "\b"):
             if text.endswith(partial):
                 text, self._carry = text[:-len(partial)], partial
                 break
@@ -70,13 +71,27 @@ class Console:
         so a half-typed command never looks like an entered one and every prompt the
         shell printed stays countable. Called with the lock held."""
         pieces = text.split("\x1b[K")
-        self._text += pieces[0]
+        self._add(pieces[0])
         for piece in pieces[1:]:
             line_start = self._text.rfind("\n") + 1
             kept = PROMPT if self._text.startswith(PROMPT, line_start) else ""
             self._text = self._text[:line_start] + (kept + "\n" if kept else "")
             self._cursor = min(self._cursor, len(self._text))
-            self._text += piece
+            self._add(piece)
+
+    def _add(self, piece: str):
+        """Appends, applying the shell's backspace echo ("BS space BS") as a terminal
+        would: the character before it on the line is gone."""
+        while piece:
+            at = piece.find("\b \b")
+            if at < 0:
+                self._text += piece
+                return
+            self._text += piece[:at]
+            if self._text and not self._text.endswith("\n"):
+                self._text = self._text[:-1]
+                self._cursor = min(self._cursor, len(self._text))
+            piece = piece[at + 3:]
 
     @property
     def text(self) -> str:
@@ -141,10 +156,39 @@ class Console:
             os.write(self._master, data[start:start + 4])
             time.sleep(0.01)
 
+    def _input_line(self) -> str:
+        """What the prompt line shows now: the prompt and the command typed so far."""
+        with self._changed:
+            return self._text[self._text.rfind("\n") + 1:]
+
+    def _type_checked(self, line: str, attempts: int = 3, settle: float = 5.0):
+        """Types `line` without Enter and waits until the prompt line shows exactly it.
+        An emulated UART can still drop a byte now and then (seen under Bochs on a loaded
+        machine); running a mangled command would be worse than a slow one, so a line
+        that arrives wrong is erased with backspaces and typed again."""
+        wanted = PROMPT + line
+        for _ in range(attempts):
+            self.type(line)
+            deadline = time.monotonic() + settle
+            while time.monotonic() < deadline:
+                shown = self._input_line()
+                if shown == wanted:
+                    return
+                if not wanted.startswith(shown) and shown.startswith(PROMPT):
+                    break  # a byte went missing or arrived twice: no point waiting
+                time.sleep(0.05)
+            shown = self._input_line()
+            typed = len(shown) - len(PROMPT) if shown.startswith(PROMPT) else len(line)
+            self.type("\x7f" * max(typed, 0))
+            time.sleep(0.2)
+        raise ConsoleTimeout(f"[{self.name}] could not type {line!r} intact; the prompt line shows "
+                             f"{self._input_line()!r}")
+
     def command(self, line: str, timeout: float = 30.0) -> str:
         """Types one shell command and returns its output (up to the next prompt).
         Call it once the shell is up (after the boot event)."""
-        self.type(line + "\r")
+        self._type_checked(line)
+        self.type("\r")
         self.expect(re.escape(line) + r"\n", timeout)
         start = self._cursor
         self.expect(re.escape(PROMPT), timeout)
