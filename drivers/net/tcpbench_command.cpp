@@ -142,7 +142,7 @@ void run_client(Sink& out, const Ipv4Address& peer, uint64_t mib, uint16_t port)
       auto taken = stream.write({chunk, produced});
       source.unread(produced - (taken ? *taken : 0));
     }
-    main_loop::run_once();  // the network, guests and migrations go on meanwhile
+    main_loop::run_once(produced > 0);  // the network, guests and migrations go on meanwhile
     uint64_t now = clock::now_ns();
     if (stream.bytes_acknowledged() != acknowledged) {
       acknowledged = stream.bytes_acknowledged();

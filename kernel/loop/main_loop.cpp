@@ -22,8 +22,8 @@ void add_poller(Poller poller) {
 
 uint64_t now_ns() { return clock::now_ns(); }
 
-void run_once() {
-  bool busy = false;
+void run_once(bool caller_busy) {
+  bool busy = caller_busy;
   for (size_t i = 0; i < poller_count; ++i) busy |= pollers[i]();
   if (vm::run_next_slice()) busy = true;
   if (!busy) x86::wait_for_interrupt();

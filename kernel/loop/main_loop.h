@@ -18,7 +18,9 @@ void add_poller(Poller poller);
 // One iteration: poll every service, run one guest slice, and halt until the next
 // interrupt only when neither found anything to do (NICs are polled, so halting while
 // frames flow would add up to a tick of latency to every one).
-void run_once();
+// `caller_busy`: the caller itself made progress (e.g. queued bytes to send), so the
+// loop must not halt this time either.
+void run_once(bool caller_busy = false);
 
 // Runs iterations until `done()` is true or `timeout_ns` passed; returns done().
 template <class Done>
