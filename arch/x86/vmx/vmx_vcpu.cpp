@@ -53,11 +53,7 @@ Status VmxVcpu::init() {
     log::error("VT-x: VMCLEAR/VMPTRLD of a new VMCS at {:#x} failed", vmcs_);
     return fail(Error::kState);
   }
-  write_controls();
-  write_host_state();
-  VmcsWriter w;
-  w(F::kVmcsLinkPointer, ~uint64_t{0});  // no shadow VMCS (Vol. 3C "Checks on Guest Non-Register State")
-  if (!w.ok()) return fail(Error::kState);
+  if (!write_controls() || !write_host_state()) return fail(Error::kState);
   return ok();
 }
 
@@ -77,7 +73,7 @@ bool VmxVcpu::make_current() {
   return true;
 }
 
-void VmxVcpu::write_controls() {
+bool VmxVcpu::write_controls() {
   const VmcsControls& c = shared_.controls;
   VmcsWriter w;
   w(F::kPinBasedControls, c.pin);
@@ -102,13 +98,15 @@ void VmxVcpu::write_controls() {
   // runs with the host's caching and sees its own saved values.
   w(F::kCr0GuestHostMask, shared_.caps.fixed.cr0.fixed0 | kCr0Cd | kCr0Nw);
   w(F::kCr4GuestHostMask, shared_.caps.fixed.cr4.fixed0);
+  w(F::kVmcsLinkPointer, ~uint64_t{0});  // no shadow VMCS (Vol. 3C "Checks on Guest Non-Register State")
   if (!w.ok()) log::error("VT-x: VMWRITE of control field {:#x} failed", w.failed_field());
+  return w.ok();
 }
 
 // Host state (Vol. 3C 25.5 "Host-State Area", checked as in "Checks on Host Control
 // Registers, MSRs, and SSP" and the two sections after it) is what a VM exit loads: the
 // hypervisor's own registers, with RSP written by the entry stub on every entry.
-void VmxVcpu::write_host_state() {
+bool VmxVcpu::write_host_state() {
   DescriptorTablePointer gdtr = read_gdtr(), idtr = read_idtr();
   VmcsWriter w;
   w(F::kHostCr0, read_cr0());
@@ -131,6 +129,7 @@ void VmxVcpu::write_host_state() {
   if (shared_.controls.pat) w(F::kHostPat, rdmsr(kMsrPat));
   w(F::kHostRip, reinterpret_cast<uint64_t>(vmx_exit_point));
   if (!w.ok()) log::error("VT-x: VMWRITE of host field {:#x} failed", w.failed_field());
+  return w.ok();
 }
 
 void VmxVcpu::capture_unswitched() {

@@ -44,8 +44,8 @@ class VmxVcpu final : public Vcpu {
   };
 
   bool make_current();
-  void write_controls();
-  void write_host_state();
+  bool write_controls();
+  bool write_host_state();
   void switch_in_unswitched();
   void capture_unswitched();
   void write_segments(const VcpuState& state);
