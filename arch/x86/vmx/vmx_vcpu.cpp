@@ -47,7 +47,8 @@ Status VmxVcpu::init() {
   if (!frame) return frame.failure();
   vmcs_ = *frame;
   std::memset(reinterpret_cast<void*>(vmcs_), 0, kPageSize);
-  // Vol. 3C 25.2 "Format of the VMCS Region": the first word is the revision identifier, bit 31 clear (not shadow).
+  // Vol. 3C 25.2 "Format of the VMCS Region": the first word is the revision identifier, bit 31 clear (not
+  // shadow).
   *reinterpret_cast<uint32_t*>(vmcs_) = shared_.caps.revision;
   if (!vmclear(vmcs_) || !make_current()) {
     log::error("VT-x: VMCLEAR/VMPTRLD of a new VMCS at {:#x} failed", vmcs_);
@@ -113,7 +114,8 @@ bool VmxVcpu::write_host_state() {
   w(F::kHostCr3, read_cr3());
   w(F::kHostCr4, read_cr4());
   w(F::kHostCsSelector, kKernelCode);
-  for (F field : {F::kHostSsSelector, F::kHostDsSelector, F::kHostEsSelector, F::kHostFsSelector, F::kHostGsSelector}) {
+  for (F field :
+       {F::kHostSsSelector, F::kHostDsSelector, F::kHostEsSelector, F::kHostFsSelector, F::kHostGsSelector}) {
     w(field, kKernelData);
   }
   w(F::kHostTrSelector, kTaskState);
@@ -203,8 +205,8 @@ VmExit VmxVcpu::finish_exit() {
 // An exit in the middle of delivering an event through the guest's IDT (an EPT fault
 // on the guest's stack, a host interrupt) leaves the event in the IDT-vectoring field
 // (Vol. 3C "Information for VM Exits During Event Delivery"); it is injected again
-// through the VM-entry interruption-information field. Software interrupts and exceptions are not re-queued: the guest RIP still
-// points at their instruction, which simply runs again.
+// through the VM-entry interruption-information field. Software interrupts and exceptions are not re-queued:
+// the guest RIP still points at their instruction, which simply runs again.
 void VmxVcpu::requeue_interrupted_event() {
   auto info = static_cast<uint32_t>(vmread(F::kIdtVectoringInfo));
   auto event = decode<InterruptionInfo>(info);
