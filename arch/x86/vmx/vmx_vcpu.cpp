@@ -164,6 +164,16 @@ VmExit VmxVcpu::run() {
   return finish_exit();
 }
 
+// The skipped instruction also ends an STI or MOV-SS interrupt shadow (interruptibility
+// bits 1:0, Vol. 3C 25.4.2 "Guest Non-Register State"), as executing it would have; a stale shadow would make
+// a later event injection fail the entry checks.
+void VmxVcpu::skip_instruction(const VmExit& exit) {
+  regs_.rip += exit.instruction_length;
+  if (!make_current()) return;
+  uint64_t interruptibility = vmread(F::kGuestInterruptibility);
+  if (interruptibility & 3) (void)vmwrite(F::kGuestInterruptibility, interruptibility & ~uint64_t{3});
+}
+
 VmExit VmxVcpu::entry_failed(int result) {
   VmExit exit;
   exit.kind = ExitKind::kInvalidState;

@@ -31,7 +31,7 @@ class VmxVcpu final : public Vcpu {
 
   VmExit run() override;
   GuestRegisters& registers() override { return regs_; }
-  void skip_instruction(const VmExit& exit) override { regs_.rip += exit.instruction_length; }
+  void skip_instruction(const VmExit& exit) override;
   void save(VcpuState& state) override;
   Status load(const VcpuState& state) override;
 
