@@ -31,9 +31,7 @@ constexpr ControlFit fit_controls(uint32_t required, uint32_t wanted, uint64_t c
 struct FixedBits {
   uint64_t fixed0 = 0;
   uint64_t fixed1 = ~uint64_t{0};
-  constexpr bool allows(uint64_t value) const {
-    return (value & fixed0) == fixed0 && (value & ~fixed1) == 0;
-  }
+  constexpr bool allows(uint64_t value) const { return (value & fixed0) == fixed0 && (value & ~fixed1) == 0; }
   constexpr uint64_t apply(uint64_t value) const { return (value | fixed0) & fixed1; }
 };
 

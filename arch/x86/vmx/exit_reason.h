@@ -42,9 +42,9 @@ static_assert(sizeof(ExitReasonField) == 4);
 
 // Table 28-7, "Exit Qualification for EPT Violations".
 struct EptViolationQualification {
-  uint64_t read : 1;     // the access was a data read
-  uint64_t write : 1;    // a data write
-  uint64_t execute : 1;  // an instruction fetch
+  uint64_t read : 1;        // the access was a data read
+  uint64_t write : 1;       // a data write
+  uint64_t execute : 1;     // an instruction fetch
   uint64_t readable : 1;    // the translation allowed reads (ANDed over the walk)
   uint64_t writable : 1;    // ... writes
   uint64_t executable : 1;  // ... instruction fetches

@@ -71,7 +71,8 @@ Problem system_segment_problem(const VcpuState& s) {
   if (type_of(tr) != kTypeBusyTss64 || (tr.selector & 4)) return "TR is not a 64-bit TSS in the GDT";
   SegmentState ldtr = vmcs_segment(s.ldtr);
   if (auto p = common_segment_problem(ldtr, true); !p.empty()) return p;
-  if (usable(ldtr) && (type_of(ldtr) != kTypeLdt || (ldtr.selector & 4))) return "LDTR is not an LDT in the GDT";
+  if (usable(ldtr) && (type_of(ldtr) != kTypeLdt || (ldtr.selector & 4)))
+    return "LDTR is not an LDT in the GDT";
   return {};
 }
 
@@ -127,7 +128,8 @@ Problem event_problem(const VcpuState& s) {
   if (event.type == 3 && event.vector > 31) return "a pending exception uses a vector above 31";
   uint32_t v = event.vector;
   bool pushes_code = event.type == 3 && (v == 8 || (v >= 10 && v <= 14) || v == 17);
-  if ((event.error_code_valid != 0) != pushes_code) return "a pending event's error-code bit is wrong for its vector";
+  if ((event.error_code_valid != 0) != pushes_code)
+    return "a pending event's error-code bit is wrong for its vector";
   return {};
 }
 

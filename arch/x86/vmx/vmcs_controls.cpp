@@ -24,7 +24,8 @@ constexpr uint32_t kPrimaryRequired =
 constexpr uint32_t kSecondaryRequired = proc2::kEnableEpt;
 constexpr uint32_t kSecondaryWanted = proc2::kEnableVpid;  // no TLB flush on every switch
 // A 64-bit host whose EFER is restored on every exit; PAT too where the CPU can.
-constexpr uint32_t kExitRequired = exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer | exit_ctl::kLoadEfer;
+constexpr uint32_t kExitRequired =
+    exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer | exit_ctl::kLoadEfer;
 constexpr uint32_t kExitWanted = exit_ctl::kSavePat | exit_ctl::kLoadPat;
 constexpr uint32_t kEntryRequired = entry_ctl::kIa32eModeGuest | entry_ctl::kLoadEfer;
 constexpr uint32_t kEntryWanted = entry_ctl::kLoadPat;
@@ -48,7 +49,8 @@ ControlChoice choose_controls(const ControlCapabilities& caps) {
   const Step steps[] = {
       {&c.pin, kPinRequired, kPinWanted, caps.pin, "pin-based VM-execution controls"},
       {&c.primary, kPrimaryRequired, 0, caps.primary, "primary processor-based controls"},
-      {&c.secondary, kSecondaryRequired, kSecondaryWanted, caps.secondary, "secondary processor-based controls"},
+      {&c.secondary, kSecondaryRequired, kSecondaryWanted, caps.secondary,
+       "secondary processor-based controls"},
       {&c.exit, kExitRequired, kExitWanted, caps.exit, "VM-exit controls"},
       {&c.entry, kEntryRequired, kEntryWanted, caps.entry, "VM-entry controls"},
   };

@@ -24,8 +24,8 @@ struct VmcsControls {
   uint32_t secondary = 0;
   uint32_t exit = 0;
   uint32_t entry = 0;
-  bool vpid = false;  // the secondary controls enable VPID
-  bool pat = false;   // the exit and entry controls switch IA32_PAT
+  bool vpid = false;              // the secondary controls enable VPID
+  bool pat = false;               // the exit and entry controls switch IA32_PAT
   bool preemption_timer = false;  // the VMX-preemption timer ends long runs
 };
 

@@ -11,14 +11,18 @@ namespace godwit::x86::vmx {
 class VmcsWriter {
  public:
   void operator()(VmcsField field, uint64_t value) {
-    if (!vmwrite(field, value) && failed_ == 0) failed_ = static_cast<uint32_t>(field) | 0x1'0000'0000ull;
+    if (!vmwrite(field, value) && ok_) {
+      ok_ = false;
+      failed_field_ = static_cast<uint32_t>(field);
+    }
   }
-  bool ok() const { return failed_ == 0; }
-  // The first field that could not be written.
-  uint32_t failed_field() const { return static_cast<uint32_t>(failed_); }
+  bool ok() const { return ok_; }
+  // The encoding of the first field that could not be written.
+  uint32_t failed_field() const { return failed_field_; }
 
  private:
-  uint64_t failed_ = 0;
+  bool ok_ = true;
+  uint32_t failed_field_ = 0;
 };
 
 }  // namespace godwit::x86::vmx

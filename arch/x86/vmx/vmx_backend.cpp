@@ -61,7 +61,8 @@ Status VmxBackend::init(const VmxFeatures& features) {
   shared_.controls = choice.controls;
   flusher_.configure(shared_.caps.invept_single);
   uint64_t ticks = clock::converter().to_cycles(kPreemptionSliceNs) >> shared_.caps.preemption_timer_shift;
-  shared_.preemption_ticks = static_cast<uint32_t>(ticks > 0xFFFF'FFFF ? 0xFFFF'FFFF : (ticks == 0 ? 1 : ticks));
+  shared_.preemption_ticks =
+      static_cast<uint32_t>(ticks > 0xFFFF'FFFF ? 0xFFFF'FFFF : (ticks == 0 ? 1 : ticks));
   // All ones: every port and every MSR exits (Vol. 3C 25.6.4 and 25.6.9).
   auto a = filled_page(0xFF), b = filled_page(0xFF), msr = filled_page(0xFF);
   if (!a || !b || !msr) return fail(Error::kOutOfMemory);

@@ -50,7 +50,7 @@ enum class InveptType : uint64_t { kSingleContext = 1, kAllContext = 2 };
 enum class InvvpidType : uint64_t { kAddress = 0, kSingleContext = 1, kAllContext = 2 };
 
 struct alignas(16) InvalidationDescriptor {
-  uint64_t first;  // EPTP for INVEPT, VPID for INVVPID
+  uint64_t first;   // EPTP for INVEPT, VPID for INVVPID
   uint64_t second;  // 0 for INVEPT, a linear address for INVVPID type 0
 };
 static_assert(sizeof(InvalidationDescriptor) == 16);

@@ -47,17 +47,14 @@ Status VmxVcpu::init() {
   if (!frame) return frame.failure();
   vmcs_ = *frame;
   std::memset(reinterpret_cast<void*>(vmcs_), 0, kPageSize);
-  // Vol. 3C 25.2 "Format of the VMCS Region": the first word is the revision identifier, bit 31 clear (not shadow).
+  // Vol. 3C 25.2 "Format of the VMCS Region": the first word is the revision identifier, bit 31 clear (not
+  // shadow).
   *reinterpret_cast<uint32_t*>(vmcs_) = shared_.caps.revision;
   if (!vmclear(vmcs_) || !make_current()) {
     log::error("VT-x: VMCLEAR/VMPTRLD of a new VMCS at {:#x} failed", vmcs_);
     return fail(Error::kState);
   }
-  write_controls();
-  write_host_state();
-  VmcsWriter w;
-  w(F::kVmcsLinkPointer, ~uint64_t{0});  // no shadow VMCS (Vol. 3C "Checks on Guest Non-Register State")
-  if (!w.ok()) return fail(Error::kState);
+  if (!write_controls() || !write_host_state()) return fail(Error::kState);
   return ok();
 }
 
@@ -77,7 +74,7 @@ bool VmxVcpu::make_current() {
   return true;
 }
 
-void VmxVcpu::write_controls() {
+bool VmxVcpu::write_controls() {
   const VmcsControls& c = shared_.controls;
   VmcsWriter w;
   w(F::kPinBasedControls, c.pin);
@@ -102,20 +99,23 @@ void VmxVcpu::write_controls() {
   // runs with the host's caching and sees its own saved values.
   w(F::kCr0GuestHostMask, shared_.caps.fixed.cr0.fixed0 | kCr0Cd | kCr0Nw);
   w(F::kCr4GuestHostMask, shared_.caps.fixed.cr4.fixed0);
+  w(F::kVmcsLinkPointer, ~uint64_t{0});  // no shadow VMCS (Vol. 3C "Checks on Guest Non-Register State")
   if (!w.ok()) log::error("VT-x: VMWRITE of control field {:#x} failed", w.failed_field());
+  return w.ok();
 }
 
 // Host state (Vol. 3C 25.5 "Host-State Area", checked as in "Checks on Host Control
 // Registers, MSRs, and SSP" and the two sections after it) is what a VM exit loads: the
 // hypervisor's own registers, with RSP written by the entry stub on every entry.
-void VmxVcpu::write_host_state() {
+bool VmxVcpu::write_host_state() {
   DescriptorTablePointer gdtr = read_gdtr(), idtr = read_idtr();
   VmcsWriter w;
   w(F::kHostCr0, read_cr0());
   w(F::kHostCr3, read_cr3());
   w(F::kHostCr4, read_cr4());
   w(F::kHostCsSelector, kKernelCode);
-  for (F field : {F::kHostSsSelector, F::kHostDsSelector, F::kHostEsSelector, F::kHostFsSelector, F::kHostGsSelector}) {
+  for (F field :
+       {F::kHostSsSelector, F::kHostDsSelector, F::kHostEsSelector, F::kHostFsSelector, F::kHostGsSelector}) {
     w(field, kKernelData);
   }
   w(F::kHostTrSelector, kTaskState);
@@ -131,6 +131,7 @@ void VmxVcpu::write_host_state() {
   if (shared_.controls.pat) w(F::kHostPat, rdmsr(kMsrPat));
   w(F::kHostRip, reinterpret_cast<uint64_t>(vmx_exit_point));
   if (!w.ok()) log::error("VT-x: VMWRITE of host field {:#x} failed", w.failed_field());
+  return w.ok();
 }
 
 void VmxVcpu::capture_unswitched() {
@@ -161,6 +162,16 @@ VmExit VmxVcpu::run() {
   int result = vmx_enter(&regs_, launched_ ? 1 : 0);
   if (result != 0) return entry_failed(result);
   return finish_exit();
+}
+
+// The skipped instruction also ends an STI or MOV-SS interrupt shadow (interruptibility
+// bits 1:0, Vol. 3C 25.4.2 "Guest Non-Register State"), as executing it would have; a stale shadow would make
+// a later event injection fail the entry checks.
+void VmxVcpu::skip_instruction(const VmExit& exit) {
+  regs_.rip += exit.instruction_length;
+  if (!make_current()) return;
+  uint64_t interruptibility = vmread(F::kGuestInterruptibility);
+  if (interruptibility & 3) (void)vmwrite(F::kGuestInterruptibility, interruptibility & ~uint64_t{3});
 }
 
 VmExit VmxVcpu::entry_failed(int result) {
@@ -204,8 +215,8 @@ VmExit VmxVcpu::finish_exit() {
 // An exit in the middle of delivering an event through the guest's IDT (an EPT fault
 // on the guest's stack, a host interrupt) leaves the event in the IDT-vectoring field
 // (Vol. 3C "Information for VM Exits During Event Delivery"); it is injected again
-// through the VM-entry interruption-information field. Software interrupts and exceptions are not re-queued: the guest RIP still
-// points at their instruction, which simply runs again.
+// through the VM-entry interruption-information field. Software interrupts and exceptions are not re-queued:
+// the guest RIP still points at their instruction, which simply runs again.
 void VmxVcpu::requeue_interrupted_event() {
   auto info = static_cast<uint32_t>(vmread(F::kIdtVectoringInfo));
   auto event = decode<InterruptionInfo>(info);

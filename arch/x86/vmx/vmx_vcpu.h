@@ -31,7 +31,7 @@ class VmxVcpu final : public Vcpu {
 
   VmExit run() override;
   GuestRegisters& registers() override { return regs_; }
-  void skip_instruction(const VmExit& exit) override { regs_.rip += exit.instruction_length; }
+  void skip_instruction(const VmExit& exit) override;
   void save(VcpuState& state) override;
   Status load(const VcpuState& state) override;
 
@@ -44,8 +44,8 @@ class VmxVcpu final : public Vcpu {
   };
 
   bool make_current();
-  void write_controls();
-  void write_host_state();
+  bool write_controls();
+  bool write_host_state();
   void switch_in_unswitched();
   void capture_unswitched();
   void write_segments(const VcpuState& state);

@@ -20,8 +20,8 @@ struct SegmentSlot {
 };
 
 constexpr SegmentSlot kSegments[] = {
-    {S::kEs, &VcpuState::es}, {S::kCs, &VcpuState::cs},     {S::kSs, &VcpuState::ss},
-    {S::kDs, &VcpuState::ds}, {S::kFs, &VcpuState::fs},     {S::kGs, &VcpuState::gs},
+    {S::kEs, &VcpuState::es},     {S::kCs, &VcpuState::cs}, {S::kSs, &VcpuState::ss},
+    {S::kDs, &VcpuState::ds},     {S::kFs, &VcpuState::fs}, {S::kGs, &VcpuState::gs},
     {S::kLdtr, &VcpuState::ldtr}, {S::kTr, &VcpuState::tr},
 };
 

@@ -7,9 +7,9 @@ namespace {
 
 TEST(EptPointer, WriteBackFourLevelWalkWithoutAccessedDirty) {
   EXPECT_EQ(make_eptp(0x12'3456'7000), 0x12'3456'701Eull);
-  EXPECT_EQ(make_eptp(0x1000) & 0x7, 6u);            // memory type WB
-  EXPECT_EQ((make_eptp(0x1000) >> 3) & 0x7, 3u);     // walk length 4 - 1
-  EXPECT_EQ(make_eptp(0x1000) & (1u << 6), 0u);      // A/D flags off
+  EXPECT_EQ(make_eptp(0x1000) & 0x7, 6u);         // memory type WB
+  EXPECT_EQ((make_eptp(0x1000) >> 3) & 0x7, 3u);  // walk length 4 - 1
+  EXPECT_EQ(make_eptp(0x1000) & (1u << 6), 0u);   // A/D flags off
 }
 
 TEST(EptPointer, KeepsOnlyTheAddressBitsOfTheRoot) {

@@ -21,7 +21,7 @@ VcpuState abi_entry_state() {
   VcpuState s;
   s.cr0 = 0x8005'0033;  // PE MP ET NE WP PG
   s.cr3 = 0x10'0000;
-  s.cr4 = 0x620;  // PAE OSFXSR OSXMMEXCPT
+  s.cr4 = 0x620;   // PAE OSFXSR OSXMMEXCPT
   s.efer = 0xD00;  // LME LMA NXE
   s.regs.rip = 0x40'0000;
   s.regs.rflags = 0x2;

@@ -17,7 +17,8 @@ TEST(ChooseControls, SetsEveryControlGodwitReliesOn) {
   const VmcsControls& c = choice.controls;
   EXPECT_EQ(c.pin, pin::kExternalInterruptExiting | pin::kNmiExiting | pin::kPreemptionTimer);
   EXPECT_TRUE(c.preemption_timer);
-  EXPECT_EQ(c.primary, proc::kHltExiting | proc::kUseIoBitmaps | proc::kUseMsrBitmaps | proc::kActivateSecondary);
+  EXPECT_EQ(c.primary,
+            proc::kHltExiting | proc::kUseIoBitmaps | proc::kUseMsrBitmaps | proc::kActivateSecondary);
   EXPECT_EQ(c.secondary, proc2::kEnableEpt | proc2::kEnableVpid);
   EXPECT_EQ(c.exit, exit_ctl::kHostAddressSpaceSize | exit_ctl::kSaveEfer | exit_ctl::kLoadEfer |
                         exit_ctl::kSavePat | exit_ctl::kLoadPat);
