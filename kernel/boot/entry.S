@@ -8,6 +8,9 @@
 #define EFER_LME (1 << 8)
 #define CR4_PAE (1 << 5)
 #define CR0_PE_WP_PG 0x80010001
+/* CD (bit 30) and NW (bit 29): set at reset, so caching stays off until cleared
+ * (SDM Vol. 3A 12.2, "Memory Type Setting" / Table 12-5). */
+#define CR0_CD_NW 0x60000000
 #define PAGE_PRESENT_WRITE 0x3
 #define PAGE_LARGE_PRESENT_WRITE 0x83
 
@@ -108,6 +111,7 @@ _start:
   wrmsr
   mov %cr0, %eax
   or $CR0_PE_WP_PG, %eax
+  and $~CR0_CD_NW, %eax
   mov %eax, %cr0
   lgdt boot_gdt_pointer
   ljmp $0x08, $long_mode
