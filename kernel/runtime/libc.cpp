@@ -1,5 +1,6 @@
 // The few C library functions the compiler may call on its own (struct copies, array
 // initialisation) or that the code uses through <cstring>. Freestanding: nothing else.
+// Self-contained on purpose: the guest runtime (guests/CMakeLists.txt) links it too.
 #include <cstddef>
 #include <cstdint>
 
