@@ -1,7 +1,7 @@
 # lwIP 2.1.3, compiled from the source tree `tools/godwit setup` unpacks outside this
 # repository (docs/decisions/0002-*.md). Nothing of lwIP is committed: this file only
 # names lwIP's own file lists and builds them with the kernel's freestanding flags and
-# Godwit's configuration (drivers/net/lwip/lwipopts.h, drivers/net/lwip/arch/cc.h).
+# Godwit's configuration (net/lwip/lwipopts.h, net/lwip/arch/cc.h).
 #
 #   godwit_lwip       object library, freestanding, linked into godwit.elf
 #   godwit_lwip_host  static library for the host unit tests (same options)
@@ -25,7 +25,7 @@ endif()
 
 # The core, IPv4 (ARP, ICMP, IP) and the Ethernet layer; no IPv6, PPP, SLIP or apps.
 set(GODWIT_LWIP_SOURCES ${lwipcore_SRCS} ${lwipcore4_SRCS} ${LWIP_DIR}/src/netif/ethernet.c)
-set(GODWIT_LWIP_INCLUDE_DIRS ${GODWIT_SOURCE_ROOT}/drivers/net/lwip ${GODWIT_LWIP_DIR}/src/include)
+set(GODWIT_LWIP_INCLUDE_DIRS ${GODWIT_SOURCE_ROOT}/net/lwip ${GODWIT_LWIP_DIR}/src/include)
 
 # lwIP is third-party C that we do not edit, so it gets its own warning set:
 # -Wall -Wextra stay on and are errors, except

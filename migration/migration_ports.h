@@ -10,8 +10,8 @@
 #include <span>
 
 #include "arch/x86/vcpu_state.h"
-#include "kernel/lib/expected.h"
-#include "migration/dirty_log.h"
+#include "lib/expected.h"
+#include "lib/page_bitmap.h"
 #include "migration/stream_format.h"
 
 namespace godwit::migration {

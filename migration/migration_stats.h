@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernel/console/json_writer.h"
+#include "lib/json_writer.h"
 #include "migration/precopy_policy.h"
 #include "migration/stream_error.h"
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <span>
 
-#include "migration/dirty_log.h"
+#include "lib/page_bitmap.h"
 #include "migration/record_decode.h"
 #include "migration/record_reader.h"
 

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit::migration {
 

@@ -1,7 +1,7 @@
 #include "drivers/e1000/e1000.h"
 
 #include "drivers/e1000/e1000_regs.h"
-#include "drivers/net/frame_copy.h"
+#include "drivers/nic/frame_copy.h"
 
 namespace godwit::e1000 {
 

@@ -9,7 +9,7 @@
 #include "drivers/e1000/registers.h"
 #include "drivers/e1000/rx_ring.h"
 #include "drivers/e1000/tx_ring.h"
-#include "drivers/net/nic.h"
+#include "drivers/nic/nic.h"
 #include "drivers/pci/dma.h"
 
 namespace godwit::e1000 {

@@ -2,7 +2,7 @@
 
 #include <atomic>
 
-#include "drivers/net/frame_copy.h"
+#include "drivers/nic/frame_copy.h"
 
 namespace godwit::e1000 {
 

@@ -14,7 +14,7 @@
 #include <span>
 
 #include "drivers/e1000/descriptors.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::e1000 {
 

@@ -9,7 +9,7 @@
 #include <span>
 
 #include "drivers/pci/config_space.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::pci {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::pci {
 

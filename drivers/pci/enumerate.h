@@ -8,7 +8,7 @@
 #include <span>
 
 #include "drivers/pci/config_space.h"
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit::pci {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::virtio {
 

@@ -9,7 +9,7 @@
 #include "drivers/virtio/pci_layout.h"
 #include "drivers/virtio/register_window.h"
 #include "drivers/virtio/split_virtqueue.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::virtio {
 

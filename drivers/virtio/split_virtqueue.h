@@ -14,7 +14,7 @@
 #include <optional>
 #include <span>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::virtio {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "drivers/net/frame_copy.h"
+#include "drivers/nic/frame_copy.h"
 
 namespace godwit::virtio_net {
 

@@ -1,6 +1,6 @@
 #include "drivers/virtio_net/tx_queue.h"
 
-#include "drivers/net/frame_copy.h"
+#include "drivers/nic/frame_copy.h"
 #include "drivers/virtio_net/virtio_net_defs.h"
 
 namespace godwit::virtio_net {

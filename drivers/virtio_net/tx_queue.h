@@ -5,7 +5,7 @@
 
 #include <span>
 
-#include "drivers/net/nic.h"
+#include "drivers/nic/nic.h"
 #include "drivers/virtio/buffer_pool.h"
 #include "drivers/virtio/split_virtqueue.h"
 

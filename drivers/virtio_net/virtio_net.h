@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "drivers/net/nic.h"
+#include "drivers/nic/nic.h"
 #include "drivers/pci/config_space.h"
 #include "drivers/virtio/pci_transport.h"
 #include "drivers/virtio/split_virtqueue.h"

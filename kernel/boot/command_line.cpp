@@ -1,6 +1,6 @@
 #include "kernel/boot/command_line.h"
 
-#include "kernel/lib/parse.h"
+#include "lib/parse.h"
 
 namespace godwit {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit {
 

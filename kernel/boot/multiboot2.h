@@ -8,7 +8,7 @@
 #include <span>
 #include <string_view>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::multiboot2 {
 

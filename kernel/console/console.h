@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "kernel/console/input_line.h"
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit::console {
 

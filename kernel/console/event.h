@@ -6,8 +6,8 @@
 
 #include <string_view>
 
-#include "kernel/console/json_writer.h"
-#include "kernel/lib/format.h"
+#include "lib/json_writer.h"
+#include "lib/format.h"
 
 namespace godwit {
 

@@ -4,7 +4,7 @@
 // so neither garbles the other.
 #pragma once
 
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit {
 

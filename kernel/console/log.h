@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit::log {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <span>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit {
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "kernel/boot/multiboot2.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/memory/frame_allocator.h"
 #include "kernel/memory/heap.h"
 

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <new>
 
-#include "drivers/net/net.h"
+#include "net/net.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
-#include "kernel/lib/parse.h"
+#include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/migrate/nonce.h"

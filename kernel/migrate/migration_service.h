@@ -7,9 +7,9 @@
 
 #include <cstdint>
 
-#include "drivers/net/ipv4_address.h"
+#include "net/ipv4_address.h"
 #include "kernel/boot/command_line.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/vm.h"
 #include "migration/migration_stats.h"
 

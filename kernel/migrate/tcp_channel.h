@@ -5,7 +5,7 @@
 
 #include <span>
 
-#include "drivers/net/tcp_stream.h"
+#include "net/tcp_stream.h"
 #include "migration/migration_ports.h"
 
 namespace godwit::migration_glue {

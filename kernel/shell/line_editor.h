@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit {
 

@@ -1,6 +1,6 @@
 #include "kernel/shell/shell.h"
 
-#include "kernel/lib/parse.h"
+#include "lib/parse.h"
 
 namespace godwit {
 

@@ -1,5 +1,5 @@
 // The serial shell people type into. It owns no commands: each subsystem contributes a
-// table of ShellCommand (kernel/shell/command_table.cpp lists them), and the shell
+// table of ShellCommand (kernel/command_table.cpp lists them), and the shell
 // splits lines into words, finds the command, and reports misuse in one clear line.
 // Pure code: output goes to a Sink, so the unit tests drive it with strings.
 #pragma once
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "kernel/console/input_line.h"
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 #include "kernel/shell/line_editor.h"
 
 namespace godwit {

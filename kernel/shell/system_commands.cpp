@@ -1,6 +1,6 @@
 #include "kernel/shell/system_commands.h"
 
-#include "kernel/lib/parse.h"
+#include "lib/parse.h"
 #include "kernel/machine.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/power.h"

@@ -11,8 +11,8 @@
 #include <span>
 
 #include "arch/x86/paging/second_level_space.h"
-#include "kernel/lib/expected.h"
-#include "migration/dirty_log.h"
+#include "lib/expected.h"
+#include "lib/page_bitmap.h"
 
 namespace godwit::vm {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
 
 namespace godwit {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "arch/x86/vcpu_state.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
 
 namespace godwit {

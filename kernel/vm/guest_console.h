@@ -9,7 +9,7 @@
 #include <span>
 #include <string_view>
 
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 
 namespace godwit::vm {
 

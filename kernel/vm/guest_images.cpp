@@ -2,7 +2,7 @@
 
 #include "kernel/boot/command_line.h"
 #include "kernel/console/log.h"
-#include "kernel/lib/parse.h"
+#include "lib/parse.h"
 #include "kernel/vm/guests.h"
 
 namespace godwit::vm {

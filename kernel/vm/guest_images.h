@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "kernel/boot/multiboot2.h"
-#include "kernel/lib/expected.h"
-#include "kernel/lib/format.h"
+#include "lib/expected.h"
+#include "lib/format.h"
 
 namespace godwit::vm {
 

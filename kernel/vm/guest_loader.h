@@ -7,7 +7,7 @@
 #include <span>
 
 #include "arch/x86/vcpu_state.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/vm.h"
 
 namespace godwit::vm {

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "arch/x86/paging/second_level_space.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
 
 namespace godwit::vm {

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "arch/x86/backend/backend.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 #include "kernel/vm/vm.h"
 
 namespace godwit::vm {

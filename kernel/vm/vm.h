@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "arch/x86/backend/backend.h"
-#include "kernel/lib/format.h"
+#include "lib/format.h"
 #include "kernel/vm/dirty_tracker.h"
 #include "kernel/vm/guest_console.h"
 #include "kernel/vm/guest_memory.h"

@@ -11,7 +11,7 @@
 #include "arch/x86/cpu/features.h"
 #include "arch/x86/paging/second_level_space.h"
 #include "arch/x86/vcpu_state.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::x86 {
 

@@ -9,7 +9,7 @@
 
 #include "arch/x86/paging/second_level_entry.h"
 #include "arch/x86/paging/table_memory.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::x86 {
 

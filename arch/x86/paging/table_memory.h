@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::x86 {
 

@@ -2,7 +2,7 @@
 // hand-built VcpuState could break, plus the ones QEMU's software SVM adds
 // (shared/EMULATORS.md), each with the message a person reads.
 #include "arch/x86/svm/segment_attributes.h"
-#include "arch/x86/svm/vmcb_state.h"
+#include "arch/x86/svm/state_transfer.h"
 
 namespace godwit::x86::svm {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/paging/frame_table_memory.h"
-#include "arch/x86/vmx/ept_flusher.h"
+#include "arch/x86/vmx/tlb_flush.h"
 #include "arch/x86/vmx/vmx_controls.h"
 #include "arch/x86/vmx/vmx_instructions.h"
 #include "arch/x86/vmx/vmx_vcpu.h"

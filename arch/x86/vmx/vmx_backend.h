@@ -4,7 +4,7 @@
 
 #include "arch/x86/backend/backend.h"
 #include "arch/x86/cpu/features.h"
-#include "kernel/lib/expected.h"
+#include "lib/expected.h"
 
 namespace godwit::x86::vmx {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "arch/x86/cpu/features.h"
-#include "arch/x86/vmx/guest_state_rules.h"
+#include "arch/x86/vmx/state_check.h"
 #include "arch/x86/vmx/vmcs_controls.h"
 
 namespace godwit::x86::vmx {

@@ -5,7 +5,7 @@
 #include "arch/x86/cpu/descriptors.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/vmx/ept_pointer.h"
-#include "arch/x86/vmx/exit_normalize.h"
+#include "arch/x86/vmx/exit_decoder.h"
 #include "arch/x86/vmx/exit_reason.h"
 #include "arch/x86/vmx/vmcs_writer.h"
 #include "arch/x86/vmx/vmx_controls.h"

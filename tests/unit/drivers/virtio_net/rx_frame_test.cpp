@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "drivers/net/nic.h"
+#include "drivers/nic/nic.h"
 #include "drivers/virtio_net/virtio_net_defs.h"
 
 namespace godwit::virtio_net {

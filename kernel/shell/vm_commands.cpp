@@ -1,0 +1,149 @@
+#include "kernel/shell/vm_commands.h"
+
+#include "kernel/console/event.h"
+#include "lib/parse.h"
+#include "kernel/loop/main_loop.h"
+#include "kernel/vm/guest_images.h"
+#include "kernel/vm/guests.h"
+
+namespace godwit::vm {
+
+namespace {
+
+// The live guest named by a shell argument, or nullptr after saying why.
+Vm* live_guest(Sink& out, std::string_view command, std::string_view text) {
+  auto id = parse_u64(text);
+  Vm* vm = id && *id <= 0xFFFF'FFFFu ? find(static_cast<uint32_t>(*id)) : nullptr;
+  if (vm == nullptr || !vm->live()) {
+    format(out, "{}: no running guest with id '{}' (see 'guests')\n", command, text);
+    return nullptr;
+  }
+  if (vm->migrating) {
+    format(out, "{}: guest {} is being migrated; try again when the migration is over\n", command, vm->id);
+    return nullptr;
+  }
+  return vm;
+}
+
+}  // namespace
+
+void command_guests(Sink& out, ShellArgs) {
+  format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  {}\n", "id", "name", "state", "MiB", "exits", "cpu ms",
+         "command line / end");
+  size_t shown = 0;
+  for (const Vm& vm : slots()) {
+    if (vm.id == 0) continue;
+    ++shown;
+    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  ", vm.id, vm.name(), to_string(vm.state),
+           vm.live() ? vm.memory.size_bytes() >> 20 : 0, vm.stats.total_exits(), vm.stats.cpu_ns / 1'000'000);
+    if (vm.live()) {
+      format(out, "{}\n", vm.command_line());
+    } else {
+      format(out, "{} (status {})\n", to_string(vm.end_reason), vm.exit_status);
+    }
+  }
+  if (shown == 0) format(out, "no guests; images: ");
+  if (shown == 0) {
+    for (const GuestImage& image : images()) format(out, "{} ", image.name);
+    format(out, "\n");
+  }
+}
+
+void command_new(Sink& out, ShellArgs args) {
+  const GuestImage* image = find_image(args[1]);
+  if (image == nullptr) {
+    format(out, "new: no guest image '{}'; images:", args[1]);
+    for (const GuestImage& known : images()) format(out, " {}", known.name);
+    format(out, "\n");
+    return;
+  }
+  GuestArguments arguments;
+  if (!parse_guest_arguments(args.subspan(2), arguments)) {
+    format(out, "new: mem= takes a size such as 16M, and the command line must stay under 256 bytes\n");
+    return;
+  }
+  auto vm = create_guest({image->name, image->bytes, arguments.memory_bytes, arguments.command_line.view()});
+  if (!vm) {
+    format(out, "new: cannot start '{}': {}\n", args[1], vm.error());
+    return;
+  }
+  format(out, "guest {} ({}) started with {} MiB\n", (*vm)->id, image->name, arguments.memory_bytes >> 20);
+}
+
+void command_start(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "start", args[1]);
+  if (vm == nullptr) return;
+  if (vm->state != VmState::kStopped) {
+    format(out, "start: guest {} is {}, not stopped\n", vm->id, to_string(vm->state));
+    return;
+  }
+  vm->state = VmState::kRunnable;
+  format(out, "guest {} running\n", vm->id);
+}
+
+void command_stop(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "stop", args[1]);
+  if (vm == nullptr) return;
+  vm->state = VmState::kStopped;
+  format(out, "guest {} stopped ('start {}' resumes it)\n", vm->id, vm->id);
+}
+
+void command_kill(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "kill", args[1]);
+  if (vm == nullptr) return;
+  uint32_t id = vm->id;
+  end_guest(*vm, EndReason::kKilled, 0, "killed from the shell");
+  format(out, "guest {} killed\n", id);
+}
+
+void command_dirtylog(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "dirtylog", args[1]);
+  if (vm == nullptr) return;
+  auto seconds = parse_u64(args[2]);
+  if (!seconds || *seconds == 0 || *seconds > 600) {
+    format(out, "dirtylog: the duration must be 1 to 600 seconds\n");
+    return;
+  }
+  uint64_t range_start = 0, range_bytes = vm->memory.size_bytes();
+  if (args.size() == 4) {
+    format(out, "dirtylog: a range needs both an address and a size\n");
+    return;
+  }
+  if (args.size() == 5) {
+    auto start_arg = parse_u64(args[3]);
+    auto bytes_arg = parse_size(args[4]);
+    if (!start_arg || !bytes_arg) {
+      format(out, "dirtylog: the range is a guest-physical address and a size, e.g. 0x400000 4M\n");
+      return;
+    }
+    range_start = *start_arg;
+    range_bytes = *bytes_arg;
+  }
+  if (auto status = vm->dirty.start(*vm->space, vm->memory.size_bytes()); !status) {
+    format(out, "dirtylog: cannot track guest {}: {}\n", vm->id, status.error());
+    return;
+  }
+  uint32_t id = vm->id;
+  uint64_t start = main_loop::now_ns();
+  // Guests (this one included) keep running while we wait; the guest may end meanwhile.
+  main_loop::run_until([&] { return !vm->live() || vm->id != id; }, *seconds * 1'000'000'000);
+  uint64_t elapsed_ms = (main_loop::now_ns() - start) / 1'000'000;
+  if (!vm->live() || vm->id != id) {
+    format(out, "dirtylog: guest {} ended during the measurement\n", id);
+    return;
+  }
+  uint64_t pages = vm->dirty.dirty_count();
+  uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
+  uint64_t faults = vm->dirty.faults();
+  vm->dirty.stop();
+  uint64_t protect_us = vm->dirty.protect_ns() / 1000;
+  format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
+  if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
+  format(out, "; write-protecting its {} MiB took {} us\n", vm->memory.size_bytes() >> 20, protect_us);
+  Event e("dirtylog");
+  e->field("id", id).field("pages", pages).field("faults", faults).field("ms", elapsed_ms);
+  e->field("protect_us", protect_us);
+  if (args.size() == 5) e->field("pages_in_range", in_range);
+}
+
+}  // namespace godwit::vm

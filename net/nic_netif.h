@@ -1,0 +1,81 @@
+// The one lwIP network interface, over whichever net::Nic the machine has (virtio-net
+// under QEMU, e1000 under Bochs). lwIP never sees the driver and the driver never sees
+// lwIP: frames cross here, as pbufs on one side and byte spans on the other.
+//
+// Receive: Nic::poll hands frames to receive(), which checks the length and copies each
+// into a pbuf from lwIP's pool; after the driver's poll returns they go to lwIP (so lwIP,
+// which may transmit in reply, never runs inside the driver's poll). No pbuf: the frame
+// is dropped and counted, and TCP retransmits.
+// Transmit: lwIP's linkoutput gathers the pbuf chain into Nic::transmit's piece list. When
+// the driver has no descriptor free, the chain is held (by reference, in order) and sent
+// on the next poll; lwIP does not retransmit a segment a driver still holds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "net/net_config.h"
+#include "drivers/nic/nic.h"
+#include "lib/expected.h"
+#include "lwip/netif.h"
+
+namespace godwit::net {
+
+struct NetifCounters {
+  uint64_t rx_bad_length = 0;   // shorter than an Ethernet header or longer than 1514 bytes
+  uint64_t rx_no_pbuf = 0;      // lwIP's pbuf pool was empty
+  uint64_t rx_over_budget = 0;  // the driver delivered more frames than it was allowed
+  uint64_t tx_held = 0;         // no descriptor free: held and sent on a later poll
+  uint64_t tx_dropped = 0;      // held-back queue full, or a frame too long for the NIC
+  uint64_t tx_errors = 0;       // the driver refused a frame for another reason
+};
+
+class NicNetif final : public FrameReceiver {
+ public:
+  static constexpr size_t kPollBudget = 32;  // frames per poll: bounds one poll's latency
+  static constexpr size_t kMaxPieces = 8;    // longer chains are copied into one buffer
+  static constexpr size_t kHeldMax = 160;    // a full TCP send window (128) and then some
+  static constexpr uint64_t kLinkCheckNs = 250'000'000;
+
+  NicNetif() = default;
+  NicNetif(const NicNetif&) = delete;
+  NicNetif& operator=(const NicNetif&) = delete;
+  ~NicNetif() { stop(); }
+
+  // Adds the interface to lwIP (after lwip_init()), with the config's address, as the
+  // default interface, up, with the NIC's link state. kState when already started.
+  Status start(Nic& nic, const NetConfig& config);
+  // Removes the interface from lwIP and releases held frames.
+  void stop();
+  // Sends held frames, polls the NIC once and hands what it received to lwIP, and
+  // re-reads the link state every kLinkCheckNs. Returns whether any frame moved.
+  bool poll(uint64_t now_ns);
+
+  bool started() const { return nic_ != nullptr; }
+  Nic& nic() const { return *nic_; }
+  const NetConfig& config() const { return config_; }
+  const NetifCounters& counters() const { return counters_; }
+  netif* lwip_netif() { return &netif_; }
+
+ private:
+  void receive(std::span<const uint8_t> frame) override;
+  static err_t init_callback(netif* self);
+  static err_t link_output(netif* self, pbuf* chain);
+  err_t output(pbuf* chain);
+  Status transmit(pbuf* chain);
+  bool send_held();
+  void update_link();
+
+  netif netif_{};
+  Nic* nic_ = nullptr;
+  NetConfig config_{};
+  NetifCounters counters_{};
+  pbuf* received_[kPollBudget] = {};
+  size_t received_count_ = 0;
+  pbuf* held_[kHeldMax] = {};  // a FIFO: held_head_ is the oldest
+  size_t held_head_ = 0, held_count_ = 0;
+  uint64_t next_link_check_ns_ = 0;
+  uint8_t bounce_[Nic::kMaxFrame] = {};  // for chains longer than kMaxPieces
+};
+
+}  // namespace godwit::net

@@ -1,0 +1,149 @@
+// TCP connections for the hypervisor, over lwIP's raw API: one TcpStream object per
+// connection, events delivered to a TcpEvents the owner implements, errors as values.
+// Used by `tcpbench` and by live migration.
+//
+// Contract (read this before coding against it):
+// - Everything runs on the hypervisor's one thread, inside net::poll() (the idle loop,
+//   or a shell command's own wait loop). Events are callbacks from inside net::poll();
+//   nothing happens between two polls.
+// - A stream is Idle, Connecting, Open or Closed. connect() (Idle/Closed -> Connecting)
+//   reports on_connected (-> Open) or on_closed(kRefused / kTimedOut) (-> Closed).
+//   A TcpListener hands an accepted connection to an Idle/Closed stream the acceptor
+//   picks (-> Open, without on_connected).
+// - write(data) copies as many bytes as lwIP's send buffer takes now (possibly 0, never
+//   more than data.size()) and returns that count; the rest is yours to offer again after
+//   on_sent, which reports bytes the peer acknowledged. writable() says how much the
+//   next write takes. Bytes accepted by write() are delivered in order or the stream ends
+//   with on_closed(reason): there is no silent loss.
+// - on_receive(data) gives bytes in order; the span is valid only during the call and
+//   the bytes count as consumed when it returns (the window reopens at once).
+// - on_closed(reason) is the last event, reported once: the peer closed (kPeerClosed,
+//   and this side closes too), reset (kReset), lwIP gave up (kTimedOut, kAborted). The
+//   stream is Closed and may be destroyed inside on_closed or reused.
+// - close() ends the connection gracefully: bytes already accepted are still sent, in
+//   the background; abort() resets it at once. Neither reports on_closed (you asked).
+//   Both may be called from inside any event. Destroying an Open stream aborts it.
+// - Do not destroy a stream from inside on_connected, on_receive or on_sent (close or
+//   abort it there instead). A misbehaving peer ends its connection, never the machine.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "net/ipv4_address.h"
+#include "lib/expected.h"
+
+struct tcp_pcb;
+struct pbuf;
+
+namespace godwit::net {
+
+enum class TcpEnd : uint8_t {
+  kPeerClosed,  // the peer finished sending and closed
+  kReset,       // the peer reset the connection
+  kRefused,     // connect(): the peer answered with a reset (nothing listens there)
+  kTimedOut,    // no answer: the connection attempt or retransmissions gave up
+  kAborted,     // lwIP ended the connection (out of resources)
+};
+std::string_view describe(TcpEnd end);
+
+class TcpStream;
+
+class TcpEvents {
+ public:
+  virtual void on_connected(TcpStream&) {}
+  virtual void on_receive(TcpStream& stream, std::span<const uint8_t> data) = 0;
+  virtual void on_sent(TcpStream&, size_t /*acknowledged*/) {}
+  virtual void on_closed(TcpStream& stream, TcpEnd why) = 0;
+
+ protected:
+  ~TcpEvents() = default;
+};
+
+class TcpStream {
+ public:
+  enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosed };
+
+  explicit TcpStream(TcpEvents& events) : events_(events) {}
+  TcpStream(const TcpStream&) = delete;
+  TcpStream& operator=(const TcpStream&) = delete;
+  ~TcpStream() { abort(); }
+
+  // Starts connecting. kState unless Idle or Closed; kOutOfMemory when lwIP has no pcb;
+  // kNotFound when no interface reaches `address`.
+  Status connect(const Ipv4Address& address, uint16_t port);
+  // Copies up to data.size() bytes into the send buffer; returns how many (maybe 0).
+  // kState unless Open.
+  Expected<size_t> write(std::span<const uint8_t> data);
+  size_t writable() const;
+  // Bytes accepted by write() and not yet acknowledged by the peer.
+  size_t unacknowledged() const { return static_cast<size_t>(bytes_written_ - bytes_acknowledged_); }
+  void close();
+  void abort();
+
+  State state() const { return state_; }
+  bool open() const { return state_ == State::kOpen; }
+  Ipv4Address peer_address() const { return peer_address_; }
+  uint16_t peer_port() const { return peer_port_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t bytes_acknowledged() const { return bytes_acknowledged_; }
+  uint64_t bytes_received() const { return bytes_received_; }
+
+ private:
+  friend class TcpListener;
+  void attach(tcp_pcb* pcb);  // an accepted connection
+  void install_callbacks();
+  void detach();         // forget the pcb and silence its callbacks
+  void end(TcpEnd why);  // lwIP ended the connection: report it
+  // lwIP's callbacks (C function pointers), with the stream as their argument.
+  static signed char lwip_connected(void* arg, tcp_pcb* pcb, signed char err);
+  static signed char lwip_received(void* arg, tcp_pcb* pcb, pbuf* chain, signed char err);
+  static signed char lwip_sent(void* arg, tcp_pcb* pcb, uint16_t length);
+  static void lwip_error(void* arg, signed char err);
+  signed char deliver(pbuf* chain);
+
+  TcpEvents& events_;
+  tcp_pcb* pcb_ = nullptr;
+  State state_ = State::kIdle;
+  bool aborted_in_callback_ = false;  // lwIP callbacks must then return ERR_ABRT
+  Ipv4Address peer_address_{};
+  uint16_t peer_port_ = 0;
+  uint64_t bytes_written_ = 0, bytes_acknowledged_ = 0, bytes_received_ = 0;
+};
+
+class TcpAcceptor {
+ public:
+  // A peer connected: return an Idle or Closed stream to take the connection (it is
+  // Open when this returns), or nullptr to refuse it (the peer gets a reset).
+  virtual TcpStream* on_accept(const Ipv4Address& peer, uint16_t peer_port) = 0;
+
+ protected:
+  ~TcpAcceptor() = default;
+};
+
+class TcpListener {
+ public:
+  TcpListener() = default;
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+  ~TcpListener() { close(); }
+
+  // Listens on every local address. kBusy when the port is taken, kState when already
+  // listening, kOutOfMemory when lwIP has no listening pcb left.
+  Status listen(uint16_t port, TcpAcceptor& acceptor);
+  // Stops accepting; connections already accepted are not affected.
+  void close();
+  bool listening() const { return pcb_ != nullptr; }
+  uint16_t port() const { return port_; }
+
+ private:
+  static signed char lwip_accept(void* arg, tcp_pcb* pcb, signed char err);
+
+  tcp_pcb* pcb_ = nullptr;
+  TcpAcceptor* acceptor_ = nullptr;
+  uint16_t port_ = 0;
+};
+
+}  // namespace godwit::net
