@@ -12,21 +12,21 @@ namespace godwit {
 namespace {
 
 constexpr ShellCommand kCommands[] = {
-    {"info", "info", "CPU, virtualization features, memory and uptime", 0, 0, command_info},
-    {"mem", "mem", "physical frames and kernel heap in use", 0, 0, command_mem},
-    {"halt", "halt [code]", "stop the machine (ends the emulator with the code)", 0, 1, command_halt},
-    {"guests", "guests", "list guests: state, memory, exits, CPU time", 0, 0, vm::command_guests},
-    {"new", "new <image> [mem=16M] [key=value ...]", "start a guest from a loaded image", 1, 10, vm::command_new},
-    {"stop", "stop <id>", "pause a guest", 1, 1, vm::command_stop},
-    {"start", "start <id>", "resume a stopped guest", 1, 1, vm::command_start},
-    {"kill", "kill <id>", "end a guest", 1, 1, vm::command_kill},
-    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, vm::command_dirtylog},
+    {"info", "info", "CPU, virtualization features, memory and uptime", 0, 0, shell::command_info},
+    {"mem", "mem", "physical frames and kernel heap in use", 0, 0, shell::command_mem},
+    {"halt", "halt [code]", "stop the machine (ends the emulator with the code)", 0, 1, shell::command_halt},
+    {"guests", "guests", "list guests: state, memory, exits, CPU time", 0, 0, shell::command_guests},
+    {"new", "new <image> [mem=16M] [key=value ...]", "start a guest from a loaded image", 1, 10, shell::command_new},
+    {"stop", "stop <id>", "pause a guest", 1, 1, shell::command_stop},
+    {"start", "start <id>", "resume a stopped guest", 1, 1, shell::command_start},
+    {"kill", "kill <id>", "end a guest", 1, 1, shell::command_kill},
+    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, shell::command_dirtylog},
     {"migrate", "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N]",
-     "live-migrate a guest to another node", 2, 6, migration_glue::command_migrate},
-    {"net", "net", "network interface, link and counters", 0, 0, net::command_net},
-    {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, net::command_ping},
+     "live-migrate a guest to another node", 2, 6, shell::command_migrate},
+    {"net", "net", "network interface, link and counters", 0, 0, shell::command_net},
+    {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, shell::command_ping},
     {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",
-     1, 3, net::command_tcpbench},
+     1, 3, shell::command_tcpbench},
 };
 
 }  // namespace

@@ -135,7 +135,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
 
   (void)net::init(facts.command_line);  // logs why when it fails; the machine runs on
   main_loop::add_poller(net::poll);
-  migration_glue::init(facts.command_line);
+  migrate::init(facts.command_line);
   vm::register_modules(facts.boot);
   if (auto backend = x86::select_backend(facts.cpu)) {
     vm::init(**backend);

@@ -1,13 +1,13 @@
 #include "lib/page_bitmap.h"
 
-namespace godwit::migration {
+namespace godwit {
 
-DirtyLog::DirtyLog(std::span<uint64_t> bits, uint64_t frame_count)
+PageBitmap::PageBitmap(std::span<uint64_t> bits, uint64_t frame_count)
     : bits_(bits.first(words_for(frame_count))), frame_count_(frame_count) {
   for (uint64_t& word : bits_) word = 0;
 }
 
-bool DirtyLog::mark(uint64_t gfn) {
+bool PageBitmap::mark(uint64_t gfn) {
   if (gfn >= frame_count_) return false;
   uint64_t& word = bits_[gfn / 64];
   uint64_t bit = uint64_t{1} << (gfn % 64);
@@ -18,17 +18,17 @@ bool DirtyLog::mark(uint64_t gfn) {
   return true;
 }
 
-bool DirtyLog::test(uint64_t gfn) const {
+bool PageBitmap::test(uint64_t gfn) const {
   return gfn < frame_count_ && ((bits_[gfn / 64] >> (gfn % 64)) & 1) != 0;
 }
 
-void DirtyLog::mark_all() {
+void PageBitmap::mark_all() {
   for (uint64_t& word : bits_) word = ~uint64_t{0};
   if (uint64_t tail = frame_count_ % 64; tail != 0) bits_.back() = (uint64_t{1} << tail) - 1;
   count_ = frame_count_;
 }
 
-size_t DirtyLog::take(std::span<uint64_t> out) {
+size_t PageBitmap::take(std::span<uint64_t> out) {
   size_t taken = 0;
   for (size_t w = 0; w < bits_.size() && taken < out.size(); ++w) {
     while (bits_[w] != 0 && taken < out.size()) {
@@ -41,12 +41,12 @@ size_t DirtyLog::take(std::span<uint64_t> out) {
   return taken;
 }
 
-void DirtyLog::clear() {
+void PageBitmap::clear() {
   for (uint64_t& word : bits_) word = 0;
   count_ = 0;
 }
 
-uint64_t DirtyLog::find_next(uint64_t from) const {
+uint64_t PageBitmap::find_next(uint64_t from) const {
   if (from >= frame_count_) return frame_count_;
   size_t w = static_cast<size_t>(from / 64);
   uint64_t word = bits_[w] & (~uint64_t{0} << (from % 64));
@@ -57,4 +57,4 @@ uint64_t DirtyLog::find_next(uint64_t from) const {
   return uint64_t{w} * 64 + static_cast<unsigned>(__builtin_ctzll(word));
 }
 
-}  // namespace godwit::migration
+}  // namespace godwit

@@ -1,10 +1,10 @@
-// Which guest pages were written since the log was last collected: one bit per guest
-// frame. Filled by the second-level fault handler (the first write to a write-protected
-// page marks it, then the page is made writable again), emptied once per pre-copy
-// round by take() (kernel/vm/dirty_tracker.cpp, a chunk at a time) or collect(), which
-// hand the marked frames to the caller and clear them so the caller can write-protect
-// exactly those pages again. MigrationSender also keeps one as its send set: the pages
-// still to send in the current round.
+// A set of guest pages: one bit per guest frame, with a count, marking, walking and
+// taking the lowest marked frames. It is the one bitmap behind three roles:
+//  - the dirty log: DirtyTracker (kernel/vm/dirty_tracker.cpp) marks a page on the first
+//    write after it was write-protected; a pre-copy round take()s the marked frames a
+//    chunk at a time so the caller can write-protect exactly those pages again;
+//  - the send set: MigrationSender marks what the current round still has to send;
+//  - the coverage map: StreamDecoder marks each page received at least once.
 // Pure code: the bitmap storage is handed in (one uint64_t per 64 frames).
 #pragma once
 
@@ -12,14 +12,14 @@
 #include <cstdint>
 #include <span>
 
-namespace godwit::migration {
+namespace godwit {
 
-class DirtyLog {
+class PageBitmap {
  public:
   static constexpr size_t words_for(uint64_t frames) { return static_cast<size_t>((frames + 63) / 64); }
 
   // `bits` must hold words_for(frame_count) words; the log starts empty.
-  DirtyLog(std::span<uint64_t> bits, uint64_t frame_count);
+  PageBitmap(std::span<uint64_t> bits, uint64_t frame_count);
 
   // Marks `gfn`; false (and nothing marked) when gfn is outside the guest.
   bool mark(uint64_t gfn);
@@ -49,7 +49,7 @@ class DirtyLog {
 };
 
 template <class Visit>
-uint64_t DirtyLog::collect(Visit&& visit) {
+uint64_t PageBitmap::collect(Visit&& visit) {
   uint64_t visited = 0;
   for (size_t w = 0; w < bits_.size(); ++w) {
     uint64_t word = bits_[w];
@@ -65,4 +65,4 @@ uint64_t DirtyLog::collect(Visit&& visit) {
   return visited;
 }
 
-}  // namespace godwit::migration
+}  // namespace godwit

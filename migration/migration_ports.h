@@ -50,14 +50,14 @@ class MigrationSource {
   // The page `gfn` (< page_count()) for reading, 4096 bytes; nullptr is a failure.
   virtual const uint8_t* page(uint64_t gfn) = 0;
   // Write-protects every guest page in EPT/NPT. From then on the first write to a page
-  // faults into the hypervisor, which marks it in its tracking DirtyLog and makes the
+  // faults into the hypervisor, which marks it in its tracking PageBitmap and makes the
   // page writable again.
   virtual Status begin_dirty_tracking() = 0;
   // Moves the pages marked since the last call (or since begin) into `into` (marking,
   // never clearing), write-protects them again, flushes the TLB, and returns how many
   // pages it moved. A page the sender reads after this call and the guest writes
   // later is therefore caught in the next collection.
-  virtual uint64_t collect_dirty(DirtyLog& into) = 0;
+  virtual uint64_t collect_dirty(PageBitmap& into) = 0;
   // Stops the vCPU (it stays stopped until resume_after_failure or release).
   virtual void pause() = 0;
   // The paused guest's state; device.guest_time_ns is the guest clock at the pause.

@@ -40,7 +40,7 @@ struct ReceiverStats {
 class MigrationReceiver {
  public:
   // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is verified before
-  // any of its pages is used). `coverage_bits`: DirtyLog::words_for(pages of the
+  // any of its pages is used). `coverage_bits`: PageBitmap::words_for(pages of the
   // largest guest this node accepts).
   MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel,
                     Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);

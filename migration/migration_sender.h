@@ -2,7 +2,7 @@
 // kernel's main loop pumps. It authenticates to the destination, sends the guest's
 // configuration, then pre-copy rounds while the guest keeps running: round 0 sends
 // every page, each next round the pages the guest wrote during the previous one
-// (found by write-protection faults, collected into a DirtyLog). When PrecopyPolicy
+// (found by write-protection faults, collected into a PageBitmap). When PrecopyPolicy
 // says stop, it pauses the guest, sends the last dirty pages, the vCPU and device
 // state and END with a digest of all memory, and waits for the destination's ACK.
 // Only then is the guest released; on any failure before it (NACK, broken connection,
@@ -46,7 +46,7 @@ class MigrationSender {
  public:
   // `record_buffer` holds the record being sent: at least kMinRecordBuffer bytes (a
   // batch of one page), ideally record_size(kMaxRecordBody) (full 128-entry batches:
-  // less header overhead). `send_set_bits`: DirtyLog::words_for(source.page_count()).
+  // less header overhead). `send_set_bits`: PageBitmap::words_for(source.page_count()).
   static constexpr size_t kMinRecordBuffer =
       sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize;
   MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel, Clock& clock,
@@ -94,7 +94,7 @@ class MigrationSender {
   Clock& clock_;
   MigrationObserver* observer_;
   RecordOutput output_;
-  DirtyLog send_set_;
+  PageBitmap send_set_;
   PrecopyPolicy policy_;
   MemoryDigest digest_;
   uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones

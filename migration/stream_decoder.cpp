@@ -59,11 +59,11 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
 StreamFault StreamDecoder::accept_header(const RawRecord& raw) {
   if (auto f = decode_header(raw, header_); !f.ok()) return f;
   guest_pages_ = header_.memory_bytes / kPageSize;
-  if (DirtyLog::words_for(guest_pages_) > coverage_bits_.size()) {
+  if (PageBitmap::words_for(guest_pages_) > coverage_bits_.size()) {
     return StreamFault{StreamError::kBadHeaderField, raw.type, raw.offset, header_.memory_bytes,
                        coverage_bits_.size() * 64 * kPageSize};
   }
-  coverage_ = DirtyLog(coverage_bits_, guest_pages_);
+  coverage_ = PageBitmap(coverage_bits_, guest_pages_);
   phase_ = Phase::kPages;
   return {};
 }

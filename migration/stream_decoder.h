@@ -20,7 +20,7 @@ namespace godwit::migration {
 class StreamDecoder {
  public:
   // `body_buffer`: at least kMaxRecordBody bytes. `coverage_bits`: one bit per page of
-  // the largest guest this node accepts (DirtyLog::words_for(pages) words).
+  // the largest guest this node accepts (PageBitmap::words_for(pages) words).
   StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
 
   enum class Step { kNeedMore, kRecord, kFault };
@@ -53,7 +53,7 @@ class StreamDecoder {
 
   RecordReader reader_;
   std::span<uint64_t> coverage_bits_;
-  DirtyLog coverage_;  // pages received at least once
+  PageBitmap coverage_;  // pages received at least once
   Phase phase_ = Phase::kHeader;
   uint64_t guest_pages_ = 0;
   uint32_t vcpus_seen_ = 0;

@@ -20,7 +20,7 @@
 #include "migration/migration_sender.h"
 #include "migration/stream_encoder.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 namespace {
 
@@ -30,7 +30,7 @@ using migration::MigrationSender;
 constexpr size_t kMaxKey = 64;
 // The largest guest the ABI allows, for the bitmaps sized once at boot.
 constexpr uint64_t kMaxGuestPages = abi::kMaxMemory / kPageSize;
-constexpr size_t kBitmapWords = migration::DirtyLog::words_for(kMaxGuestPages);
+constexpr size_t kBitmapWords = PageBitmap::words_for(kMaxGuestPages);
 // A record is checksummed whole before its first byte goes out. With one 128-page
 // batch (526 KB) per buffer the link idled while each batch was copied and hashed
 // (bench migrate: 0.51 of tcpbench on a loaded machine); 16-page batches, eight to a
@@ -362,4 +362,4 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
 bool outgoing_active() { return outgoing != nullptr; }
 const migration::MigrationSummary& last_summary() { return finished_summary; }
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

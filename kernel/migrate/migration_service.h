@@ -13,7 +13,7 @@
 #include "kernel/vm/vm.h"
 #include "migration/migration_stats.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 inline constexpr uint16_t kDefaultPort = 7100;
 
@@ -35,4 +35,4 @@ bool outgoing_active();
 // none has).
 const migration::MigrationSummary& last_summary();
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

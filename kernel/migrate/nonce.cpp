@@ -5,7 +5,7 @@
 #include "arch/x86/cpu/intrinsics.h"
 #include "migration/word_hash.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 namespace {
 
@@ -40,4 +40,4 @@ void fill_nonce(std::span<uint8_t> out) {
   }
 }
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

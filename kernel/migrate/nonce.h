@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <span>
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 void fill_nonce(std::span<uint8_t> out);
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

@@ -8,7 +8,7 @@
 #include "net/tcp_stream.h"
 #include "migration/migration_ports.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 // What a MigrationSender or MigrationReceiver needs to hear from its connection.
 class ChannelClient {
@@ -41,4 +41,4 @@ class TcpChannel final : public migration::ByteChannel, public net::TcpEvents {
   net::TcpStream stream_{*this};
 };
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

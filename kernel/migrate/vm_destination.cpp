@@ -8,7 +8,7 @@
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 namespace {
 
@@ -98,4 +98,4 @@ void VmDestination::discard() {
   vm_ = nullptr;
 }
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

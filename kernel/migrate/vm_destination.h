@@ -6,7 +6,7 @@
 #include "kernel/vm/vm.h"
 #include "migration/migration_ports.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 class VmDestination final : public migration::DestinationGuest, public migration::DestinationGuestFactory {
  public:
@@ -28,4 +28,4 @@ class VmDestination final : public migration::DestinationGuest, public migration
   migration::DeviceState device_ = {};
 };
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

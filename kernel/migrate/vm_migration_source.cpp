@@ -5,7 +5,7 @@
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 const uint8_t* VmMigrationSource::page(uint64_t gfn) { return alive() ? vm_.memory.page(gfn) : nullptr; }
 
@@ -14,7 +14,7 @@ Status VmMigrationSource::begin_dirty_tracking() {
   return vm_.dirty.start(*vm_.space, vm_.memory.size_bytes());
 }
 
-uint64_t VmMigrationSource::collect_dirty(migration::DirtyLog& into) {
+uint64_t VmMigrationSource::collect_dirty(PageBitmap& into) {
   if (!alive()) return 0;
   // In chunks: each is write-protected again (one TLB flush) before it is handed over.
   uint64_t chunk[512];
@@ -68,4 +68,4 @@ void VmMigrationSource::release() {
   vm::end_guest(vm_, vm::EndReason::kMigrated, 0, "it now runs on the destination");
 }
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

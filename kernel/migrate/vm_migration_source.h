@@ -9,7 +9,7 @@
 #include "kernel/vm/vm.h"
 #include "migration/migration_ports.h"
 
-namespace godwit::migration_glue {
+namespace godwit::migrate {
 
 class VmMigrationSource final : public migration::MigrationSource {
  public:
@@ -18,7 +18,7 @@ class VmMigrationSource final : public migration::MigrationSource {
   uint64_t page_count() const override { return pages_; }
   const uint8_t* page(uint64_t gfn) override;
   Status begin_dirty_tracking() override;
-  uint64_t collect_dirty(migration::DirtyLog& into) override;
+  uint64_t collect_dirty(PageBitmap& into) override;
   void pause() override;
   void capture(x86::VcpuState& vcpu, migration::DeviceState& device) override;
   void resume_after_failure() override;
@@ -36,4 +36,4 @@ class VmMigrationSource final : public migration::MigrationSource {
   vm::VmState state_before_pause_ = vm::VmState::kRunnable;
 };
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::migrate

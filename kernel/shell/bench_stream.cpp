@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace godwit::net::bench {
+namespace godwit::shell::bench {
 
 namespace {
 
@@ -82,4 +82,4 @@ Status BenchSink::feed(std::span<const uint8_t> data) {
   return ok();
 }
 
-}  // namespace godwit::net::bench
+}  // namespace godwit::shell::bench

@@ -11,7 +11,7 @@
 
 #include "lib/expected.h"
 
-namespace godwit::net::bench {
+namespace godwit::shell::bench {
 
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr uint8_t kMagic[8] = {'G', 'W', 'B', 'E', 'N', 'C', 'H', '1'};
@@ -60,4 +60,4 @@ class BenchSink {
   uint64_t mismatch_at_ = 0;
 };
 
-}  // namespace godwit::net::bench
+}  // namespace godwit::shell::bench

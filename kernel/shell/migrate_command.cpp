@@ -8,7 +8,9 @@
 #include "kernel/migrate/migration_service.h"
 #include "kernel/vm/guests.h"
 
-namespace godwit::migration_glue {
+namespace godwit::shell {
+
+using namespace godwit::migrate;  // the commands of the migrate layer
 
 namespace {
 
@@ -83,4 +85,4 @@ void command_migrate(Sink& out, ShellArgs args) {
   }
 }
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::shell

@@ -3,9 +3,9 @@
 
 #include "kernel/shell/shell.h"
 
-namespace godwit::migration_glue {
+namespace godwit::shell {
 
 // migrate <guest-id> <ip>[:port] [--downtime-ms N] [--max-rounds N]
 void command_migrate(Sink& out, ShellArgs args);
 
-}  // namespace godwit::migration_glue
+}  // namespace godwit::shell

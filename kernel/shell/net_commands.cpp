@@ -9,7 +9,9 @@
 #include "lib/parse.h"
 #include "lwip/stats.h"
 
-namespace godwit::net {
+namespace godwit::shell {
+
+using namespace godwit::net;  // the commands of the net layer
 
 namespace {
 
@@ -128,4 +130,4 @@ void command_ping(Sink& out, ShellArgs args) {
   if (received > 0) event->field("rtt_avg_us", rtt_sum / received / 1000);
 }
 
-}  // namespace godwit::net
+}  // namespace godwit::shell

@@ -7,10 +7,10 @@
 
 #include "kernel/shell/shell.h"
 
-namespace godwit::net {
+namespace godwit::shell {
 
 void command_net(Sink& out, ShellArgs args);
 void command_ping(Sink& out, ShellArgs args);
 void command_tcpbench(Sink& out, ShellArgs args);
 
-}  // namespace godwit::net
+}  // namespace godwit::shell

@@ -8,7 +8,7 @@
 #include "kernel/loop/main_loop.h"
 #include "kernel/time/clock.h"
 
-namespace godwit::net {
+namespace godwit::shell {
 
 template <class Done>
 bool wait_for(Done done, uint64_t deadline_ns) {
@@ -19,4 +19,4 @@ bool wait_for(Done done, uint64_t deadline_ns) {
   return true;
 }
 
-}  // namespace godwit::net
+}  // namespace godwit::shell

@@ -7,7 +7,7 @@
 #include "kernel/time/clock.h"
 #include "kernel/version.h"
 
-namespace godwit {
+namespace godwit::shell {
 
 namespace {
 
@@ -87,4 +87,4 @@ void command_halt(Sink& out, ShellArgs args) {
   halt_machine(static_cast<ExitCode>(code));
 }
 
-}  // namespace godwit
+}  // namespace godwit::shell

@@ -3,10 +3,10 @@
 
 #include "kernel/shell/shell.h"
 
-namespace godwit {
+namespace godwit::shell {
 
 void command_info(Sink& out, ShellArgs args);
 void command_mem(Sink& out, ShellArgs args);
 void command_halt(Sink& out, ShellArgs args);
 
-}  // namespace godwit
+}  // namespace godwit::shell

@@ -13,7 +13,9 @@
 #include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
 
-namespace godwit::net {
+namespace godwit::shell {
+
+using namespace godwit::net;  // the commands of the net layer
 
 namespace {
 
@@ -201,4 +203,4 @@ void command_tcpbench(Sink& out, ShellArgs args) {
   if (port) run_client(out, *peer, *mib, *port);
 }
 
-}  // namespace godwit::net
+}  // namespace godwit::shell

@@ -6,7 +6,9 @@
 #include "kernel/vm/guest_images.h"
 #include "kernel/vm/guests.h"
 
-namespace godwit::vm {
+namespace godwit::shell {
+
+using namespace godwit::vm;  // the commands of the vm layer
 
 namespace {
 
@@ -146,4 +148,4 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   if (args.size() == 5) e->field("pages_in_range", in_range);
 }
 
-}  // namespace godwit::vm
+}  // namespace godwit::shell

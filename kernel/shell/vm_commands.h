@@ -3,7 +3,7 @@
 
 #include "kernel/shell/shell.h"
 
-namespace godwit::vm {
+namespace godwit::shell {
 
 void command_guests(Sink& out, ShellArgs args);
 void command_new(Sink& out, ShellArgs args);
@@ -12,4 +12,4 @@ void command_stop(Sink& out, ShellArgs args);
 void command_kill(Sink& out, ShellArgs args);
 void command_dirtylog(Sink& out, ShellArgs args);
 
-}  // namespace godwit::vm
+}  // namespace godwit::shell

@@ -14,11 +14,11 @@ constexpr x86::Permissions kReadOnly = x86::kAccessRead | x86::kAccessExecute;
 Status DirtyTracker::start(x86::SecondLevelSpace& space, uint64_t ram_bytes) {
   if (active()) return fail(Error::kBusy);
   uint64_t frames = ram_bytes / kPageSize;
-  size_t words = migration::DirtyLog::words_for(frames);
+  size_t words = PageBitmap::words_for(frames);
   uint64_t bitmap_frames = (words * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
   auto bitmap = memory::frames().allocate(bitmap_frames);
   if (!bitmap) return bitmap.failure();
-  new (log_storage_) migration::DirtyLog({reinterpret_cast<uint64_t*>(*bitmap), words}, frames);
+  new (log_storage_) PageBitmap({reinterpret_cast<uint64_t*>(*bitmap), words}, frames);
   uint64_t protect_start = clock::now_ns();
   auto status = space.protect(0, ram_bytes, kReadOnly);
   protect_ns_ = clock::now_ns() - protect_start;

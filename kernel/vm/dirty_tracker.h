@@ -1,7 +1,7 @@
 // Write-protect dirty tracking for one guest: the mechanism under pre-copy migration and
 // under the shell's `dirtylog` command. start() write-protects all of guest RAM in the
 // second-level tables; the first write to each page then faults, record_write() marks it
-// in the DirtyLog and makes that page writable again, and the guest resumes.
+// in the PageBitmap and makes that page writable again, and the guest resumes.
 // take() moves marked pages out of the log and write-protects them again before the
 // caller reads them, so a write that happens after take() is never lost: it faults and
 // marks the page for a later round.
@@ -41,12 +41,12 @@ class DirtyTracker {
   Expected<size_t> take(std::span<uint64_t> out);
 
  private:
-  migration::DirtyLog& log() { return *reinterpret_cast<migration::DirtyLog*>(log_storage_); }
-  const migration::DirtyLog& log() const { return *reinterpret_cast<const migration::DirtyLog*>(log_storage_); }
+  PageBitmap& log() { return *reinterpret_cast<PageBitmap*>(log_storage_); }
+  const PageBitmap& log() const { return *reinterpret_cast<const PageBitmap*>(log_storage_); }
 
   x86::SecondLevelSpace* space_ = nullptr;
   uint64_t ram_bytes_ = 0;
-  alignas(migration::DirtyLog) unsigned char log_storage_[sizeof(migration::DirtyLog)] = {};
+  alignas(PageBitmap) unsigned char log_storage_[sizeof(PageBitmap)] = {};
   uint64_t bitmap_ = 0;  // first frame holding the bitmap
   uint64_t bitmap_frames_ = 0;
   uint64_t faults_ = 0;

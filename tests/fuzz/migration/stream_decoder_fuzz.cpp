@@ -37,7 +37,7 @@ std::vector<uint8_t> framed(std::span<const uint8_t> input) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<uint8_t> buffer(kMaxRecordBody);
-  static std::vector<uint64_t> coverage(DirtyLog::words_for(godwit::abi::kMaxMemory / kPageSize));
+  static std::vector<uint64_t> coverage(PageBitmap::words_for(godwit::abi::kMaxMemory / kPageSize));
   if (size == 0) return 0;
   size_t piece = 1 + (data[0] >> 1);
   std::vector<uint8_t> bytes(data + 1, data + size);

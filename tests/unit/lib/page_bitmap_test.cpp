@@ -4,12 +4,12 @@
 
 #include <vector>
 
-namespace godwit::migration {
+namespace godwit {
 namespace {
 
-TEST(DirtyLog, MarksOnceAndCollectsInOrder) {
-  std::vector<uint64_t> bits(DirtyLog::words_for(200), ~0ull);  // starts cleared anyway
-  DirtyLog log(bits, 200);
+TEST(PageBitmap, MarksOnceAndCollectsInOrder) {
+  std::vector<uint64_t> bits(PageBitmap::words_for(200), ~0ull);  // starts cleared anyway
+  PageBitmap log(bits, 200);
   EXPECT_EQ(log.count(), 0u);
   EXPECT_TRUE(log.mark(130));
   EXPECT_TRUE(log.mark(3));
@@ -23,9 +23,9 @@ TEST(DirtyLog, MarksOnceAndCollectsInOrder) {
   EXPECT_FALSE(log.test(3));
 }
 
-TEST(DirtyLog, MarkAllCoversExactlyTheGuest) {
-  std::vector<uint64_t> bits(DirtyLog::words_for(70));
-  DirtyLog log(bits, 70);
+TEST(PageBitmap, MarkAllCoversExactlyTheGuest) {
+  std::vector<uint64_t> bits(PageBitmap::words_for(70));
+  PageBitmap log(bits, 70);
   log.mark_all();
   EXPECT_EQ(log.count(), 70u);
   uint64_t last = 0;
@@ -33,9 +33,9 @@ TEST(DirtyLog, MarkAllCoversExactlyTheGuest) {
   EXPECT_EQ(last, 69u);
 }
 
-TEST(DirtyLog, TakeMovesTheLowestFramesAndLeavesTheRest) {
-  std::vector<uint64_t> bits(DirtyLog::words_for(300));
-  DirtyLog log(bits, 300);
+TEST(PageBitmap, TakeMovesTheLowestFramesAndLeavesTheRest) {
+  std::vector<uint64_t> bits(PageBitmap::words_for(300));
+  PageBitmap log(bits, 300);
   for (uint64_t gfn : {299u, 5u, 64u, 65u, 200u}) log.mark(gfn);
   std::vector<uint64_t> out(3);
   EXPECT_EQ(log.take(out), 3u);
@@ -48,9 +48,9 @@ TEST(DirtyLog, TakeMovesTheLowestFramesAndLeavesTheRest) {
   EXPECT_EQ(log.take(out), 0u);
 }
 
-TEST(DirtyLog, FindNextWalksMarkedFramesAndClearEmpties) {
-  std::vector<uint64_t> bits(DirtyLog::words_for(300));
-  DirtyLog log(bits, 300);
+TEST(PageBitmap, FindNextWalksMarkedFramesAndClearEmpties) {
+  std::vector<uint64_t> bits(PageBitmap::words_for(300));
+  PageBitmap log(bits, 300);
   EXPECT_EQ(log.find_next(0), 300u);
   EXPECT_TRUE(log.mark(5));
   EXPECT_TRUE(log.mark(64));
@@ -66,4 +66,4 @@ TEST(DirtyLog, FindNextWalksMarkedFramesAndClearEmpties) {
 }
 
 }  // namespace
-}  // namespace godwit::migration
+}  // namespace godwit

@@ -50,7 +50,7 @@ class FakeSource final : public MigrationSource {
  public:
   explicit FakeSource(uint64_t pages)
       : memory(pages * kPageSize),
-        tracking_bits(DirtyLog::words_for(pages)),
+        tracking_bits(PageBitmap::words_for(pages)),
         tracking(tracking_bits, pages),
         protected_pages(pages, false) {
     for (uint64_t gfn = 0; gfn < pages; ++gfn) {
@@ -63,7 +63,7 @@ class FakeSource final : public MigrationSource {
 
   std::vector<uint8_t> memory;
   std::vector<uint64_t> tracking_bits;
-  DirtyLog tracking;
+  PageBitmap tracking;
   std::vector<bool> protected_pages;
   bool tracking_on = false, paused = false, resumed = false, released = false, fail_tracking = false;
   uint64_t guest_time_ns = 5'000'000'000;
@@ -89,7 +89,7 @@ class FakeSource final : public MigrationSource {
     protected_pages.assign(page_count(), true);
     return ok();
   }
-  uint64_t collect_dirty(DirtyLog& into) override {
+  uint64_t collect_dirty(PageBitmap& into) override {
     return tracking.collect([&](uint64_t gfn) {
       (void)into.mark(gfn);
       protected_pages[gfn] = true;

@@ -34,9 +34,9 @@ struct World {
   explicit World(std::vector<uint8_t> receiver_key = kKey)
       : source(kPages),
         record_buffer(record_size(kMaxRecordBody)),
-        send_set(DirtyLog::words_for(kPages)),
+        send_set(PageBitmap::words_for(kPages)),
         body_buffer(kMaxRecordBody),
-        coverage(DirtyLog::words_for(kPages)),
+        coverage(PageBitmap::words_for(kPages)),
         destination_key(std::move(receiver_key)) {
     sender_config.key = kKey;
     sender_config.guest_name = "dirtier";

@@ -83,7 +83,7 @@ struct DecodeOutcome {
 // piece), then closes the stream.
 inline DecodeOutcome decode_in_pieces(const std::vector<uint8_t>& bytes, const std::vector<size_t>& cuts) {
   static std::vector<uint8_t> buffer(kMaxRecordBody);
-  static std::vector<uint64_t> coverage(DirtyLog::words_for(abi::kMaxMemory / kPageSize));
+  static std::vector<uint64_t> coverage(PageBitmap::words_for(abi::kMaxMemory / kPageSize));
   StreamDecoder decoder(buffer, coverage);
   DecodeOutcome outcome;
   size_t position = 0;

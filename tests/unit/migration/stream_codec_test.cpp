@@ -46,7 +46,7 @@ TEST(StreamCodec, DecodedFieldsMatchWhatWasEncoded) {
   StreamBuilder stream;
   stream.valid_stream(kMemory, page.data());
   std::vector<uint8_t> buffer(kMaxRecordBody);
-  std::vector<uint64_t> coverage(DirtyLog::words_for(kPages));
+  std::vector<uint64_t> coverage(PageBitmap::words_for(kPages));
   StreamDecoder decoder(buffer, coverage);
   std::span<const uint8_t> input(stream.bytes);
   std::vector<PageRun> runs;

@@ -88,8 +88,8 @@ TEST_F(TcpStreamTest, ConnectsAndCarriesABenchStreamBothWaysIntact) {
   EXPECT_EQ(acceptor.last_peer, kOwnAddress);
 
   // 1 MiB from the client, offered in whatever the send buffer takes.
-  bench::BenchSource source(1 << 20);
-  bench::BenchSink sink;
+  shell::bench::BenchSource source(1 << 20);
+  shell::bench::BenchSink sink;
   uint8_t chunk[4000];
   ASSERT_TRUE(pump(
       [&] {
@@ -106,7 +106,7 @@ TEST_F(TcpStreamTest, ConnectsAndCarriesABenchStreamBothWaysIntact) {
         return sink.complete() && client.unacknowledged() == 0;
       },
       200000));
-  EXPECT_EQ(client.bytes_acknowledged(), (1u << 20) + bench::kHeaderSize);
+  EXPECT_EQ(client.bytes_acknowledged(), (1u << 20) + shell::bench::kHeaderSize);
   EXPECT_EQ(client_events.acknowledged, client.bytes_acknowledged());
   EXPECT_EQ(server.bytes_received(), client.bytes_written());
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace godwit::net::bench {
+namespace godwit::shell::bench {
 namespace {
 
 // The whole stream a source produces, taken in chunks of `chunk` bytes.
@@ -79,4 +79,4 @@ TEST(BenchStream, SinkRejectsBadMagicExtraBytesAndShortStreams) {
 }
 
 }  // namespace
-}  // namespace godwit::net::bench
+}  // namespace godwit::shell::bench
