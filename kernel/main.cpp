@@ -9,6 +9,7 @@
 #include "arch/x86/cpu/interrupts.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/cpu/lapic.h"
+#include "arch/x86/cpu/virtualization.h"
 #include "net/net.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
@@ -24,6 +25,7 @@
 #include "kernel/version.h"
 #include "kernel/vm/guest_images.h"
 #include "kernel/vm/guests.h"
+#include "kernel/vm/scheduler.h"
 
 namespace godwit {
 
@@ -60,12 +62,12 @@ multiboot2::BootInfo read_boot_info(uint32_t magic, uint32_t info_address) {
 }
 
 void log_virtualization(const x86::CpuFeatures& cpu) {
-  std::string_view vmx = x86::vmx_unusable_reason(cpu.vmx);
-  std::string_view svm = x86::svm_unusable_reason(cpu.svm);
-  if (vmx.empty()) log::info("VT-x with EPT available{}", cpu.vmx.pml ? " (and PML)" : "");
-  if (svm.empty()) log::info("AMD-V with NPT available ({} ASIDs)", cpu.svm.asids);
-  if (!vmx.empty() && !svm.empty()) {
-    log::warn("no usable virtualization: VT-x: {}; AMD-V: {}", vmx, svm);
+  FixedString<240> line;
+  x86::summarize_virtualization(line.sink(), cpu);
+  if (x86::virtualization_usable(cpu)) {
+    log::info("{}", line.view());
+  } else {
+    log::warn("{}", line.view());
   }
 }
 
@@ -77,9 +79,9 @@ void emit_boot_event(const machine::Facts& f) {
       .field("tsc_khz", f.tsc_hz / 1000)
       .field("modules", f.boot.module_count);
   boot->begin_array("features");
-  if (x86::vmx_unusable_reason(f.cpu.vmx).empty()) boot->value("vmx").value("ept");
-  if (f.cpu.vmx.pml) boot->value("pml");
-  if (x86::svm_unusable_reason(f.cpu.svm).empty()) boot->value("svm").value("npt");
+  std::string_view names[8];
+  size_t count = x86::virtualization_feature_names(f.cpu, names);
+  for (size_t i = 0; i < count; ++i) boot->value(names[i]);
   boot->end_array();
 }
 
@@ -140,6 +142,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
   if (auto backend = x86::select_backend(facts.cpu)) {
     vm::init(**backend);
     vm::start_boot_guests();
+    main_loop::add_poller(vm::run_next_slice);  // guests run after the host's services
   }
 
   facts.boot_ms = clock::now_ms();

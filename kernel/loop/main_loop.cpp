@@ -5,7 +5,6 @@
 #include "arch/x86/cpu/intrinsics.h"
 #include "kernel/panic.h"
 #include "kernel/time/clock.h"
-#include "kernel/vm/scheduler.h"
 
 namespace godwit::main_loop {
 
@@ -25,7 +24,6 @@ uint64_t now_ns() { return clock::now_ns(); }
 void run_once(bool caller_busy) {
   bool busy = caller_busy;
   for (size_t i = 0; i < poller_count; ++i) busy |= pollers[i]();
-  if (vm::run_next_slice()) busy = true;
   if (!busy) x86::wait_for_interrupt();
 }
 

@@ -1,8 +1,9 @@
-// The hypervisor's one loop: between guest time slices it polls the services that run
-// in the host (the network stack, migrations in progress) and, when no guest wants the
-// CPU, halts until the next interrupt. The shell's idle loop runs it, and so does any
-// shell command that has to wait (ping, dirtylog, migrate), so guests and the network
-// keep running while a command waits.
+// The hypervisor's one loop: each iteration calls every registered poller (the network
+// stack, migrations in progress, and last the guests' scheduler, which runs one time
+// slice) and, when none of them had anything to do, halts until the next interrupt.
+// main() registers them; the loop itself knows none of the layers it drives. The shell's
+// idle loop runs it, and so does any shell command that has to wait (ping, dirtylog,
+// migrate), so guests and the network keep running while a command waits.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,8 @@ using Poller = bool (*)();
 // Registers a service polled once per loop iteration (at most kMaxPollers).
 void add_poller(Poller poller);
 
-// One iteration: poll every service, run one guest slice, and halt until the next
-// interrupt only when neither found anything to do (NICs are polled, so halting while
+// One iteration: call every poller in the order registered, and halt until the next
+// interrupt only when none found anything to do (NICs are polled, so halting while
 // frames flow would add up to a tick of latency to every one).
 // `caller_busy`: the caller itself made progress (e.g. queued bytes to send), so the
 // loop must not halt this time either.

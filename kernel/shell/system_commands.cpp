@@ -1,5 +1,6 @@
 #include "kernel/shell/system_commands.h"
 
+#include "arch/x86/cpu/virtualization.h"
 #include "lib/parse.h"
 #include "kernel/machine.h"
 #include "kernel/memory/physical_memory.h"
@@ -9,38 +10,6 @@
 
 namespace godwit::shell {
 
-namespace {
-
-std::string_view yes_no(bool value) { return value ? "yes" : "no"; }
-
-void print_vmx(Sink& out, const x86::VmxFeatures& vmx) {
-  std::string_view why = x86::vmx_unusable_reason(vmx);
-  if (!why.empty()) {
-    format(out, "  VT-x:     unusable: {}\n", why);
-    return;
-  }
-  format(out,
-         "  VT-x:     usable: EPT yes (4-level, write-back), 2M pages {}, A/D {}, VPID {},"
-         " PML {}, preemption timer {}, unrestricted guest {}\n",
-         yes_no(vmx.ept_2m), yes_no(vmx.ept_ad), yes_no(vmx.vpid), yes_no(vmx.pml),
-         yes_no(vmx.preemption_timer), yes_no(vmx.unrestricted_guest));
-}
-
-void print_svm(Sink& out, const x86::SvmFeatures& svm) {
-  std::string_view why = x86::svm_unusable_reason(svm);
-  if (!why.empty()) {
-    format(out, "  AMD-V:    unusable: {}\n", why);
-    return;
-  }
-  format(out,
-         "  AMD-V:    usable: NPT yes, {} ASIDs, next-RIP save {}, VMCB clean bits {},"
-         " flush by ASID {}, decode assists {}\n",
-         svm.asids, yes_no(svm.nrip_save), yes_no(svm.vmcb_clean), yes_no(svm.flush_by_asid),
-         yes_no(svm.decode_assists));
-}
-
-}  // namespace
-
 void command_info(Sink& out, ShellArgs) {
   const machine::Facts& f = machine::facts();
   uint64_t ms = clock::now_ms();
@@ -49,8 +18,7 @@ void command_info(Sink& out, ShellArgs) {
   if (f.cpu.under_hypervisor) {
     format(out, "  running under a hypervisor: '{}'\n", std::string_view(f.cpu.hypervisor));
   }
-  print_vmx(out, f.cpu.vmx);
-  print_svm(out, f.cpu.svm);
+  x86::describe_virtualization(out, f.cpu);
   format(out, "  memory:   {} MiB available, {} MiB free\n", f.boot.available_bytes() >> 20,
          memory::frames().free_frames() * kPageSize >> 20);
   format(out, "  TSC:      {}.{:03} MHz{}\n", f.tsc_hz / 1'000'000, f.tsc_hz / 1000 % 1000,

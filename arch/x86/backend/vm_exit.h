@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "arch/x86/paging/access.h"
+
 namespace godwit::x86 {
 
 enum class ExitKind : uint8_t {
@@ -22,11 +24,6 @@ enum class ExitKind : uint8_t {
 };
 
 inline constexpr int kExitKindCount = 11;
-
-// Access bits of a second-level fault or mapping.
-enum Access : uint8_t { kAccessRead = 1, kAccessWrite = 2, kAccessExecute = 4 };
-using Permissions = uint8_t;  // a combination of Access bits
-inline constexpr Permissions kAccessAll = kAccessRead | kAccessWrite | kAccessExecute;
 
 struct VmExit {
   ExitKind kind = ExitKind::kOther;

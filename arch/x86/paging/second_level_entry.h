@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "arch/x86/backend/vm_exit.h"
+#include "arch/x86/paging/access.h"
 
 namespace godwit::x86 {
 
