@@ -10,7 +10,7 @@ host-side clients enter it with nsenter:
 
     private network namespace of one run    (nsenter --net=/proc/<holder>/ns/net)
     +------------------------------------------------------------------------------+
-    |   host side: br0 10.0.0.254/24  <- iputils ping, UDP/TCP clients run here     |
+    |   host side: br0 10.0.0.254/24  <- iputils ping, UDP/TCP clients run here   |
     |       |                                                                      |
     |       +-- tapa --- node a 10.0.0.1 52:54:00:00:00:01 (e.g. QEMU, virtio-net) |
     |       +-- tapb --- node b 10.0.0.2 52:54:00:00:00:02 (e.g. Bochs, e1000)     |
