@@ -70,10 +70,12 @@ def run_nodes(args):
               f"{run_root / address.name / 'console.log'}", file=sys.stderr)
     with nodes:
         link = nodes.link
+        one_command = f"{link.enter_command} ping {nodes.addresses[1].ip}"
+        width = len(one_command)
         print(f"godwit: the host side of the link is {HOST_IP}, in a private network namespace. To be there, "
               f"from another terminal as {'this user' if link.user_namespace else 'root'}:\n"
-              f"godwit:   {link.enter_command}                   # a shell on the link\n"
-              f"godwit:   {link.enter_command} ping {nodes.addresses[1].ip}   # or one command",
+              f"godwit:   {link.enter_command:<{width}}   # a shell on the link\n"
+              f"godwit:   {one_command:<{width}}   # or one command",
               file=sys.stderr)
         print(f"godwit: images {', '.join(image.stem for image, _ in modules)}; try on a: new dirtier mem=16M, "
               f"then migrate 1 {nodes.addresses[1].ip}", file=sys.stderr)
