@@ -8,8 +8,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.emulators import Node, NodeSpec  # noqa: E402
+from godwitlib.emulators import Node, NodeSpec, emulators_name, parse_emulators  # noqa: E402
 from godwitlib.iso import BootConfig, make_iso  # noqa: E402
+from godwitlib.network import ping_from_host  # noqa: E402
 
 # What `info` must report as usable on each emulator.
 EXPECTED_BACKEND = {"qemu": "AMD-V", "bochs": "VT-x", "kvm": "VT-x"}
@@ -17,11 +18,20 @@ EXPECTED_FEATURES = {"qemu": {"svm", "npt"}, "bochs": {"vmx", "ept"}, "kvm": {"v
 BOOT_TIMEOUT = 90
 
 
-def arguments(description):
+def arguments(description, linked=False):
+    """--emulator: one emulator; for tests of linked nodes (linked=True) also one per
+    node (qemu,bochs), as args.emulators, with args.run_name for run directories."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--emulator", required=True, choices=["qemu", "bochs", "kvm"])
+    parser.add_argument("--emulator", required=True, type=parse_emulators,
+                        help="qemu, bochs or kvm" + ("; or one per node: qemu,bochs" if linked else ""))
     parser.add_argument("--build-dir", type=Path, default=paths.BUILD)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if len(args.emulator) > 1 and not linked:
+        parser.error("this test boots one node: give one emulator")
+    args.emulators = args.emulator
+    args.emulator = args.emulator[0]
+    args.run_name = emulators_name(args.emulators)
+    return args
 
 
 def boot_node(name, emulator, test_name, command_line="", modules=None, memory_mib=256):
@@ -44,6 +54,17 @@ def check(condition, message, node=None):
     if not condition:
         tail = f"\nLast console lines:\n{node.console.tail()}" if node else ""
         raise AssertionError(message + tail)
+
+
+def check_host_ping(nodes, count=3):
+    """iputils `ping` from the host side of the link (10.0.0.254) reaches every node."""
+    for node, address in zip(nodes.nodes, nodes.addresses):
+        result = ping_from_host(nodes.link, address.ip, count)
+        check(result["received"] == count,
+              f"host side: `{result['command']}` got {result['received']} of {count} replies:\n{result['output']}",
+              node)
+        print(f"host -> {address.ip} (node {address.name}, {node.spec.emulator}): {count} replies, "
+              f"average {result['rtt_avg_ms']} ms")
 
 
 def run_test(body):

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Live-migration test (labels migrate-qemu, migrate-bochs): two nodes on one link.
+"""Live-migration test (labels migrate-qemu, migrate-bochs): two nodes on one bridge.
 
+- the host side (10.0.0.254) reaches both nodes with iputils `ping`, and again the
+  freshly booted node b at the end;
 - a dirtier moves from a to b while it writes: the memory digest is verified, its
   self-check goes on passing on b with larger counts (no CORRUPT), and a no longer holds
   it (guest_exit "migrated", `guests` shows it ended);
@@ -85,6 +87,7 @@ def destination_dies(nodes, a):
           "goes on on a, intact")
     fresh = nodes.restart_b()
     fresh.console.wait_event("boot", harness.BOOT_TIMEOUT)
+    harness.check_host_ping(nodes)  # the new emulator took over node b's tap
     writes = dirtier_reports(a, guest)[-1][0]
     new_id = check_moved(a, fresh, guest, migrate(a, guest, fresh, timeout=300), "dirtier a->fresh b")
     wait_dirtier_report(fresh, new_id, more_than=writes, timeout=60)
@@ -92,13 +95,14 @@ def destination_dies(nodes, a):
 
 
 def main():
-    args = harness.arguments(__doc__)
-    run_root = paths.BUILD / "test-runs" / f"migrate-{args.emulator}"
+    args = harness.arguments(__doc__, linked=True)
+    run_root = paths.BUILD / "test-runs" / f"migrate-{args.run_name}"
 
     def body():
-        nodes = migration_nodes(args.emulator, run_root)
+        nodes = migration_nodes(args.emulators, run_root)
         with nodes as (a, b):
             wait_booted((a, b), harness.BOOT_TIMEOUT)
+            harness.check_host_ping(nodes)
             bystander = start_guest(a, COUNTER)
             wait_counter(a, bystander, 1)
             steps = (lambda: dirtier_moves(a, b), lambda: counter_round_trip(a, b),

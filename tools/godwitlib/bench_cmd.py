@@ -1,6 +1,6 @@
 """`godwit bench net|migrate`: throughput between two nodes on one link.
 
-net      tcpbench from node a to node b.
+net      tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
 migrate  tcpbench of the guest's size, then the migration of a dirtier of that memory
          size (modest rate) over the same link, so the two rates can be compared.
 
@@ -16,9 +16,10 @@ import sys
 import time
 
 from . import bench_exits, build, paths, setup_step
+from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
-from .network import NODES, TwoNodes
+from .network import NODES, LinkedNodes, node_emulators
 
 TARGETS = ("net", "migrate", "exits")
 
@@ -32,7 +33,11 @@ def bench_dirtier(mem_mib: int, rate: int) -> str:
 
 def add_arguments(parser):
     parser.add_argument("target", choices=TARGETS, help="what to measure")
-    parser.add_argument("--emulator", choices=("qemu", "bochs"), default="qemu")
+    parser.add_argument("--emulator", type=parse_emulators, default=("qemu",), metavar="EMULATOR[,EMULATOR]",
+                        help="qemu (default) or bochs for both nodes, or one per node: qemu,bochs "
+                             "(exits: one emulator)")
+    parser.add_argument("--link-mbit", type=int, metavar="N",
+                        help="net, migrate: shape the link to N Mbit/s (tc tbf) and report against it")
     parser.add_argument("--mib", type=int, default=16, help="net: MiB to send (default 16)")
     parser.add_argument("--mem", default="64M", help="migrate: guest memory, e.g. 64M (default)")
     parser.add_argument("--rate", type=int, default=100,
@@ -54,23 +59,38 @@ def tcpbench(a, b, mib: int) -> dict:
     client = clients[-1]
     return {"ok": client["ok"] and server["ok"] and client["bytes"] == server["bytes"] == mib << 20,
             "client_mib_s": client["mib_s"], "server_mib_s": server["mib_s"],
-            "wall_s": round(wall, 3), "wall_mib_s": round(mib / wall, 3)}
+            "wall_s": round(wall, 3), "wall_mib_s": round(mib / wall, 3),
+            "wall_mbit_s": round(mbit_per_s(mib / wall), 2)}
 
 
-def bench_net(emulator: str, mib: int) -> dict:
-    run_root = paths.RUNS / f"bench-net-{emulator}"
-    with TwoNodes(emulator, run_root) as (a, b):
+def mbit_per_s(mib_s: float) -> float:
+    return mib_s * MIB * 8 / 1e6
+
+
+def flags(emulators, link_mbit) -> str:
+    return f"--emulator {','.join(emulators)}" + (f" --link-mbit {link_mbit}" if link_mbit else "")
+
+
+def bench_net(emulators, mib: int, link_mbit=None) -> dict:
+    run_root = paths.RUNS / f"bench-net-{emulators_name(emulators)}"
+    with LinkedNodes(emulators, run_root, link_mbit=link_mbit) as (a, b):
         wait_booted((a, b), 120)
         result = tcpbench(a, b, mib)
         counters = {"a": a.console.command("net"), "b": b.console.command("net")}
-    return {"benchmark": "net", "emulator": emulator, "mib": mib, **result,
-            "command": f"tools/godwit bench net --emulator {emulator} --mib {mib}",
+    link = {}
+    if link_mbit:
+        # How much of the configured link tcpbench used (payload only: TCP/IP and
+        # Ethernet headers take about 5% of a full-size frame).
+        link = {"link_mbit": link_mbit, "wall_of_link": round(result["wall_mbit_s"] / link_mbit, 3),
+                "client_of_link": round(mbit_per_s(result["client_mib_s"]) / link_mbit, 3)}
+    return {"benchmark": "net", "emulator": ",".join(emulators), "mib": mib, **result, **link,
+            "command": f"tools/godwit bench net {flags(emulators, link_mbit)} --mib {mib}",
             "run_dir": str(run_root), "counters": counters}
 
 
-def bench_migrate(emulator: str, mem_mib: int, rate: int) -> dict:
-    run_root = paths.RUNS / f"bench-migrate-{emulator}"
-    with migration_nodes(emulator, run_root) as (a, b):
+def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None) -> dict:
+    run_root = paths.RUNS / f"bench-migrate-{emulators_name(emulators)}"
+    with migration_nodes(emulators, run_root, link_mbit=link_mbit) as (a, b):
         wait_booted((a, b))
         net = tcpbench(a, b, mem_mib)
         guest = start_guest(a, bench_dirtier(mem_mib, rate))
@@ -80,7 +100,8 @@ def bench_migrate(emulator: str, mem_mib: int, rate: int) -> dict:
     total_s = summary["total_ms"] / 1000
     wire_mib_s = round(summary["wire_bytes"] / MIB / total_s, 3) if total_s else None
     host_wire_mib_s = summary["wire_bytes"] / MIB / moved.wall_s
-    return {"benchmark": "migrate", "emulator": emulator, "mem_mib": mem_mib, "rate": rate,
+    return {"benchmark": "migrate", "emulator": ",".join(emulators), "mem_mib": mem_mib, "rate": rate,
+            "link_mbit": link_mbit,
             "ok": net["ok"] and moved.running_on_destination
             and summary.get("digest_verified") is True,
             # Guest memory moved per second of the whole migration (node a's clock);
@@ -98,22 +119,29 @@ def bench_migrate(emulator: str, mem_mib: int, rate: int) -> dict:
             # Both on the host's clock: the node clocks can disagree by several times.
             "host_wire_vs_tcpbench": round(host_wire_mib_s / net["wall_mib_s"], 3),
             "host_tcpbench_wall_s": net["wall_s"], "host_tcpbench_mib_s": net["wall_mib_s"],
-            "command": f"tools/godwit bench migrate --emulator {emulator} --mem {mem_mib}M --rate {rate}",
+            "command": f"tools/godwit bench migrate {flags(emulators, link_mbit)} --mem {mem_mib}M --rate {rate}",
             "run_dir": str(run_root)}
 
 
 def print_net(result):
-    print(f"tcpbench {result['mib']} MiB from node a to node b under {result['emulator']}: "
-          f"{'checked' if result['ok'] else 'FAILED'}")
+    shaped = f" on a link shaped to {result['link_mbit']} Mbit/s" if result.get("link_mbit") else ""
+    print(f"tcpbench {result['mib']} MiB from node a to node b under "
+          f"{describe_emulators(result['emulator'].split(','))}{shaped}: {'checked' if result['ok'] else 'FAILED'}")
     print(f"  client (node a's clock): {result['client_mib_s']} MiB/s")
     print(f"  server (node b's clock): {result['server_mib_s']} MiB/s")
-    print(f"  host wall clock:         {result['wall_mib_s']} MiB/s ({result['wall_s']} s for the client command)")
+    print(f"  host wall clock:         {result['wall_mib_s']} MiB/s = {result['wall_mbit_s']} Mbit/s "
+          f"({result['wall_s']} s for the client command)")
+    if result.get("link_mbit"):
+        print(f"  against the link:        {result['wall_of_link']:.0%} of {result['link_mbit']} Mbit/s "
+              f"(host wall clock), {result['client_of_link']:.0%} (node a's clock); payload only")
     for name, text in result["counters"].items():
         print(f"node {name} after the run:\n{text.rstrip()}")
 
 
 def print_migrate(r):
-    print(f"migration of a {r['mem_mib']} MiB dirtier from node a to node b under {r['emulator']}: "
+    shaped = f" on a {r['link_mbit']} Mbit/s link" if r.get("link_mbit") else ""
+    print(f"migration of a {r['mem_mib']} MiB dirtier from node a to node b under "
+          f"{describe_emulators(r['emulator'].split(','))}{shaped}: "
           f"{r['outcome']}{'' if r['ok'] else ' (NOT all checks held)'}")
     print(f"  migration: {r['migration_mib_s']} MiB/s of guest memory per total time "
           f"({r['total_ms']:.1f} ms, {r['rounds']} rounds, downtime {r['downtime_ms']:.1f} ms; node a's clock)")
@@ -130,12 +158,16 @@ def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
     if args.target == "exits":
+        if len(args.emulator) != 1 or args.link_mbit:
+            raise SystemExit("godwit bench exits: one node, so one emulator and no --link-mbit")
+        args.emulator = args.emulator[0]
         return bench_exits.command(args)
+    emulators = node_emulators(args.emulator, 2)
     if args.target == "net":
-        result = bench_net(args.emulator, args.mib)
+        result = bench_net(emulators, args.mib, args.link_mbit)
     else:
         try:
-            result = bench_migrate(args.emulator, size_mib(args.mem), args.rate)
+            result = bench_migrate(emulators, size_mib(args.mem), args.rate, args.link_mbit)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

@@ -8,22 +8,25 @@ stopped. Exits 0 only if all of that held."""
 import sys
 
 from . import build, paths, setup_step
-from .emulators import EMULATORS
+from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import check_lines, round_line, summary_rows, table
 from .migration_run import (MIB, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
                             guest_state, migrate, migration_nodes, start_guest, wait_booted,
                             wait_counter, wait_dirtier_report)
-from .network import NODES
+from .network import NODES, node_emulators
 
 # (guest MiB, the rest of its command line) per emulator: Bochs' link carries about
 # 1.4 MiB/s, QEMU's 10-20, so Bochs gets a guest that dirties less than its link sends.
+# A mixed pair is as slow as its Bochs node.
 DIRTIER = {"qemu": (64, "wss=8M rate=2000 report=500"), "kvm": (64, "wss=8M rate=2000 report=500"),
            "bochs": (32, "wss=2M rate=150 report=500")}
 COUNTER = "new counter mem=4M period=500"
 
 
 def add_arguments(parser):
-    parser.add_argument("--emulator", choices=EMULATORS, default="qemu")
+    parser.add_argument("--emulator", type=parse_emulators, default=("qemu",), metavar="EMULATOR[,EMULATOR]",
+                        help="qemu (default), bochs or kvm for both nodes, or one per node: qemu,bochs")
+    parser.add_argument("--link-mbit", type=int, metavar="N", help="shape the link to N Mbit/s (tc tbf)")
 
 
 def say(text=""):
@@ -31,14 +34,19 @@ def say(text=""):
     sys.stdout.flush()
 
 
-def dirtier_line(emulator):
-    mem, rest = DIRTIER[emulator]
+def dirtier_settings(emulators):
+    """DIRTIER's entry for the pair: the slower emulator's."""
+    return DIRTIER["bochs" if "bochs" in emulators else emulators[0]]
+
+
+def dirtier_line(emulators):
+    mem, rest = dirtier_settings(emulators)
     return f"new dirtier mem={mem}M {rest}"
 
 
-def start_guests(a, emulator):
-    say(f"\n1. Node a starts two guests:\n   godwit> {dirtier_line(emulator)}")
-    dirtier = start_guest(a, dirtier_line(emulator))
+def start_guests(a, emulators):
+    say(f"\n1. Node a starts two guests:\n   godwit> {dirtier_line(emulators)}")
+    dirtier = start_guest(a, dirtier_line(emulators))
     say(f"   godwit> {COUNTER}")
     counter = start_guest(a, COUNTER)
     before = wait_dirtier_report(a, dirtier)
@@ -103,15 +111,17 @@ def prove(a, b, dirtier, counter, result, ok_before, counter_before):
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
-    run_root = paths.RUNS / f"demo-{args.emulator}"
-    say(f"godwit demo: live migration between two Godwit nodes under {args.emulator}")
-    say(f"Booting node a ({NODES[0].ip}) and node b ({NODES[1].ip}) on one virtual link ...")
+    emulators = node_emulators(args.emulator, 2)
+    run_root = paths.RUNS / f"demo-{emulators_name(emulators)}"
+    say(f"godwit demo: live migration between two Godwit nodes under {describe_emulators(emulators)}")
+    shaped = f", shaped to {args.link_mbit} Mbit/s" if args.link_mbit else ""
+    say(f"Booting node a ({NODES[0].ip}) and node b ({NODES[1].ip}) on one virtual link{shaped} ...")
     try:
-        with migration_nodes(args.emulator, run_root) as (a, b):
+        with migration_nodes(emulators, run_root, link_mbit=args.link_mbit) as (a, b):
             wait_booted((a, b))
-            dirtier, counter = start_guests(a, args.emulator)
+            dirtier, counter = start_guests(a, emulators)
             counter_before = counter_lines(a, counter)[-1]
-            result = move(a, b, dirtier, DIRTIER[args.emulator][0])
+            result = move(a, b, dirtier, dirtier_settings(emulators)[0])
             ok_before = dirtier_reports(a, dirtier)[-1]  # the last check on a, right before the pause
             checks = prove(a, b, dirtier, counter, result, ok_before, counter_before)
     except AssertionError as failure:  # MigrationFailure or a console timeout

@@ -7,6 +7,7 @@
 Each node gets a run directory with its console log, the emulator's own log and, for
 Bochs, the generated bochsrc. COM1 is a pseudo-terminal owned by the caller.
 """
+import argparse
 import os
 import shutil
 import signal
@@ -28,12 +29,11 @@ QEMU_CPU = "qemu64,+svm,+npt"
 
 @dataclass
 class NicSpec:
-    """The node's NIC and its side of the link (see tools/godwitlib/network.py).
-    QEMU: virtio-net-pci on a `-netdev stream` over 127.0.0.1:port (listen=True: this node
-    is the listener and must start first). Bochs: e1000 on bxhub's UDP port `port`."""
+    """The node's NIC and its side of the link (see tools/godwitlib/network.py): QEMU's
+    virtio-net-pci or Bochs' e1000 on the tap device `tap` of the run's bridge (the
+    emulator must run inside the run's network namespace, where the tap is)."""
     mac: str
-    port: int
-    listen: bool = False
+    tap: str
 
 
 @dataclass
@@ -44,8 +44,34 @@ class NodeSpec:
     run_dir: Path
     memory_mib: int = 256
     nic: Optional[NicSpec] = None
-    # Runs the emulator through this prefix (e.g. nsenter into a private network namespace).
+    # Runs the emulator through this prefix (nsenter into the run's network namespace).
     command_prefix: list = field(default_factory=list)
+
+
+def parse_emulators(text: str) -> tuple:
+    """'qemu' -> ('qemu',); 'qemu,bochs' -> ('qemu', 'bochs'): one emulator per node, in
+    node order (a, b, ...). For argparse's type=."""
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if name not in EMULATORS:
+            raise argparse.ArgumentTypeError(f"unknown emulator '{name}' (use {', '.join(EMULATORS)}, "
+                                             "or one per node: qemu,bochs)")
+    return names
+
+
+def emulators_name(emulators) -> str:
+    """A name for a run's emulators, for run directories and reports: 'qemu' when every
+    node runs under QEMU, 'qemu-bochs' for a mixed pair."""
+    emulators = tuple(emulators)
+    return emulators[0] if len(set(emulators)) == 1 else "-".join(emulators)
+
+
+def describe_emulators(emulators) -> str:
+    """'qemu' when all nodes run under QEMU, else 'qemu (node a), bochs (node b)'."""
+    emulators = tuple(emulators)
+    if len(set(emulators)) == 1:
+        return emulators[0]
+    return ", ".join(f"{emulator} (node {name})" for emulator, name in zip(emulators, "abcd"))
 
 
 def kvm_unusable_reason():
@@ -82,13 +108,11 @@ def qemu_command(spec: NodeSpec, serial: str):
 
 
 def qemu_nic_arguments(nic: Optional[NicSpec]):
-    """Modern virtio-net (1af4:1041) without its option ROM, on a TCP stream to the peer
-    over loopback only; no NIC at all without a NicSpec (QEMU would add an e1000)."""
+    """Modern virtio-net (1af4:1041) without its option ROM, on the run's tap device; no
+    NIC at all without a NicSpec (QEMU would add an e1000)."""
     if nic is None:
         return ["-nic", "none"]
-    server = "on" if nic.listen else "off"
-    return ["-netdev", f"stream,id=link,server={server},addr.type=inet,addr.host=127.0.0.1,"
-                       f"addr.port={nic.port}",
+    return ["-netdev", f"tap,id=link,ifname={nic.tap},script=no,downscript=no",
             "-device", f"virtio-net-pci,netdev=link,mac={nic.mac},disable-legacy=on,romfile="]
 
 
@@ -115,11 +139,11 @@ def bochs_config(spec: NodeSpec, serial: str) -> str:
 
 
 def bochs_nic_lines(nic: Optional[NicSpec]):
-    """An e1000 on bxhub's port. Bochs binds 0.0.0.0 (ethdev=127.0.0.1:PORT is broken in
-    2.7), so network.py runs it inside a private network namespace."""
+    """An e1000 on the run's tap device (Bochs' tuntap module). Bochs drops unicast frames
+    not addressed to this MAC, whatever the driver writes to RAL0/RAH0."""
     if nic is None:
         return []
-    return [f"e1000: enabled=1, mac={nic.mac}, ethmod=socket, ethdev={nic.port}"]
+    return [f"e1000: enabled=1, mac={nic.mac}, ethmod=tuntap, ethdev=/dev/net/tun:{nic.tap}"]
 
 
 class Node:
@@ -139,10 +163,11 @@ class Node:
         self.console = Console(spec.name, self.master, spec.run_dir / "console.log") if console else None
         self.process = None
         self.started_at = None
+        self._emulator_log = None
 
     def start(self):
         spec = self.spec
-        emulator_log = open(spec.run_dir / "emulator.log", "w")
+        self._emulator_log = open(spec.run_dir / "emulator.log", "w")
         env = dict(os.environ)
         if spec.emulator == "bochs":
             rc = spec.run_dir / "bochsrc"
@@ -152,12 +177,16 @@ class Node:
             env["TERM"] = "xterm"
         else:
             command = qemu_command(spec, self.serial_device)
-        for tool in command[:1]:
+        for tool in (command[0], "setpriv"):
             if shutil.which(tool) is None:
                 raise SystemExit(f"godwit: {tool} is missing: run tools/godwit setup")
-        command = list(spec.command_prefix) + command
+        # The emulator dies with this tool even when the tool is killed (SIGKILL leaves no
+        # chance to clean up): setpriv sets the parent-death signal and then runs the
+        # emulator, after nsenter has entered the run's namespace. The signal fires when
+        # the thread that started the node ends, so start nodes from the main thread.
+        command = list(spec.command_prefix) + ["setpriv", "--pdeathsig", "KILL", "--"] + command
         self.started_at = time.monotonic()
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=emulator_log,
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._emulator_log,
                                         stderr=subprocess.STDOUT, env=env, start_new_session=True)
         return self
 
@@ -168,16 +197,29 @@ class Node:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self):
-        """Ends the emulator (its whole process group) if it still runs."""
+    def kill(self):
+        """Ends the emulator at once (SIGKILL to its process group), as if its machine lost
+        power, and reaps it: once this returns its tap is free for a new emulator."""
         if self.process and self.process.poll() is None:
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(self.process.pid, sig)
-                except ProcessLookupError:
-                    break
-                if self.wait(3) is not None:
-                    break
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.process:
+            self.process.wait()
+
+    def stop(self):
+        """Ends the emulator (its whole process group) if it still runs, and reaps it.
+        Bochs ignores SIGTERM, so it gets SIGKILL straight away; QEMU gets SIGTERM first."""
+        if self.process and self.process.poll() is None and self.spec.emulator != "bochs":
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.wait(3)
+        self.kill()
+        if self._emulator_log:
+            self._emulator_log.close()
         if self.console:
             self.console.close()
         for fd in (self.master, self._slave):

@@ -19,6 +19,12 @@ class BootConfig:
     modules: list = field(default_factory=list)
 
 
+def guest_modules(images) -> list:
+    """Boot modules for guest images, each with the command line `image=<name>` under
+    which the hypervisor's `new <name>` finds it."""
+    return [(image, f"image={image.stem}") for image in images]
+
+
 def grub_config(config: BootConfig) -> str:
     lines = [
         "set timeout=0",

@@ -9,14 +9,18 @@ import sys
 from pathlib import Path
 
 from . import build, paths, setup_step
+from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
 from .migration_run import (MIB, PAGE, migrate, migration_nodes, node_events, size_mib,
                             start_guest, wait_booted, wait_dirtier_report)
-from .network import NODES
+from .network import NODES, node_emulators
 
 
 def add_arguments(parser):
-    parser.add_argument("--emulator", choices=("qemu", "bochs", "kvm"), default="qemu")
+    parser.add_argument("--emulator", type=parse_emulators, default=("qemu",), metavar="EMULATOR[,EMULATOR]",
+                        help="qemu (default), bochs or kvm for both nodes, or one per node: qemu,bochs "
+                             "migrates from QEMU (AMD-V) to Bochs (VT-x)")
+    parser.add_argument("--link-mbit", type=int, metavar="N", help="shape the link to N Mbit/s (tc tbf)")
     parser.add_argument("--mem", type=size_mib, default=64, help="guest memory, e.g. 64M (default)")
     parser.add_argument("--wss", default="8M", help="dirtier working set (default 8M)")
     parser.add_argument("--rate", type=int, default=2000, help="pages rewritten per second (default 2000)")
@@ -25,10 +29,10 @@ def add_arguments(parser):
     parser.add_argument("--out", type=Path, help="write every @event of both nodes here (JSON lines)")
 
 
-def run_experiment(args, run_root):
+def run_experiment(args, emulators, run_root):
     """Returns (migration, tagged events of both nodes)."""
     line = f"new dirtier mem={args.mem}M wss={args.wss} rate={args.rate} report=500"
-    with migration_nodes(args.emulator, run_root) as (a, b):
+    with migration_nodes(emulators, run_root, link_mbit=args.link_mbit) as (a, b):
         wait_booted((a, b))
         print(f"node a: {line}")
         guest = start_guest(a, line)
@@ -45,11 +49,13 @@ def run_experiment(args, run_root):
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
-    run_root = paths.RUNS / f"migrate-{args.emulator}"
+    emulators = node_emulators(args.emulator, 2)
+    run_root = paths.RUNS / f"migrate-{emulators_name(emulators)}"
+    shaped = f" on a {args.link_mbit} Mbit/s link" if args.link_mbit else ""
     print(f"godwit migrate: {args.mem} MiB dirtier (wss={args.wss} rate={args.rate}) from node a to node b "
-          f"under {args.emulator}")
+          f"under {describe_emulators(emulators)}{shaped}")
     try:
-        result, events = run_experiment(args, run_root)
+        result, events = run_experiment(args, emulators, run_root)
     except AssertionError as failure:  # MigrationFailure or a console timeout
         print(f"godwit migrate: {failure}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 that may migrate guests to each other, starting guests, running one migration while
 following its rounds, and reading what the guests print.
 
-    with migration_nodes("qemu", run_root) as (a, b):
+    with migration_nodes(("qemu", "bochs"), run_root) as (a, b):
         wait_booted((a, b))
         guest = start_guest(a, "new dirtier mem=16M wss=1M")
         result = migrate(a, guest, b, on_round=print)
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from . import paths
-from .network import NODES, TwoNodes
+from .network import NODES, LinkedNodes
 
 # Both nodes must share it; the kernel refuses migrations without one.
 MIGRATE_KEY = "godwit-shared-secret"
@@ -29,16 +29,17 @@ class MigrationFailure(AssertionError):
     """Something a migration run relies on did not happen; the message says what."""
 
 
-def migration_nodes(emulator, run_root, **options) -> TwoNodes:
-    """Two nodes with the shared key and the guest images as modules."""
+def migration_nodes(emulators, run_root, **options) -> LinkedNodes:
+    """Two nodes (or `count=`) on one link with the shared key and the guest images as
+    modules; `emulators` is one for all nodes or one per node (see LinkedNodes)."""
     modules = []
     for name in GUEST_IMAGES:
         image = paths.guests_dir() / f"{name}.elf"
         if not image.exists():
             raise MigrationFailure(f"guest image {image} is missing: build first")
         modules.append((image, f"image={name}"))
-    return TwoNodes(emulator, run_root, extra_command_line=f"migrate_key={MIGRATE_KEY}", modules=modules,
-                    **options)
+    return LinkedNodes(emulators, run_root, extra_command_line=f"migrate_key={MIGRATE_KEY}", modules=modules,
+                       **options)
 
 
 def wait_booted(nodes, timeout=BOOT_TIMEOUT):

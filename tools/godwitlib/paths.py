@@ -17,5 +17,10 @@ def guests_dir() -> Path:
     return BUILD / "guests"
 
 
+def guest_images() -> list:
+    """Every built guest image (build/guests/*.elf), by name."""
+    return sorted(guests_dir().glob("*.elf"))
+
+
 def default_iso() -> Path:
     return BUILD / "godwit.iso"

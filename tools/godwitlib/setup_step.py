@@ -16,27 +16,28 @@ from pathlib import Path
 
 from . import paths
 
-# Package -> a file that proves it is installed (cheaper and clearer than asking dpkg).
+# Package -> (a file that proves it is installed, cheaper and clearer than asking dpkg;
+# what Godwit uses it for, said when it is installed).
 PACKAGES = {
-    "cmake": "/usr/bin/cmake",
-    "g++": "/usr/bin/g++",
-    "make": "/usr/bin/make",
-    "libgtest-dev": "/usr/include/gtest/gtest.h",
-    "qemu-system-x86": "/usr/bin/qemu-system-x86_64",
-    "bochs": "/usr/bin/bochs",
-    "bochsbios": "/usr/share/bochs/BIOS-bochs-latest",
-    "vgabios": "/usr/share/vgabios/vgabios.bin",
-    "bximage": "/usr/bin/bxhub",
-    "bochs-term": "/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so",
-    "grub-pc-bin": "/usr/lib/grub/i386-pc/multiboot2.mod",
-    "grub-common": "/usr/bin/grub-mkrescue",
-    "xorriso": "/usr/bin/xorriso",
-    "mtools": "/usr/bin/mformat",
-    "python3": "/usr/bin/python3",
-    "iproute2": "/usr/bin/ip",
-    "util-linux": "/usr/bin/unshare",
-    "clang-format": "/usr/bin/clang-format",
-    "clang-tidy": "/usr/bin/clang-tidy",
+    "cmake": ("/usr/bin/cmake", "the build"),
+    "g++": ("/usr/bin/g++", "the compiler"),
+    "make": ("/usr/bin/make", "the build"),
+    "libgtest-dev": ("/usr/include/gtest/gtest.h", "the unit tests"),
+    "qemu-system-x86": ("/usr/bin/qemu-system-x86_64", "QEMU: AMD-V nodes"),
+    "bochs": ("/usr/bin/bochs", "Bochs: VT-x nodes"),
+    "bochsbios": ("/usr/share/bochs/BIOS-bochs-latest", "Bochs' BIOS"),
+    "vgabios": ("/usr/share/vgabios/vgabios.bin", "Bochs' VGA BIOS"),
+    "bochs-term": ("/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so", "Bochs without a display"),
+    "grub-pc-bin": ("/usr/lib/grub/i386-pc/multiboot2.mod", "the boot ISO"),
+    "grub-common": ("/usr/bin/grub-mkrescue", "the boot ISO"),
+    "xorriso": ("/usr/bin/xorriso", "the boot ISO"),
+    "mtools": ("/usr/bin/mformat", "the boot ISO"),
+    "python3": ("/usr/bin/python3", "the tools"),
+    "iproute2": ("/usr/bin/ip", "the link of a run: bridge, taps and tc shaping"),
+    "iputils-ping": ("/usr/bin/ping", "ping on the link from the host side (tests, by hand)"),
+    "util-linux": ("/usr/bin/unshare", "the link's private network namespace (unshare, nsenter, setpriv)"),
+    "clang-format": ("/usr/bin/clang-format", "lint"),
+    "clang-tidy": ("/usr/bin/clang-tidy", "lint"),
 }
 
 LWIP_VERSION = "2.1.3"
@@ -49,7 +50,7 @@ def say(message, quiet=False):
 
 
 def missing_packages():
-    return [name for name, proof in PACKAGES.items() if not os.path.exists(proof)]
+    return [name for name, (proof, _) in PACKAGES.items() if not os.path.exists(proof)]
 
 
 def privileged(command):
@@ -63,7 +64,9 @@ def privileged(command):
 
 def install_packages(names):
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print(f"godwit setup: installing Debian packages: {' '.join(names)}")
+    print("godwit setup: installing Debian packages:")
+    for name in names:
+        print(f"godwit setup:   {name:<16} for {PACKAGES[name][1]}")
     subprocess.run(privileged(["apt-get", "update", "-q"]), check=True, env=env,
                    stdout=subprocess.DEVNULL)
     subprocess.run(privileged(["apt-get", "install", "-y", "-q", "--no-install-recommends"]
