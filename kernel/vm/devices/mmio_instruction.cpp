@@ -41,7 +41,7 @@ Expected<MmioInstruction> decode_mmio_instruction(std::span<const uint8_t> bytes
     uint8_t index = static_cast<uint8_t>(((sib >> 3) & 7) | ((rex & kRexX) ? 8 : 0));
     uint8_t base = static_cast<uint8_t>((sib & 7) | ((rex & kRexB) ? 8 : 0));
     insn.scale = static_cast<uint8_t>(1u << (sib >> 6));
-    insn.index = index == 4 ? -1 : static_cast<int8_t>(index);
+    if (index != 4) insn.index = static_cast<int8_t>(index);
     if (mod == 0 && (sib & 7) == 5) {
       displacement_bytes = 4;  // no base, disp32
     } else {
@@ -54,7 +54,7 @@ Expected<MmioInstruction> decode_mmio_instruction(std::span<const uint8_t> bytes
     insn.base = static_cast<int8_t>(rm | ((rex & kRexB) ? 8 : 0));
   }
   if (at + displacement_bytes > bytes.size()) return fail(Error::kTruncated);
-  if (displacement_bytes == 1) insn.displacement = static_cast<int8_t>(bytes[at]);
+  if (displacement_bytes == 1) insn.displacement = static_cast<int32_t>(bytes[at] ^ 0x80u) - 0x80;  // sign-extend
   if (displacement_bytes == 4) insn.displacement = read_le32(bytes, at);
   at += displacement_bytes;
   insn.length = static_cast<uint8_t>(at);
