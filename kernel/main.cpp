@@ -26,6 +26,7 @@
 #include "kernel/vm/guest_images.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/scheduler.h"
+#include "kernel/vm/guest_nic.h"
 
 namespace godwit {
 
@@ -137,6 +138,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
 
   (void)net::init(facts.command_line);  // logs why when it fails; the machine runs on
   main_loop::add_poller(net::poll);
+  main_loop::add_poller(vm::poll_nics);
   migrate::init(facts.command_line);
   vm::register_modules(facts.boot);
   if (auto backend = x86::select_backend(facts.cpu)) {

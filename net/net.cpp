@@ -17,6 +17,7 @@ namespace godwit::net {
 namespace {
 
 NicNetif* the_interface = nullptr;
+GuestSwitch the_switch;
 
 // Initial sequence numbers and ports need only be unpredictable to a casual peer: the
 // TSC's low bits, scrambled (a 32-bit finalizer from MurmurHash3).
@@ -87,6 +88,7 @@ Status init(const CommandLine& line) {
     return started;
   }
   the_interface = netif;
+  netif->attach_switch(the_switch);
   announce(*netif);
   return ok();
 }
@@ -99,5 +101,18 @@ bool poll() {
 }
 
 NicNetif* interface() { return the_interface; }
+
+GuestSwitch& guest_switch() { return the_switch; }
+
+MacAddress node_mac() { return the_interface != nullptr ? the_interface->nic().mac() : MacAddress{}; }
+
+void from_guest(GuestSwitch::PortId port, std::span<const uint8_t> frame) {
+  uint64_t now = clock::now_ns();
+  if (the_interface != nullptr) {
+    the_interface->from_guest(port, frame, now);
+  } else {
+    (void)the_switch.from_guest(port, frame, now);  // only other guests to reach
+  }
+}
 
 }  // namespace godwit::net

@@ -3,8 +3,11 @@
 // which the idle loop calls (and shell commands that wait, from their own loops).
 #pragma once
 
+#include <span>
+
 #include "kernel/boot/command_line.h"
 #include "lib/expected.h"
+#include "net/guest_switch.h"
 
 namespace godwit::net {
 
@@ -22,5 +25,13 @@ bool poll();
 
 // The interface, or nullptr when networking is off.
 NicNetif* interface();
+
+// The switch between the node's NIC, its own interface and the guests' NICs (decision
+// 0012). It exists with networking off too: guests then reach only each other.
+GuestSwitch& guest_switch();
+// The node NIC's MAC, or all zeros when networking is off.
+MacAddress node_mac();
+// A frame a guest transmitted on switch port `port`: to other guests, lwIP and the link.
+void from_guest(GuestSwitch::PortId port, std::span<const uint8_t> frame);
 
 }  // namespace godwit::net

@@ -29,6 +29,9 @@ Status NicNetif::start(Nic& nic, const NetConfig& config) {
 void NicNetif::stop() {
   if (nic_ == nullptr) return;
   netif_remove(&netif_);
+  for (size_t i = 0; i < from_guests_count_; ++i) pbuf_free(from_guests_[i]);
+  from_guests_count_ = 0;
+  switch_ = nullptr;
   for (; held_count_ > 0; --held_count_, held_head_ = (held_head_ + 1) % kHeldMax)
     pbuf_free(held_[held_head_]);
   nic_ = nullptr;
@@ -54,6 +57,37 @@ void NicNetif::update_link() {
   if (!up && netif_is_link_up(&netif_)) netif_set_link_down(&netif_);
 }
 
+void NicNetif::attach_switch(GuestSwitch& guest_switch) {
+  switch_ = &guest_switch;
+  switch_->set_host(nic_->mac(), config_.interface.address);
+}
+
+void NicNetif::from_guest(GuestSwitch::PortId port, std::span<const uint8_t> frame, uint64_t now_ns) {
+  if (switch_ == nullptr) return;
+  Forwarding f = switch_->from_guest(port, frame, now_ns);
+  if (f.to_uplink) {
+    const std::span<const uint8_t> pieces[1] = {frame};
+    // The node's own frames first: while any wait for a descriptor, guests' frames for
+    // the link are dropped rather than queued ahead of them.
+    if (held_count_ != 0 || !nic_->transmit(pieces)) ++counters_.guest_to_link_dropped;
+  }
+  if (f.to_host) queue_for_lwip(frame, counters_.guest_to_host_dropped);
+}
+
+void NicNetif::queue_for_lwip(std::span<const uint8_t> frame, uint64_t& drops) {
+  if (from_guests_count_ == kFromGuestsMax || frame.size() > Nic::kMaxFrame) {
+    ++drops;
+    return;
+  }
+  pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(frame.size()), PBUF_POOL);
+  if (p == nullptr) {
+    ++drops;
+    return;
+  }
+  (void)pbuf_take(p, frame.data(), static_cast<u16_t>(frame.size()));
+  from_guests_[from_guests_count_++] = p;
+}
+
 bool NicNetif::poll(uint64_t now_ns) {
   if (nic_ == nullptr) return false;
   if (now_ns >= next_link_check_ns_) {
@@ -69,6 +103,16 @@ bool NicNetif::poll(uint64_t now_ns) {
   }
   moved |= received_count_ > 0;
   received_count_ = 0;
+  // Taken out of the queue first: lwIP's replies may reach guests, which may answer at
+  // once only from their next exit, never into this loop.
+  size_t from_guests = from_guests_count_;
+  pbuf* queued[kFromGuestsMax];
+  for (size_t i = 0; i < from_guests; ++i) queued[i] = from_guests_[i];
+  from_guests_count_ = 0;
+  for (size_t i = 0; i < from_guests; ++i) {
+    if (netif_.input(queued[i], &netif_) != ERR_OK) pbuf_free(queued[i]);
+  }
+  moved |= from_guests > 0;
   return moved;
 }
 
@@ -78,6 +122,7 @@ void NicNetif::receive(std::span<const uint8_t> frame) {
     LINK_STATS_INC(link.lenerr);
     return;
   }
+  if (switch_ != nullptr && !switch_->from_uplink(frame).to_host) return;
   if (received_count_ == kPollBudget) {
     ++counters_.rx_over_budget;
     LINK_STATS_INC(link.drop);
@@ -106,6 +151,10 @@ err_t NicNetif::output(pbuf* chain) {
     ++counters_.tx_dropped;
     LINK_STATS_INC(link.drop);
     return ERR_IF;
+  }
+  if (switch_ != nullptr && switch_->guest_count() > 0) {
+    u16_t length = pbuf_copy_partial(chain, bounce_, chain->tot_len, 0);
+    if (!switch_->from_host({bounce_, length}).to_uplink) return ERR_OK;
   }
   if (held_count_ == 0) {
     Status sent = transmit(chain);

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "net/guest_switch.h"
 #include "net/net_config.h"
 #include "drivers/nic/nic.h"
 #include "lib/expected.h"
@@ -28,6 +29,8 @@ struct NetifCounters {
   uint64_t tx_held = 0;         // no descriptor free: held and sent on a later poll
   uint64_t tx_dropped = 0;      // held-back queue full, or a frame too long for the NIC
   uint64_t tx_errors = 0;       // the driver refused a frame for another reason
+  uint64_t guest_to_link_dropped = 0;  // guest frames for the link while the NIC was busy
+  uint64_t guest_to_host_dropped = 0;  // guest frames for lwIP with its queue or pool full
 };
 
 class NicNetif final : public FrameReceiver {
@@ -36,6 +39,7 @@ class NicNetif final : public FrameReceiver {
   static constexpr size_t kMaxPieces = 8;    // longer chains are copied into one buffer
   static constexpr size_t kHeldMax = 160;    // a full TCP send window (128) and then some
   static constexpr uint64_t kLinkCheckNs = 250'000'000;
+  static constexpr size_t kFromGuestsMax = 32;  // guest frames for lwIP, per poll
 
   NicNetif() = default;
   NicNetif(const NicNetif&) = delete;
@@ -47,6 +51,11 @@ class NicNetif final : public FrameReceiver {
   Status start(Nic& nic, const NetConfig& config);
   // Removes the interface from lwIP and releases held frames.
   void stop();
+  // Makes this interface the switch's uplink and host port (after start()).
+  void attach_switch(GuestSwitch& guest_switch);
+  // A frame a guest transmitted on switch port `port`.
+  void from_guest(GuestSwitch::PortId port, std::span<const uint8_t> frame, uint64_t now_ns);
+
   // Sends held frames, polls the NIC once and hands what it received to lwIP, and
   // re-reads the link state every kLinkCheckNs. Returns whether any frame moved.
   bool poll(uint64_t now_ns);
@@ -65,6 +74,7 @@ class NicNetif final : public FrameReceiver {
   Status transmit(pbuf* chain);
   bool send_held();
   void update_link();
+  void queue_for_lwip(std::span<const uint8_t> frame, uint64_t& drops);
 
   netif netif_{};
   Nic* nic_ = nullptr;
@@ -75,6 +85,9 @@ class NicNetif final : public FrameReceiver {
   pbuf* held_[kHeldMax] = {};  // a FIFO: held_head_ is the oldest
   size_t held_head_ = 0, held_count_ = 0;
   uint64_t next_link_check_ns_ = 0;
+  GuestSwitch* switch_ = nullptr;
+  pbuf* from_guests_[kFromGuestsMax] = {};
+  size_t from_guests_count_ = 0;
   uint8_t bounce_[Nic::kMaxFrame] = {};  // for chains longer than kMaxPieces
 };
 

@@ -97,7 +97,11 @@ Status E1000::setup_receive() {
   regs_.write(reg::kRdlen, kRingSize * sizeof(RxDescriptor));
   regs_.write(reg::kRdh, 0);
   regs_.write(reg::kRdt, rx_.tail());
-  regs_.write(reg::kRctl, rctl::kEnable | rctl::kBroadcastAccept | rctl::kBufferSize2048 | rctl::kStripCrc);
+  // Unicast promiscuous: frames for the guests' MACs reach the node's switch, which
+  // drops foreign unicast itself (decision 0012; 16 guests would not fit the 15 spare
+  // receive-address registers).
+  regs_.write(reg::kRctl, rctl::kEnable | rctl::kUnicastPromiscuous | rctl::kBroadcastAccept |
+                              rctl::kBufferSize2048 | rctl::kStripCrc);
   return ok();
 }
 

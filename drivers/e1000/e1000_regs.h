@@ -54,6 +54,7 @@ inline constexpr unsigned kDataShift = 16;
 
 namespace rctl {
 inline constexpr uint32_t kEnable = 1u << 1;
+inline constexpr uint32_t kUnicastPromiscuous = 1u << 3;  // UPE
 inline constexpr uint32_t kBroadcastAccept = 1u << 15;
 inline constexpr uint32_t kBufferSize2048 = 0;  // BSIZE 00 with BSEX 0
 inline constexpr uint32_t kStripCrc = 1u << 26;

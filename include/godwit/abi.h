@@ -1,5 +1,5 @@
 // The Godwit paravirtual guest ABI, shared by the hypervisor and every guest.
-// Version 1.0. Documented in docs/abi.md; change both together and bump the version.
+// Version 1.1. Documented in docs/abi.md; change both together and bump the version.
 //
 // Plain C-compatible C++: fixed-width types only, no dependencies, usable freestanding.
 #pragma once
@@ -9,7 +9,7 @@
 namespace godwit::abi {
 
 inline constexpr uint16_t kVersionMajor = 1;
-inline constexpr uint16_t kVersionMinor = 0;
+inline constexpr uint16_t kVersionMinor = 1;
 
 // --- Discovery ---------------------------------------------------------------------
 // CPUID leaf 0x40000000: EAX = highest Godwit leaf, EBX:ECX:EDX = "GodwitGodwit".
@@ -85,6 +85,17 @@ inline constexpr uint64_t kStackTop = 0x80000;          // 448 KiB of stack
 inline constexpr uint64_t kImageBase = 0x100000;        // ELF images are linked here
 inline constexpr uint64_t kMinMemory = 2ull << 20;      // memory sizes are multiples of
 inline constexpr uint64_t kMaxMemory = 1ull << 30;      // 2 MiB in [kMinMemory, kMaxMemory]
+
+// --- Devices ----------------------------------------------------------------------------
+// A guest started with a network (`new <image> net=A.B.C.D/N`) has a virtio-net device
+// (virtio 1.1, 5.1) on the virtio-mmio transport, version 2 registers (virtio 1.1, 4.2),
+// at this guest-physical page, which lies above all RAM and is not mapped in the
+// guest's second-level tables: the guest maps it in its own page tables and reaches the
+// registers only with 32-bit `mov` loads and stores (8B /r, 89 /r, no prefix but REX
+// with W=0), from code running identity-mapped. Any other access ends the guest
+// (`device-error`). Guests without a network have nothing there (`outside-ram`).
+inline constexpr uint64_t kVirtioNetMmioBase = 0x40000000;
+inline constexpr uint64_t kVirtioNetMmioBytes = 0x1000;
 
 // The GDT: 0x00 null, 0x08 64-bit code (L=1, D=0), 0x10 data, 0x18 the TSS descriptor
 // (16 bytes). All descriptors have their accessed bit set, so the CPU never writes them.

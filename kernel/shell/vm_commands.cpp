@@ -5,6 +5,9 @@
 #include "kernel/loop/main_loop.h"
 #include "kernel/vm/guest_images.h"
 #include "kernel/vm/guests.h"
+#include "kernel/vm/guest_nic.h"
+#include "drivers/nic/mac_address.h"
+#include "net/ipv4_address.h"
 
 namespace godwit::shell {
 
@@ -25,6 +28,37 @@ Vm* live_guest(Sink& out, std::string_view command, std::string_view text) {
     return nullptr;
   }
   return vm;
+}
+
+// net=A.B.C.D/N and mac=..: the guest's network card. The words stay on the guest's
+// command line too (the guest configures its stack from net=). False after saying why.
+bool decode_nic(Sink& out, ShellArgs words, NicSpec& nic, bool& wanted) {
+  wanted = false;
+  for (std::string_view word : words) {
+    if (word.starts_with("net=")) {
+      auto address = net::parse_ipv4_interface(word.substr(4));
+      std::string_view unusable = address ? net::unusable_host_address(*address) : "";
+      if (!address || !unusable.empty()) {
+        format(out, "new: net= takes a host address and prefix such as 10.0.0.21/24{}{}\n",
+               unusable.empty() ? "" : ": ", unusable);
+        return false;
+      }
+      nic.address = *address;
+      wanted = true;
+    } else if (word.starts_with("mac=")) {
+      auto mac = net::parse_mac(word.substr(4));
+      if (!mac || (mac->bytes[0] & 1) != 0) {
+        format(out, "new: mac= takes a unicast MAC such as 02:67:00:00:01:15\n");
+        return false;
+      }
+      nic.mac = *mac;
+    }
+  }
+  if (nic.mac && !wanted) {
+    format(out, "new: mac= needs net= as well\n");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -64,12 +98,25 @@ void command_new(Sink& out, ShellArgs args) {
     format(out, "new: mem= takes a size such as 16M, and the command line must stay under 256 bytes\n");
     return;
   }
-  auto vm = create_guest({image->name, image->bytes, arguments.memory_bytes, arguments.command_line.view()});
+  NicSpec nic;
+  bool with_nic = false;
+  if (!decode_nic(out, args.subspan(2), nic, with_nic)) return;
+  auto vm = create_guest({image->name, image->bytes, arguments.memory_bytes, arguments.command_line.view(),
+                          with_nic ? &nic : nullptr});
   if (!vm) {
-    format(out, "new: cannot start '{}': {}\n", args[1], vm.error());
+    format(out, "new: cannot start '{}': {}{}\n", args[1], vm.error(),
+           vm.error() == Error::kExists ? " (its MAC or address is already on this node)" : "");
     return;
   }
-  format(out, "guest {} ({}) started with {} MiB\n", (*vm)->id, image->name, arguments.memory_bytes >> 20);
+  format(out, "guest {} ({}) started with {} MiB", (*vm)->id, image->name, arguments.memory_bytes >> 20);
+  if ((*vm)->nic != nullptr) {
+    FixedString<20> mac;
+    net::format_mac(mac.sink(), (*vm)->nic->device().mac());
+    FixedString<20> ip;
+    net::format_ipv4(ip.sink(), nic.address.address);
+    format(out, ", virtio-net {} {}/{}", mac.view(), ip.view(), nic.address.prefix);
+  }
+  format(out, "\n");
 }
 
 void command_start(Sink& out, ShellArgs args) {

@@ -50,6 +50,12 @@ bool DirtyTracker::record_write(uint64_t gpa) {
   return true;
 }
 
+void DirtyTracker::record_host_write(uint64_t gpa, uint64_t bytes) {
+  if (!active() || bytes == 0 || gpa >= ram_bytes_) return;
+  uint64_t end = bytes > ram_bytes_ - gpa ? ram_bytes_ : gpa + bytes;
+  for (uint64_t gfn = gpa / kPageSize; gfn * kPageSize < end; ++gfn) log().mark(gfn);
+}
+
 uint64_t DirtyTracker::dirty_count_in(uint64_t gpa, uint64_t bytes) const {
   if (!active() || gpa >= ram_bytes_) return 0;
   uint64_t end = bytes > ram_bytes_ - gpa ? ram_bytes_ : gpa + bytes;

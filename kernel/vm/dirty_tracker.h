@@ -26,6 +26,9 @@ class DirtyTracker {
 
   // A write fault at `gpa`: true when it was a tracked page (now marked and writable).
   bool record_write(uint64_t gpa);
+  // The hypervisor itself wrote [gpa, gpa + bytes) (an emulated device): marks those
+  // pages, whose writes never fault. Nothing happens while tracking is off.
+  void record_host_write(uint64_t gpa, uint64_t bytes);
   uint64_t dirty_count() const { return active() ? log().count() : 0; }
   uint64_t faults() const { return faults_; }
   // How long the last start() spent write-protecting guest RAM (hypervisor clock): the

@@ -2,7 +2,10 @@
 
 #include "arch/x86/cpu/intrinsics.h"
 #include "kernel/time/clock.h"
+#include "godwit/abi.h"
 #include "kernel/vm/cpuid_filter.h"
+#include "kernel/vm/devices/mmio_instruction.h"
+#include "kernel/vm/guest_nic.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercalls.h"
 
@@ -32,10 +35,55 @@ bool handle_cpuid(Vm& vm, const x86::VmExit& exit) {
   return true;
 }
 
+// A register access to the guest's virtio-mmio page (decision 0012): decode the
+// instruction at RIP (the fault carries no value), check that it is the one that faulted,
+// do the access, and step over it. Anything unexpected ends the guest.
+bool handle_mmio(Vm& vm, const x86::VmExit& exit) {
+  x86::GuestRegisters& regs = vm.vcpu->registers();
+  FixedString<160> detail;
+  // Guests that use the device run identity-mapped (abi.md), so RIP is guest-physical.
+  uint8_t bytes[devices::kMaxInstructionBytes] = {};
+  uint64_t ram = vm.memory.size_bytes();
+  size_t available = regs.rip < ram ? static_cast<size_t>(ram - regs.rip < sizeof bytes ? ram - regs.rip : sizeof bytes) : 0;
+  auto insn = devices::decode_mmio_instruction(
+      copy_from_guest(vm.memory, regs.rip, {bytes, available}) ? std::span<const uint8_t>(bytes, available)
+                                                               : std::span<const uint8_t>());
+  if (!insn) {
+    format(detail, "MMIO access to {:#x} by an instruction it cannot emulate (rip {:#x}: {:02x} {:02x} {:02x} {:02x})",
+           exit.gpa, regs.rip, bytes[0], bytes[1], bytes[2], bytes[3]);
+    return kill(vm, EndReason::kDeviceError, detail.view());
+  }
+  bool write = (exit.access & x86::kAccessWrite) != 0;
+  uint64_t operand = devices::effective_address(*insn, regs);
+  if (operand != exit.gpa || insn->write != write) {
+    format(detail, "MMIO {} at {:#x}, but the instruction at rip {:#x} {} {:#x}", write ? "write" : "read",
+           exit.gpa, regs.rip, insn->write ? "writes" : "reads", operand);
+    return kill(vm, EndReason::kDeviceError, detail.view());
+  }
+  uint64_t offset = exit.gpa - abi::kVirtioNetMmioBase;
+  if (write) {
+    if (!vm.nic->mmio_write(offset, static_cast<uint32_t>(regs.gpr[insn->reg]))) {
+      return kill(vm, EndReason::kDeviceError, vm.nic->fault());
+    }
+  } else {
+    auto value = vm.nic->mmio_read(offset);
+    if (!value) return kill(vm, EndReason::kDeviceError, vm.nic->fault());
+    regs.gpr[insn->reg] = *value;  // a 32-bit load zero-extends into the 64-bit register
+  }
+  regs.rip += insn->length;
+  (void)vm.nic->pump();  // a notify sends at once: no wait for the next poll
+  if (vm.nic->broken()) return kill(vm, EndReason::kDeviceError, vm.nic->fault());
+  return true;
+}
+
 bool handle_fault(Vm& vm, const x86::VmExit& exit) {
-  // The only legitimate second-level fault: the first write to a write-protected page
-  // while its writes are being tracked.
+  // Legitimate second-level faults: the first write to a write-protected page while its
+  // writes are being tracked, and a register access to the guest's own NIC.
   if ((exit.access & x86::kAccessWrite) && exit.present && vm.dirty.record_write(exit.gpa)) return true;
+  if (!exit.present && vm.nic != nullptr && exit.gpa >= abi::kVirtioNetMmioBase &&
+      exit.gpa - abi::kVirtioNetMmioBase < abi::kVirtioNetMmioBytes) {
+    return handle_mmio(vm, exit);
+  }
   FixedString<96> detail;
   format(detail, "{} access to guest-physical {:#x}{}",
          (exit.access & x86::kAccessWrite) ? "write" : (exit.access & x86::kAccessExecute) ? "execute" : "read",

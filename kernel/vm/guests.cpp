@@ -5,6 +5,8 @@
 #include "kernel/console/log.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/guest_loader.h"
+#include "kernel/vm/guest_nic.h"
+#include "net/net.h"
 
 namespace godwit::vm {
 
@@ -25,6 +27,8 @@ Vm* free_slot() {
 }
 
 void release(Vm& vm) {
+  delete vm.nic;  // unplugs it from the switch before its RAM goes
+  vm.nic = nullptr;
   vm.dirty.stop();
   if (vm.vcpu != nullptr) the_backend->destroy_vcpu(vm.vcpu);
   if (vm.space != nullptr) the_backend->destroy_space(vm.space);
@@ -102,6 +106,16 @@ Expected<Vm*> create_guest(const GuestSpec& spec) {
     release(**vm);
     **vm = Vm{};
     return status.failure();
+  }
+  if (spec.nic != nullptr) {
+    net::MacAddress mac = spec.nic->mac.value_or(derived_guest_mac(net::node_mac(), (*vm)->id));
+    (*vm)->nic = new GuestNic(**vm, mac, spec.nic->address);
+    if (auto plugged = (*vm)->nic->plug(); !plugged) {
+      log::error("guest '{}': its MAC or address is already on this node's switch ({})", spec.name, plugged.error());
+      release(**vm);
+      **vm = Vm{};
+      return plugged.failure();
+    }
   }
   (*vm)->state = VmState::kRunnable;
   announce_guest(**vm, false);

@@ -8,7 +8,11 @@
 #include <span>
 #include <string_view>
 
+#include <optional>
+
 #include "arch/x86/backend/backend.h"
+#include "drivers/nic/nic.h"
+#include "net/ipv4_address.h"
 #include "lib/expected.h"
 #include "kernel/vm/vm.h"
 
@@ -25,11 +29,19 @@ x86::Backend* backend();
 std::span<Vm> slots();
 Vm* find(uint32_t id);  // a live or ended guest with this id; nullptr otherwise
 
+// A guest's network card: its address (for the switch's spoofing checks; the guest is
+// told through its command line) and its MAC (derived from the node and guest id if none).
+struct NicSpec {
+  net::Ipv4Interface address;
+  std::optional<net::MacAddress> mac;
+};
+
 struct GuestSpec {
   std::string_view name;           // the image's name, e.g. "counter"
   std::span<const uint8_t> image;  // the ELF64 image (a Multiboot2 module)
   uint64_t memory_bytes = kDefaultMemory;
   std::string_view command_line;   // handed to the guest in its boot info
+  const NicSpec* nic = nullptr;    // a virtio-net device, or none
 };
 
 // Loads the image into fresh RAM and makes the guest runnable. Every failure (bad

@@ -25,6 +25,7 @@ const char* to_string(EndReason reason) {
     case EndReason::kInvalidState: return "invalid-state";
     case EndReason::kException: return "exception";
     case EndReason::kUnhandledExit: return "unhandled-exit";
+    case EndReason::kDeviceError: return "device-error";
   }
   return "none";
 }

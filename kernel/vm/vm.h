@@ -19,6 +19,8 @@
 
 namespace godwit::vm {
 
+class GuestNic;  // kernel/vm/guest_nic.h
+
 enum class VmState : uint8_t { kRunnable, kBlocked, kStopped, kEnded };
 
 // Why a guest ended. Stable names (to_string) appear in `guests` and in @event lines.
@@ -34,6 +36,7 @@ enum class EndReason : uint8_t {
   kInvalidState,  // the CPU refused to enter it
   kException,     // an intercepted exception
   kUnhandledExit, // an exit the hypervisor has no handler for
+  kDeviceError,   // it misused its virtio-net device (registers, rings, MMIO instructions)
 };
 const char* to_string(EndReason reason);
 const char* to_string(VmState state);
@@ -60,6 +63,7 @@ class Vm {
   DirtyTracker dirty;
   GuestConsole console;
   VmStats stats;
+  GuestNic* nic = nullptr;  // its network card, when started with net=
 
   // Guest time = host clock + offset, so it starts at 0 on creation and continues
   // from the migrated value on a destination (never backwards).

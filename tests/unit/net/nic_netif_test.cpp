@@ -192,5 +192,84 @@ TEST_F(NicNetifTest, FollowsTheLinkState) {
   EXPECT_FALSE(netif_is_link_up(netif.lwip_netif()));
 }
 
+struct GuestInbox final : GuestPort {
+  void deliver(std::span<const uint8_t> frame) override { frames.emplace_back(frame.begin(), frame.end()); }
+  std::vector<std::vector<uint8_t>> frames;
+};
+
+const MacAddress kGuestMac{{0x52, 0x54, 0x01, 0x00, 0x01, 0x01}};
+
+// A guest's ARP request for the node's address, as its stack would send it.
+std::vector<uint8_t> arp_request_from_guest() {
+  const uint8_t broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const uint8_t zero[6] = {};
+  const uint8_t guest_ip[4] = {10, 0, 0, 21};
+  std::vector<uint8_t> f;
+  put(f, broadcast, 6);
+  put(f, kGuestMac.bytes, 6);
+  put16(f, 0x0806);
+  put16(f, 1);
+  put16(f, 0x0800);
+  f.push_back(6);
+  f.push_back(4);
+  put16(f, 1);
+  put(f, kGuestMac.bytes, 6);
+  put(f, guest_ip, 4);
+  put(f, zero, 6);
+  put(f, kOurIp, 4);
+  f.resize(60);
+  return f;
+}
+
+TEST_F(NicNetifTest, SwitchCarriesGuestFramesToLwipAndTheLink) {
+  GuestSwitch guest_switch;
+  netif.attach_switch(guest_switch);
+  GuestInbox guest;
+  auto port = guest_switch.attach(guest, kGuestMac, {{10, 0, 0, 21}});
+  ASSERT_TRUE(port);
+  // The guest asks who has the node's address: a broadcast, so the link sees it too.
+  netif.from_guest(*port, arp_request_from_guest(), testing::fake_now_ns);
+  ASSERT_EQ(nic.sent.size(), 1u);
+  nic.sent.clear();
+  EXPECT_TRUE(poll());
+  // lwIP answered the guest, through the switch only: nothing for the link.
+  EXPECT_TRUE(nic.sent.empty());
+  ASSERT_EQ(guest.frames.size(), 1u);
+  EXPECT_TRUE(std::equal(kGuestMac.bytes, kGuestMac.bytes + 6, guest.frames[0].begin()));
+  EXPECT_EQ(guest.frames[0][21], 2);  // ARP reply
+
+  // A frame from the link for the guest's MAC reaches the guest and not lwIP.
+  auto for_guest = ip_from_peer(17, std::vector<uint8_t>(8));
+  std::copy(kGuestMac.bytes, kGuestMac.bytes + 6, for_guest.begin());
+  nic.inbound.push_back(for_guest);
+  poll();
+  ASSERT_EQ(guest.frames.size(), 2u);
+  EXPECT_EQ(guest.frames[1], for_guest);
+  EXPECT_TRUE(nic.sent.empty());
+
+  // A guest spoofing the node's address reaches nobody.
+  auto spoof = arp_request_from_guest();
+  spoof[28] = 10, spoof[29] = 0, spoof[30] = 0, spoof[31] = 1;
+  netif.from_guest(*port, spoof, testing::fake_now_ns);
+  EXPECT_FALSE(poll());
+  EXPECT_TRUE(nic.sent.empty());
+  EXPECT_EQ(guest_switch.counters(*port)->dropped_spoofed, 1u);
+}
+
+TEST_F(NicNetifTest, GuestFramesForTheLinkGiveWayToHeldNodeFrames) {
+  GuestSwitch guest_switch;
+  netif.attach_switch(guest_switch);
+  GuestInbox guest;
+  auto port = *guest_switch.attach(guest, kGuestMac, {{10, 0, 0, 21}});
+  nic.busy = true;
+  introduce_peer();  // lwIP's ARP reply is held: the NIC is busy
+  nic.busy = false;
+  netif.from_guest(port, arp_request_from_guest(), testing::fake_now_ns);
+  EXPECT_TRUE(nic.sent.empty());  // dropped: the node's own frame waits first
+  EXPECT_EQ(netif.counters().guest_to_link_dropped, 1u);
+  poll();
+  EXPECT_EQ(nic.sent.size(), 1u);  // the held ARP reply
+}
+
 }  // namespace
 }  // namespace godwit::net

@@ -55,7 +55,8 @@ TEST(E1000, StartProgramsResetInterruptsLinkFiltersAndRings) {
   EXPECT_NE(ctrl & ctrl::kSetLinkUp, 0u);
   EXPECT_EQ(ctrl & (ctrl::kReset | ctrl::kLinkReset | ctrl::kPhyReset), 0u);
   for (uint32_t i = 0; i < kMtaEntries; ++i) ASSERT_EQ(f.regs.at(reg::kMta + 4 * i), 0u) << i;
-  EXPECT_EQ(f.regs.at(reg::kRctl), rctl::kEnable | rctl::kBroadcastAccept | rctl::kStripCrc);
+  EXPECT_EQ(f.regs.at(reg::kRctl),
+            rctl::kEnable | rctl::kUnicastPromiscuous | rctl::kBroadcastAccept | rctl::kStripCrc);
   EXPECT_EQ(f.regs.at(reg::kRdlen), E1000::kRingSize * 16);
   EXPECT_EQ(f.regs.at(reg::kRdt), E1000::kRingSize - 1);
   EXPECT_EQ(f.regs.at(reg::kTdlen), E1000::kRingSize * 16);

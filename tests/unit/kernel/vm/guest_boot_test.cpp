@@ -69,7 +69,7 @@ TEST(GuestBoot, WritesTheBootInfo) {
   std::memcpy(&info, ram.page(abi::kBootInfoAddress / 4096), sizeof(info));
   EXPECT_EQ(info.magic, abi::kBootInfoMagic);
   EXPECT_EQ(info.version_major, 1);
-  EXPECT_EQ(info.version_minor, 0);
+  EXPECT_EQ(info.version_minor, abi::kVersionMinor);
   EXPECT_EQ(info.memory_bytes, 64 * kMiB);
   EXPECT_EQ(info.free_start, abi::kImageBase + 0x5000);
   EXPECT_EQ(info.guest_id, 7u);

@@ -1,0 +1,67 @@
+// A guest's network card as the VM layer holds it: the pure virtio-net device
+// (kernel/vm/devices/virtio_net_device.*) over this guest's RAM, plugged into the node's
+// switch (net/guest_switch.*) as one port. It turns MMIO exits into register accesses,
+// sends what the guest transmits into the switch, delivers the switch's frames into the
+// guest's receive queue, and marks the pages it writes dirty while migration tracks the
+// guest. A device the guest broke is reported by fault(); the guest is then ended by the
+// exit handler or the next poll_nics(), never from inside the switch.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "drivers/nic/nic.h"
+#include "kernel/vm/devices/virtio_net_device.h"
+#include "lib/expected.h"
+#include "net/guest_switch.h"
+#include "net/ipv4_address.h"
+
+namespace godwit::vm {
+
+class Vm;
+
+class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, public devices::GuestFrameSink {
+ public:
+  static constexpr size_t kTransmitBudget = 32;  // frames per exit or poll
+
+  GuestNic(Vm& vm, const net::MacAddress& mac, const net::Ipv4Interface& address);
+  ~GuestNic();
+  GuestNic(const GuestNic&) = delete;
+  GuestNic& operator=(const GuestNic&) = delete;
+
+  // Takes a port on the switch: kExists when the MAC or address is already in use.
+  Status plug();
+
+  Expected<uint32_t> mmio_read(uint64_t offset) { return device_.read(offset, 4); }
+  Status mmio_write(uint64_t offset, uint32_t value) { return device_.write(offset, 4, value); }
+  // Sends what the guest queued (after a notify, or left over from the last budget).
+  // Returns whether any frame moved; false with broken() set when the guest broke a ring.
+  bool pump();
+
+  bool broken() const { return device_.broken(); }
+  std::string_view fault() const { return device_.fault(); }
+  const devices::VirtioNetDevice& device() const { return device_; }
+  const net::Ipv4Interface& address() const { return address_; }
+  net::GuestSwitch::PortId port() const { return port_; }
+
+ private:
+  void deliver(std::span<const uint8_t> frame) override;
+  void wrote(uint64_t gpa, uint64_t bytes) override;
+  void transmit(std::span<const uint8_t> frame) override;
+
+  Vm& vm_;
+  net::Ipv4Interface address_;
+  devices::VirtioNetDevice device_;
+  net::GuestSwitch::PortId port_ = 0;
+  bool backlog_ = false;  // the last pump stopped at its budget
+};
+
+// Sends every guest NIC's pending frames and ends guests whose device is broken. A main
+// loop poller; returns whether any frame moved.
+bool poll_nics();
+
+// The MAC of a guest that was not given one: locally administered (02:67), the node's
+// NIC's last three bytes, and the guest's id.
+net::MacAddress derived_guest_mac(const net::MacAddress& node, uint32_t guest_id);
+
+}  // namespace godwit::vm
