@@ -77,7 +77,8 @@ Expected<std::span<T>> frames_for(size_t count) {
 }
 
 void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t port) {
-  format(out, "{}.{}.{}.{}:{}", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3], port);
+  net::format_ipv4(out.sink(), a);
+  format(out, ":{}", port);
 }
 
 // --- The source side ---------------------------------------------------------------
@@ -256,8 +257,9 @@ class MigrationAcceptor final : public net::TcpAcceptor {
  public:
   net::TcpStream* on_accept(const net::Ipv4Address& peer, uint16_t) override {
     if (incoming != nullptr) {
-      log::warn("migrate: refused a second incoming migration from {}.{}.{}.{}", peer.bytes[0], peer.bytes[1],
-                peer.bytes[2], peer.bytes[3]);
+      FixedString<16> text;
+      net::format_ipv4(text.sink(), peer);
+      log::warn("migrate: refused a second incoming migration from {}", text.view());
       return nullptr;
     }
     migration::ReceiverConfig config;
@@ -266,7 +268,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     incoming = new Incoming(config);
     Event e("migration_incoming");
     FixedString<24> from;
-    format(from, "{}.{}.{}.{}", peer.bytes[0], peer.bytes[1], peer.bytes[2], peer.bytes[3]);
+    net::format_ipv4(from.sink(), peer);
     e->field("from", from.view());
     return &incoming->stream();
   }
