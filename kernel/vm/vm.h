@@ -82,7 +82,7 @@ class Vm {
   void console_prefix(FixedString<40>& out) const;
 
  private:
-  char name_[kMaxName] = {};
+  char name_[kMaxName + 1] = {};
   size_t name_length_ = 0;
   char command_line_[kMaxCommandLine] = {};
   size_t command_line_length_ = 0;
