@@ -29,6 +29,7 @@ struct RxDrops {
 
 class RxRing {
  public:
+  using Descriptor = RxDescriptor;
   static constexpr uint32_t kBufferBytes = 2048;
 
   // `ring` has a multiple of 8 descriptors (at least 8); buffer i is at
