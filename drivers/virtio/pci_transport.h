@@ -93,6 +93,10 @@ class PciTransport {
  private:
   void set_status(uint8_t bits);
   uint8_t generation();
+  // Calls `read` until config_generation is the same before and after it, at most a
+  // bounded number of times; returns the last value read.
+  template <class Read>
+  auto stable_read(Read read);
 
   RegisterWindow* common_ = nullptr;
   RegisterWindow* notify_ = nullptr;
