@@ -94,6 +94,9 @@ FormatArg make_format_arg(const T& value) {
   } else if constexpr (std::is_integral_v<T>) {
     arg.kind = FormatArg::Kind::kUnsigned;
     arg.u = value;
+  } else if constexpr (std::is_same_v<T, const char*> || std::is_same_v<T, char*>) {
+    arg.kind = FormatArg::Kind::kString;
+    arg.s = value != nullptr ? std::string_view(value) : std::string_view("(null)");
   } else if constexpr (std::is_convertible_v<T, std::string_view>) {
     arg.kind = FormatArg::Kind::kString;
     arg.s = std::string_view(value);

@@ -15,6 +15,7 @@ namespace godwit {
 
 class JsonWriter {
  public:
+  // Writes the opening brace at once: the object is under way from construction.
   explicit JsonWriter(Sink& sink);
 
   JsonWriter& field(std::string_view key, std::string_view value);
@@ -30,6 +31,9 @@ class JsonWriter {
   // value / 10^decimals written as a decimal number: fixed("mib_s", 12345, 3) -> 12.345.
   JsonWriter& fixed(std::string_view key, int64_t value, unsigned decimals);
 
+  // "key": { ... } and "key": [ ... ]. end_object() and end_array() close the innermost
+  // open one, whichever kind; value() adds an element to the open array. Nesting
+  // deeper than kMaxDepth is not tracked (never closed): keep within it.
   JsonWriter& begin_object(std::string_view key);
   JsonWriter& end_object();
   JsonWriter& begin_array(std::string_view key);
@@ -41,9 +45,13 @@ class JsonWriter {
 
  private:
   static constexpr unsigned kMaxDepth = 8;
+  // Writes the separator, then "name": .
   void key(std::string_view name);
+  // A comma before every member or element but the first of its object or array.
   void separator();
+  // `text` quoted, with quotes, backslashes and control or non-ASCII bytes escaped.
   void string(std::string_view text);
+  // Writes `bracket` and remembers its closer for end().
   void open(char bracket);
 
   Sink& sink_;

@@ -2,19 +2,13 @@
 
 #include <cstring>
 
+#include "lib/text_field.h"
 #include "migration/record_decode.h"
 #include "migration/stream_auth.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
 namespace {
-
-template <size_t N>
-void copy_string(char (&field)[N], const char* text) {
-  size_t i = 0;
-  for (; text != nullptr && text[i] != '\0' && i + 1 < N; ++i) field[i] = text[i];
-  for (; i < N; ++i) field[i] = '\0';
-}
 
 uint64_t bytes_per_s(uint64_t bytes, uint64_t ns) {
   if (ns == 0) return 0;
@@ -147,9 +141,9 @@ void MigrationSender::queue_header() {
   header.backend_features = config_.backend_features;
   header.vcpu_state_size = sizeof(x86::VcpuState);
   header.device_state_size = sizeof(DeviceState);
-  copy_string(header.backend_name, config_.backend_name);
-  copy_string(header.guest_name, config_.guest_name);
-  copy_string(header.command_line, config_.command_line);
+  copy_to_field(header.backend_name, config_.backend_name);
+  copy_to_field(header.guest_name, config_.guest_name);
+  copy_to_field(header.command_line, config_.command_line);
   Sha256Digest mac = header_mac(config_.key, nonce_, header);
   std::memcpy(header.mac, mac.bytes, kSha256Size);
   queue_record(RecordType::kHeader, header);

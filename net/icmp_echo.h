@@ -17,6 +17,8 @@ inline constexpr size_t kEchoSize = kHeaderSize + kPayloadSize;
 // The Internet checksum (RFC 1071) of `bytes`.
 uint16_t internet_checksum(std::span<const uint8_t> bytes);
 
+// An ICMP echo request (RFC 792) with this id and sequence, a payload derived from the
+// sequence (so a reply can be checked byte for byte) and its checksum filled in.
 void build_echo_request(std::span<uint8_t, kEchoSize> out, uint16_t id, uint16_t sequence);
 
 struct EchoReply {

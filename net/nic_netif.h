@@ -68,11 +68,19 @@ class NicNetif final : public FrameReceiver {
 
  private:
   void receive(std::span<const uint8_t> frame) override;
+  // netif_add()'s init function: names the interface and copies the NIC's MAC and MTU.
   static err_t init_callback(netif* self);
+  // lwIP's linkoutput hook; forwards to output() of the NicNetif behind `self`.
   static err_t link_output(netif* self, pbuf* chain);
+  // Sends the frame now if nothing is held and the NIC has room, else holds it (a pbuf
+  // reference) behind the others; ERR_MEM when the hold queue is full, ERR_IF on error.
   err_t output(pbuf* chain);
+  // Hands one chain to the NIC as a gather list (through the bounce buffer when it has
+  // too many pieces). The NIC's kBusy passes through.
   Status transmit(pbuf* chain);
+  // Sends held frames in order until the NIC is busy; true when any left the queue.
   bool send_held();
+  // Follows the NIC's link state into lwIP (netif_set_link_up/down).
   void update_link();
   void queue_for_lwip(std::span<const uint8_t> frame, uint64_t& drops);
 

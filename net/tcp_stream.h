@@ -47,6 +47,7 @@ enum class TcpEnd : uint8_t {
   kTimedOut,    // no answer: the connection attempt or retransmissions gave up
   kAborted,     // lwIP ended the connection (out of resources)
 };
+// A short phrase for the end ("the peer refused the connection"), for messages.
 std::string_view describe(TcpEnd end);
 
 class TcpStream;
@@ -77,10 +78,14 @@ class TcpStream {
   // Copies up to data.size() bytes into the send buffer; returns how many (maybe 0).
   // kState unless Open.
   Expected<size_t> write(std::span<const uint8_t> data);
+  // How many bytes write() would accept now (0 unless Open, at most 65535).
   size_t writable() const;
   // Bytes accepted by write() and not yet acknowledged by the peer.
   size_t unacknowledged() const { return static_cast<size_t>(bytes_written_ - bytes_acknowledged_); }
+  // Ends the connection gracefully (FIN after what is queued; a reset while still
+  // connecting or without memory for the FIN). No on_closed() follows: the caller knows.
   void close();
+  // Ends it at once with a reset, dropping what is queued; no on_closed() either.
   void abort();
 
   State state() const { return state_; }
@@ -94,6 +99,7 @@ class TcpStream {
  private:
   friend class TcpListener;
   void attach(tcp_pcb* pcb);  // an accepted connection
+  // Points lwIP's receive, sent and error callbacks for pcb_ at this stream.
   void install_callbacks();
   void detach();         // forget the pcb and silence its callbacks
   void end(TcpEnd why);  // lwIP ended the connection: report it
@@ -102,6 +108,8 @@ class TcpStream {
   static signed char lwip_received(void* arg, tcp_pcb* pcb, pbuf* chain, signed char err);
   static signed char lwip_sent(void* arg, tcp_pcb* pcb, uint16_t length);
   static void lwip_error(void* arg, signed char err);
+  // Acknowledges `chain` to lwIP, hands its bytes to on_receive() while the stream
+  // stays open, and frees it; ERR_ABRT when the handler aborted the stream.
   signed char deliver(pbuf* chain);
 
   TcpEvents& events_;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+
+#include "lib/expected.h"
 
 namespace godwit::e1000 {
 
@@ -38,5 +41,19 @@ inline constexpr uint8_t kTxStatusDone = 1u << 0;
 
 // 3.2.6 / 3.3: ring lengths are multiples of 128 bytes (eight descriptors).
 inline constexpr uint32_t kRingGranule = 8;
+
+// Lays out a receive or transmit ring: checks its length (a multiple of kRingGranule, at
+// least one granule; kInvalidArgument otherwise) and gives descriptor i the buffer at
+// buffers_address + i * buffer_bytes, with every other field zero.
+template <class Descriptor>
+Status lay_out_ring(std::span<Descriptor> ring, uint64_t buffers_address, uint32_t buffer_bytes) {
+  if (ring.size() < kRingGranule || ring.size() % kRingGranule != 0) return fail(Error::kInvalidArgument);
+  for (size_t i = 0; i < ring.size(); ++i) {
+    Descriptor d{};
+    d.buffer_address = buffers_address + uint64_t{i} * buffer_bytes;
+    ring[i] = d;
+  }
+  return ok();
+}
 
 }  // namespace godwit::e1000

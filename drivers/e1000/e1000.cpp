@@ -12,6 +12,35 @@ namespace {
 constexpr unsigned kSpinLimit = 10'000;
 constexpr uint64_t kSpinNs = 1'000;
 
+// Where the device finds one ring: its base address, length, head and tail registers.
+struct RingRegisters {
+  uint32_t base_low, base_high, length, head, tail;
+};
+constexpr RingRegisters kReceiveRing{reg::kRdbal, reg::kRdbah, reg::kRdlen, reg::kRdh, reg::kRdt};
+constexpr RingRegisters kTransmitRing{reg::kTdbal, reg::kTdbah, reg::kTdlen, reg::kTdh, reg::kTdt};
+
+// Allocates DMA memory for `ring` (E1000::kRingSize descriptors) and for its buffers,
+// lays the ring out, and points the device's ring registers at it with an empty ring
+// (head 0, tail as the ring says). kOutOfMemory without DMA memory.
+template <class Ring>
+Status setup_ring(Registers& regs, pci::DmaAllocator& dma, Ring& ring, pci::DmaRegion& buffers,
+                  const RingRegisters& where) {
+  using Descriptor = typename Ring::Descriptor;
+  constexpr uint32_t kRingBytes = E1000::kRingSize * sizeof(Descriptor);
+  auto descriptors = dma.allocate(kRingBytes);
+  auto buffer_memory = dma.allocate(size_t{E1000::kRingSize} * Ring::kBufferBytes);
+  if (!descriptors || !buffer_memory) return fail(Error::kOutOfMemory);
+  buffers = *buffer_memory;
+  auto* first = reinterpret_cast<Descriptor*>(descriptors->cpu);
+  if (auto s = ring.init({first, E1000::kRingSize}, buffers.device); !s) return s;
+  regs.write(where.base_low, static_cast<uint32_t>(descriptors->device));
+  regs.write(where.base_high, static_cast<uint32_t>(descriptors->device >> 32));
+  regs.write(where.length, kRingBytes);
+  regs.write(where.head, 0);
+  regs.write(where.tail, ring.tail());
+  return ok();
+}
+
 }  // namespace
 
 Status E1000::start(const std::optional<net::MacAddress>& mac_override) {
@@ -86,17 +115,7 @@ void E1000::write_mac(const net::MacAddress& mac) {
 
 // 14.4: receive ring, broadcast accepted, 2048-byte buffers, CRC stripped.
 Status E1000::setup_receive() {
-  auto ring = dma_.allocate(kRingSize * sizeof(RxDescriptor));
-  auto buffers = dma_.allocate(size_t{kRingSize} * RxRing::kBufferBytes);
-  if (!ring || !buffers) return fail(Error::kOutOfMemory);
-  rx_buffers_ = *buffers;
-  auto* descriptors = reinterpret_cast<RxDescriptor*>(ring->cpu);
-  if (auto s = rx_.init({descriptors, kRingSize}, rx_buffers_.device); !s) return s;
-  regs_.write(reg::kRdbal, static_cast<uint32_t>(ring->device));
-  regs_.write(reg::kRdbah, static_cast<uint32_t>(ring->device >> 32));
-  regs_.write(reg::kRdlen, kRingSize * sizeof(RxDescriptor));
-  regs_.write(reg::kRdh, 0);
-  regs_.write(reg::kRdt, rx_.tail());
+  if (auto s = setup_ring(regs_, dma_, rx_, rx_buffers_, kReceiveRing); !s) return s;
   // Unicast promiscuous: frames for the guests' MACs reach the node's switch, which
   // drops foreign unicast itself (decision 0012; 16 guests would not fit the 15 spare
   // receive-address registers).
@@ -107,17 +126,7 @@ Status E1000::setup_receive() {
 
 // 14.5: transmit ring, short frames padded, full-duplex collision distance.
 Status E1000::setup_transmit() {
-  auto ring = dma_.allocate(kRingSize * sizeof(TxDescriptor));
-  auto buffers = dma_.allocate(size_t{kRingSize} * TxRing::kBufferBytes);
-  if (!ring || !buffers) return fail(Error::kOutOfMemory);
-  tx_buffers_ = *buffers;
-  auto* descriptors = reinterpret_cast<TxDescriptor*>(ring->cpu);
-  if (auto s = tx_.init({descriptors, kRingSize}, tx_buffers_.device); !s) return s;
-  regs_.write(reg::kTdbal, static_cast<uint32_t>(ring->device));
-  regs_.write(reg::kTdbah, static_cast<uint32_t>(ring->device >> 32));
-  regs_.write(reg::kTdlen, kRingSize * sizeof(TxDescriptor));
-  regs_.write(reg::kTdh, 0);
-  regs_.write(reg::kTdt, 0);
+  if (auto s = setup_ring(regs_, dma_, tx_, tx_buffers_, kTransmitRing); !s) return s;
   regs_.write(reg::kTctl,
               tctl::kEnable | tctl::kPadShort | tctl::kCollisionThreshold | tctl::kCollisionDistance);
   regs_.write(reg::kTipg, kTipgCopper);

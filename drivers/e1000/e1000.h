@@ -36,10 +36,14 @@ class E1000 final : public net::Nic {
  private:
   Status reset();
   Expected<net::MacAddress> read_mac();
+  // One 16-bit EEPROM word through EERD (13.4.4); kTimeout when DONE never comes.
   Expected<uint16_t> read_eeprom(uint32_t word);
+  // Puts `mac` in RAL0/RAH0 with address-valid set: the receive filter matches on it.
   void write_mac(const net::MacAddress& mac);
   Status setup_receive();
   Status setup_transmit();
+  // Adds the device's missed-packet count (MPC, cleared on read) and the receive ring's
+  // drops into counters_.
   void update_drop_counters();
 
   Registers& regs_;

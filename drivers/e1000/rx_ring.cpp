@@ -7,15 +7,9 @@
 namespace godwit::e1000 {
 
 Status RxRing::init(std::span<RxDescriptor> ring, uint64_t buffers_address) {
-  if (ring.size() < kRingGranule || ring.size() % kRingGranule != 0) return fail(Error::kInvalidArgument);
+  if (auto s = lay_out_ring(ring, buffers_address, kBufferBytes); !s) return s;
   ring_ = ring.data();
   size_ = static_cast<uint32_t>(ring.size());
-  for (uint32_t i = 0; i < size_; ++i) {
-    ring_[i].buffer_address = buffers_address + uint64_t{i} * kBufferBytes;
-    ring_[i].length = 0;
-    ring_[i].status = 0;
-    ring_[i].errors = 0;
-  }
   next_ = 0;
   tail_ = size_ - 1;
   discarding_ = false;

@@ -29,6 +29,7 @@ struct RxDrops {
 
 class RxRing {
  public:
+  using Descriptor = RxDescriptor;
   static constexpr uint32_t kBufferBytes = 2048;
 
   // `ring` has a multiple of 8 descriptors (at least 8); buffer i is at
@@ -52,6 +53,8 @@ class RxRing {
   const RxDrops& drops() const { return drops_; }
 
  private:
+  // Clears the descriptor's status and makes it the new tail, handing it and every
+  // descriptor before it back to the hardware.
   void give_back(uint32_t index);
 
   volatile RxDescriptor* ring_ = nullptr;

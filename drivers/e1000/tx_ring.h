@@ -16,6 +16,7 @@ namespace godwit::e1000 {
 
 class TxRing {
  public:
+  using Descriptor = TxDescriptor;
   static constexpr uint32_t kBufferBytes = 2048;
 
   // As RxRing::init.

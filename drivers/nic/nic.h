@@ -40,6 +40,8 @@ class Nic {
 
   virtual std::string_view name() const = 0;  // "virtio-net", "e1000"
   virtual MacAddress mac() const = 0;
+  // Whether the device reports a link now (read from the device each call; a device
+  // that has no link status, or virtio-net without the STATUS feature, says true).
   virtual bool link_up() = 0;
   // Queues one frame (a gather list of pieces, at most kMaxFrame bytes in all).
   // kBusy when no transmit descriptor is free (the caller may retry after poll()).
@@ -47,6 +49,7 @@ class Nic {
   // Reclaims finished transmissions and hands up to `budget` received frames to
   // `receiver`, refilling the receive ring; returns how many frames it delivered.
   virtual size_t poll(FrameReceiver& receiver, size_t budget) = 0;
+  // Frames and bytes moved, frames dropped and device errors, since start().
   virtual const NicCounters& counters() const = 0;
 
  protected:

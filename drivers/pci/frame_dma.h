@@ -11,6 +11,7 @@ class FrameDma final : public DmaAllocator {
   Expected<DmaRegion> allocate(size_t bytes) override;
 };
 
+// The one FrameDma of the image, for drivers started by find_nic().
 FrameDma& frame_dma();
 
 }  // namespace godwit::pci

@@ -14,8 +14,12 @@ class Uart16550 {
 
   // Programs 115200 8N1 with FIFOs; false if no UART answers at the port.
   bool init();
+  // Sends one byte once the transmitter is empty (waiting a bounded time, so a stuck
+  // UART slows output but never hangs); nothing when init() found no UART.
   void put(char c);
+  // put() for each byte, with "\n" sent as "\r\n".
   void write(std::string_view text);
+  // The next received byte, or nullopt when none is waiting. Never blocks.
   std::optional<char> try_get();
 
  private:

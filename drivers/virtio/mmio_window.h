@@ -10,6 +10,7 @@ class MmioMapper final : public WindowMapper {
   RegisterWindow* map(uint64_t address, uint32_t length) override;
 };
 
+// The one MmioMapper of the image; windows it maps live as long as the hypervisor.
 MmioMapper& mmio_mapper();
 
 }  // namespace godwit::virtio

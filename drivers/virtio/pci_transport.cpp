@@ -125,24 +125,23 @@ void PciTransport::fail_device() {
 
 uint8_t PciTransport::generation() { return common_->read8(field::kConfigGeneration); }
 
-uint8_t PciTransport::device_read8(uint32_t offset) {
-  uint8_t value = 0;
+template <class Read>
+auto PciTransport::stable_read(Read read) {
+  decltype(read()) value{};
   for (unsigned i = 0; i < kGenerationRetries; ++i) {
     uint8_t before = generation();
-    value = device_->read8(offset);
+    value = read();
     if (generation() == before) break;
   }
   return value;
 }
 
+uint8_t PciTransport::device_read8(uint32_t offset) {
+  return stable_read([&] { return device_->read8(offset); });
+}
+
 uint16_t PciTransport::device_read16(uint32_t offset) {
-  uint16_t value = 0;
-  for (unsigned i = 0; i < kGenerationRetries; ++i) {
-    uint8_t before = generation();
-    value = device_->read16(offset);
-    if (generation() == before) break;
-  }
-  return value;
+  return stable_read([&] { return device_->read16(offset); });
 }
 
 }  // namespace godwit::virtio

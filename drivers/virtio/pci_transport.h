@@ -83,6 +83,7 @@ class PciTransport {
   void driver_ok();
   // Sets FAILED: the driver gives up on the device (nothing if open() did not succeed).
   void fail_device();
+  // The device status byte as the device reports it now (DEVICE_NEEDS_RESET, FAILED...).
   uint8_t device_status();
 
   // Device-specific configuration at `offset` (checked by the caller against the
@@ -91,8 +92,14 @@ class PciTransport {
   uint16_t device_read16(uint32_t offset);
 
  private:
+  // Adds `bits` to the device status; status bits are only ever added until a reset.
   void set_status(uint8_t bits);
+  // config_generation: changes whenever the device changes its configuration.
   uint8_t generation();
+  // Calls `read` until config_generation is the same before and after it, at most a
+  // bounded number of times; returns the last value read.
+  template <class Read>
+  auto stable_read(Read read);
 
   RegisterWindow* common_ = nullptr;
   RegisterWindow* notify_ = nullptr;

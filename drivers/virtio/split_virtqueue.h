@@ -85,6 +85,8 @@ class SplitVirtqueue {
   bool broken() const { return broken_; }
 
  private:
+  // The descriptor table, the available ring and the used ring inside the one area
+  // given to init() (2.6: descriptor table first, then the driver and device areas).
   volatile VirtqDescriptor* descriptors() const;
   volatile uint16_t* avail_word(size_t index) const;  // 0 flags, 1 idx, 2.. ring
   volatile uint16_t* used_word(size_t index) const;   // 0 flags, 1 idx

@@ -27,6 +27,8 @@ class RxQueue {
   size_t poll(net::FrameReceiver& receiver, size_t budget, net::NicCounters& counters);
 
  private:
+  // Checks one used buffer and hands its frame to `receiver`; false (and counted) when
+  // it is dropped. The buffer itself is reposted by the caller either way.
   bool deliver(const virtio::UsedBuffer& used, net::FrameReceiver& receiver, net::NicCounters& counters);
 
   virtio::SplitVirtqueue* queue_ = nullptr;

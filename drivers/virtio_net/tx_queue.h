@@ -13,6 +13,7 @@ namespace godwit::virtio_net {
 
 class TxQueue {
  public:
+  // Binds the queue and the buffers frames are copied into; before any other call.
   void init(virtio::SplitVirtqueue& queue, virtio::BufferPool pool);
 
   // Frees the buffers the device has sent; device errors are added to counters.errors.

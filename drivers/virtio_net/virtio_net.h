@@ -30,9 +30,14 @@ class VirtioNet final : public net::Nic {
 
  private:
   VirtioNet() = default;
+  // The virtio initialization sequence (3.1.1): open the transport, negotiate MAC and
+  // STATUS, set up both queues, read the MAC, DRIVER_OK, then post receive buffers.
   Status start(pci::ConfigSpace& config, pci::PciAddress at);
+  // Allocates queue `index`'s area and buffers (kept for the hypervisor's life), and
+  // enables it on the device; returns the buffers and sets `bell` to its doorbell.
   Expected<virtio::BufferPool> setup_queue(uint16_t index, virtio::SplitVirtqueue& queue,
                                            virtio::Doorbell& bell);
+  // Stops the driver and marks the device FAILED once either queue is broken.
   void check_queues();
 
   virtio::PciTransport transport_;

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "guests/lib/format.h"
+#include "guests/lib/line.h"
 
 namespace godwit::guest {
 
@@ -14,7 +14,7 @@ bool write(std::string_view text);
 template <class... Args>
 void println(std::string_view fmt, const Args&... args) {
   Line line;
-  format_to(line, fmt, args...);
+  format(line, fmt, args...);
   (void)write(line.terminated());
 }
 

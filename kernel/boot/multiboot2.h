@@ -47,6 +47,8 @@ struct BootInfo {
 
   std::span<const MemoryRegion> memory_map() const { return {regions, region_count}; }
   std::span<const Module> module_list() const { return {modules, module_count}; }
+  // The sum of the map's available regions, as the firmware reported them (before any
+  // reservation).
   uint64_t available_bytes() const;
 };
 

@@ -30,14 +30,18 @@ class FrameAllocator {
   // Returns frames obtained from allocate(). Freeing a free frame is kState (a bug caught).
   Status free(PhysAddr start, uint64_t count = 1);
 
+  // Whether the frame holding `address` is allocated or reserved; true beyond the
+  // managed range.
   bool is_used(PhysAddr address) const;
   uint64_t total_frames() const { return frame_count_; }
   uint64_t free_frames() const { return free_count_; }
 
  private:
   bool test(uint64_t frame) const { return (bitmap_[frame / 64] >> (frame % 64)) & 1; }
+  // Marks one frame and keeps free_count_ in step (setting a bit already so is a no-op).
   void set(uint64_t frame, bool used);
   bool run_is_free(uint64_t first, uint64_t count) const;
+  // The first `align`-aligned frame in [from, to) starting `count` free frames, or ~0.
   uint64_t search(uint64_t from, uint64_t to, uint64_t count, uint64_t align) const;
 
   std::span<uint64_t> bitmap_;

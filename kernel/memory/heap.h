@@ -34,6 +34,7 @@ class Heap {
     size_t size;  // whole block, header included
     size_t magic;
   };
+  // Puts `block` in the address-ordered free list, merging it with a neighbour it touches.
   void insert(FreeBlock* block);
 
   FreeBlock* free_list_ = nullptr;

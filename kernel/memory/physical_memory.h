@@ -18,6 +18,7 @@ inline constexpr uint64_t kInitialHeapBytes = 8ull << 20;
 // every module (guest images).
 Status init(const multiboot2::BootInfo& boot, PhysAddr info_start, PhysAddr info_end);
 
+// The machine's one frame allocator and kernel heap, usable after init().
 FrameAllocator& frames();
 Heap& heap();
 

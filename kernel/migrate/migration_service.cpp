@@ -7,6 +7,7 @@
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
 #include "lib/parse.h"
+#include "lib/text_field.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/migrate/nonce.h"
@@ -77,19 +78,11 @@ Expected<std::span<T>> frames_for(size_t count) {
 }
 
 void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t port) {
-  format(out, "{}.{}.{}.{}:{}", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3], port);
+  net::format_ipv4(out.sink(), a);
+  format(out, ":{}", port);
 }
 
 // --- The source side ---------------------------------------------------------------
-
-// Copies a view into a fixed, NUL-terminated field.
-template <size_t N>
-const char* terminated(char (&field)[N], std::string_view text) {
-  size_t n = text.size() < N - 1 ? text.size() : N - 1;
-  std::memcpy(field, text.data(), n);
-  field[n] = '\0';
-  return field;
-}
 
 class Outgoing final : public ChannelClient, public migration::MigrationObserver {
  public:
@@ -97,7 +90,7 @@ class Outgoing final : public ChannelClient, public migration::MigrationObserver
       : config_(configure(vm, options)),
         source_(vm),
         sender_(config_, source_, channel_, kernel_clock, buffers.record, buffers.send_set, this) {
-    terminated(destination_, destination);
+    copy_to_field(destination_, destination);
   }
 
   Status connect(const net::Ipv4Address& address, uint16_t port) { return channel_.stream().connect(address, port); }
@@ -119,9 +112,7 @@ class Outgoing final : public ChannelClient, public migration::MigrationObserver
     if (!opened_) {
       // Never connected: the guest was not touched.
       connect_failed_ = true;
-      std::string_view text = net::describe(why);
-      size_t n = text.size() < sizeof connect_reason_ - 1 ? text.size() : sizeof connect_reason_ - 1;
-      std::memcpy(connect_reason_, text.data(), n);
+      copy_to_field(connect_reason_, net::describe(why));
       return;
     }
     sender_.on_channel_closed();
@@ -142,8 +133,8 @@ class Outgoing final : public ChannelClient, public migration::MigrationObserver
   migration::SenderConfig configure(vm::Vm& vm, const MigrateOptions& options) {
     migration::SenderConfig config;
     config.key = settings.key_bytes();
-    config.guest_name = terminated(name_, vm.name());
-    config.command_line = terminated(command_line_, vm.command_line());
+    config.guest_name = copy_to_field(name_, vm.name()).data();
+    config.command_line = copy_to_field(command_line_, vm.command_line()).data();
     config.backend_name = vm::backend()->name().data();  // a string literal
     config.policy.downtime_target_ns = options.downtime_ms * 1'000'000;
     config.policy.max_rounds = options.max_rounds;
@@ -256,8 +247,9 @@ class MigrationAcceptor final : public net::TcpAcceptor {
  public:
   net::TcpStream* on_accept(const net::Ipv4Address& peer, uint16_t) override {
     if (incoming != nullptr) {
-      log::warn("migrate: refused a second incoming migration from {}.{}.{}.{}", peer.bytes[0], peer.bytes[1],
-                peer.bytes[2], peer.bytes[3]);
+      FixedString<16> text;
+      net::format_ipv4(text.sink(), peer);
+      log::warn("migrate: refused a second incoming migration from {}", text.view());
       return nullptr;
     }
     migration::ReceiverConfig config;
@@ -266,7 +258,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     incoming = new Incoming(config);
     Event e("migration_incoming");
     FixedString<24> from;
-    format(from, "{}.{}.{}.{}", peer.bytes[0], peer.bytes[1], peer.bytes[2], peer.bytes[3]);
+    net::format_ipv4(from.sink(), peer);
     e->field("from", from.view());
     return &incoming->stream();
   }

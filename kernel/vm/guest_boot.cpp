@@ -1,9 +1,8 @@
 #include "kernel/vm/guest_boot.h"
 
-#include <cstring>
-
 #include "arch/x86/cpu/descriptors.h"
 #include "godwit/abi.h"
+#include "lib/text_field.h"
 
 namespace godwit {
 
@@ -117,7 +116,7 @@ Status write_boot_info(GuestRam& ram, const GuestBootParams& p) {
   info.free_start = p.free_start;
   info.guest_id = p.guest_id;
   info.hypercall_instruction = p.hypercall_instruction;
-  std::memcpy(info.command_line, p.command_line.data(), p.command_line.size());
+  copy_to_field(info.command_line, p.command_line);  // params_valid() checked its length
   Status s = zero_guest(ram, abi::kBootInfoAddress, kPage);
   if (s) s = write_guest(ram, abi::kBootInfoAddress, info);
   return s;

@@ -28,6 +28,7 @@ class GuestConsole {
   void restore(std::string_view pending, uint64_t bytes_written);
 
  private:
+  // Writes the buffered line as "<prefix> <line>\n" in one write, then empties it.
   void emit(Sink& out, std::string_view prefix);
 
   char line_[kMaxLine] = {};

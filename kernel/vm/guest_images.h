@@ -22,7 +22,9 @@ struct GuestImage {
 
 // Reads the module list once at boot; modules with neither key are reported and skipped.
 void register_modules(const multiboot2::BootInfo& boot);
+// The image registered under `name`, or nullptr.
 const GuestImage* find_image(std::string_view name);
+// Every registered image, in module order.
 std::span<const GuestImage> images();
 
 // Starts every module marked guest=; failures are logged, the others still start.

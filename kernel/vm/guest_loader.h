@@ -12,6 +12,9 @@
 
 namespace godwit::vm {
 
+// Loads the ELF `image` into vm's memory, writes its boot info (with vm's id and command
+// line) and returns the vCPU state to start it with. Each failure is logged with the
+// guest's name before it is returned.
 Expected<x86::VcpuState> load_guest_image(Vm& vm, std::span<const uint8_t> image);
 
 }  // namespace godwit::vm

@@ -15,6 +15,7 @@ inline constexpr uint64_t kGuestPageSize = 4096;
 
 class GuestRam {
  public:
+  // Guest RAM in bytes: guest-physical [0, size_bytes()), a whole number of pages.
   virtual uint64_t size_bytes() const = 0;
   // The host-accessible 4 KiB page for guest frame `gfn`; nullptr outside RAM.
   virtual uint8_t* page(uint64_t gfn) = 0;

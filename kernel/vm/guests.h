@@ -26,6 +26,7 @@ void init(x86::Backend& backend);
 // The backend, or nullptr when this CPU has none (then no guest can be created).
 x86::Backend* backend();
 
+// Every slot of the guest table, free ones included (id 0): for walking all guests.
 std::span<Vm> slots();
 Vm* find(uint32_t id);  // a live or ended guest with this id; nullptr otherwise
 

@@ -1,16 +1,8 @@
 #include "kernel/vm/vm.h"
 
-#include <cstring>
+#include "lib/text_field.h"
 
 namespace godwit::vm {
-
-namespace {
-size_t copy_bounded(char* to, size_t capacity, std::string_view from) {
-  size_t n = from.size() < capacity ? from.size() : capacity;
-  std::memcpy(to, from.data(), n);
-  return n;
-}
-}  // namespace
 
 const char* to_string(EndReason reason) {
   switch (reason) {
@@ -46,11 +38,10 @@ uint64_t VmStats::total_exits() const {
   return total;
 }
 
-void Vm::set_name(std::string_view name) { name_length_ = copy_bounded(name_, kMaxName, name); }
+void Vm::set_name(std::string_view name) { name_length_ = copy_to_field(name_, name).size(); }
 
 void Vm::set_command_line(std::string_view line) {
-  command_line_length_ = copy_bounded(command_line_, kMaxCommandLine - 1, line);
-  command_line_[command_line_length_] = '\0';
+  command_line_length_ = copy_to_field(command_line_, line).size();
 }
 
 void Vm::console_prefix(FixedString<40>& out) const { format(out, "[g{} {}]", id, name()); }

@@ -38,6 +38,7 @@ enum class EndReason : uint8_t {
   kUnhandledExit, // an exit the hypervisor has no handler for
   kDeviceError,   // it misused its virtio-net device (registers, rings, MMIO instructions)
 };
+// Stable lower-case names ("triple-fault", "blocked"), part of `guests` and @event output.
 const char* to_string(EndReason reason);
 const char* to_string(VmState state);
 
@@ -75,9 +76,11 @@ class Vm {
 
   std::string_view name() const { return {name_, name_length_}; }
   std::string_view command_line() const { return {command_line_, command_line_length_}; }
+  // Copies kept in the Vm, cut to kMaxName and kMaxCommandLine - 1 characters.
   void set_name(std::string_view name);
   void set_command_line(std::string_view line);
   uint64_t guest_time_ns(uint64_t host_ns) const { return host_ns + static_cast<uint64_t>(time_offset_ns); }
+  // Sets the offset so that the guest's clock reads `guest_ns` at host time `host_ns`.
   void set_guest_time(uint64_t guest_ns, uint64_t host_ns) {
     time_offset_ns = static_cast<int64_t>(guest_ns - host_ns);
   }
@@ -86,7 +89,7 @@ class Vm {
   void console_prefix(FixedString<40>& out) const;
 
  private:
-  char name_[kMaxName] = {};
+  char name_[kMaxName + 1] = {};
   size_t name_length_ = 0;
   char command_line_[kMaxCommandLine] = {};
   size_t command_line_length_ = 0;

@@ -29,7 +29,7 @@ struct VmExit {
   ExitKind kind = ExitKind::kOther;
   // Bytes of the instruction that caused the exit (hypercall, CPUID, HLT, I/O, MSR), so
   // Vcpu::skip_instruction can advance RIP. AMD-V without next-RIP saving knows it from
-  // the exit code (QEMU's software SVM, see shared/EMULATORS.md).
+  // the exit code (QEMU 7.2's software SVM leaves nRIP at 0).
   uint8_t instruction_length = 0;
   uint64_t gpa = 0;        // kSecondLevelFault
   Permissions access = 0;  // kSecondLevelFault: what the guest tried

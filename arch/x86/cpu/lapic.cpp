@@ -55,6 +55,4 @@ void end_of_interrupt() {
   if (base != 0) write(kEoi, 0);
 }
 
-uint32_t timer_ticks_per_second() { return ticks_per_second; }
-
 }  // namespace godwit::x86::lapic

@@ -10,7 +10,8 @@ namespace godwit::x86::lapic {
 void init();
 // Starts the timer in periodic mode at `hz`, calibrated against the TSC clock.
 void start_periodic_timer(uint32_t hz);
+// Tells the APIC the interrupt being handled is done, so it delivers the next one of the
+// same or lower priority; does nothing before init().
 void end_of_interrupt();
-uint32_t timer_ticks_per_second();
 
 }  // namespace godwit::x86::lapic

@@ -47,6 +47,8 @@ constexpr uint64_t leaf_entry(PagingFormat format, uint64_t frame, Permissions p
   return address | flags;
 }
 
+// Whether the entry maps anything: EPT has no present bit, any of R/W/X counts (SDM
+// 29.3.2); NPT uses the ordinary P bit.
 constexpr bool present(PagingFormat format, uint64_t entry) {
   return format == PagingFormat::kEpt ? (entry & (kEptRead | kEptWrite | kEptExecute)) != 0
                                       : (entry & kNptPresent) != 0;
@@ -54,6 +56,7 @@ constexpr bool present(PagingFormat format, uint64_t entry) {
 
 constexpr uint64_t address(uint64_t entry) { return entry & kAddressMask; }
 
+// The entry's rights as Access bits; 0 for an entry that is not present.
 constexpr Permissions permissions(PagingFormat format, uint64_t entry) {
   if (!present(format, entry)) return 0;
   if (format == PagingFormat::kEpt) {

@@ -36,9 +36,12 @@ class SecondLevelSpace {
   uint64_t root() const { return table_.root(); }
   PagingFormat format() const { return table_.format(); }
 
+  // As SecondLevelTable::map; widening needs no flush (a TLB never caches a missing entry
+  // as present).
   Status map(uint64_t gpa, uint64_t frame, Permissions permissions) {
     return table_.map(gpa, frame, permissions);
   }
+  // As SecondLevelTable::unmap, then the backend's flush, so no TLB keeps the old page.
   Status unmap(uint64_t gpa);
   Expected<Translation> lookup(uint64_t gpa) const { return table_.lookup(gpa); }
   // Sets the permissions of every mapped page in [gpa, gpa + bytes); flushes once when
@@ -50,6 +53,7 @@ class SecondLevelSpace {
   uint64_t flushes() const { return flushes_; }
 
  private:
+  // Calls the backend's TlbFlusher and counts the flush (flushes()).
   void flush();
 
   SecondLevelTable table_;

@@ -40,6 +40,8 @@ class SecondLevelTable {
   Status map(uint64_t gpa, uint64_t frame, Permissions permissions);
   // Removes the mapping of the page at `gpa`; kNotFound when there is none.
   Status unmap(uint64_t gpa);
+  // The frame and permissions the page at `gpa` maps to; kNotFound when it is not
+  // mapped, kRange beyond kAddressLimit. Never allocates.
   Expected<Translation> lookup(uint64_t gpa) const;
   // Gives every mapped page of [gpa, gpa + bytes) exactly `permissions` (which must
   // include read). Returns how many entries lost a permission: those may still sit in
@@ -49,6 +51,7 @@ class SecondLevelTable {
  private:
   // The leaf table covering `gpa` (creating intermediate tables if `create`), or 0.
   Expected<uint64_t> leaf_table(uint64_t gpa, bool create) const;
+  // Frees `table` and, above level 0, every table its present entries point to.
   void free_level(uint64_t table, int level);
 
   PagingFormat format_;

@@ -13,6 +13,7 @@ class TableMemory {
  public:
   // A zeroed, 4 KiB-aligned page; its physical address.
   virtual Expected<uint64_t> allocate_table() = 0;
+  // Returns a table from allocate_table(); the walker no longer points to it.
   virtual void free_table(uint64_t table) = 0;
   // The 512 entries of a table obtained from allocate_table().
   virtual uint64_t* entries(uint64_t table) = 0;

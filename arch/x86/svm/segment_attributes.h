@@ -9,8 +9,8 @@
 // - VT-x takes the CPL from SS.DPL; the VMCB has its own CPL byte (kept equal to SS.DPL
 //   by the state conversion).
 // - 64-bit code needs CS.L=1 with CS.D=0 on both; VT-x checks it at VM entry, AMD-V's
-//   VMRUN only in long mode with CR4.PAE, and QEMU's software SVM rejects L and D both
-//   set (shared/EMULATORS.md), so load() rejects that combination itself.
+//   VMRUN only in long mode with CR4.PAE, and QEMU 7.2's software SVM refuses VMRUN with
+//   L and D both set, so load() rejects that combination itself.
 // Pure code, unit-tested both ways.
 #pragma once
 

@@ -1,6 +1,6 @@
 // state_rejection(): the VMRUN consistency checks of APM Vol. 2 15.5.1 that a migrated or
-// hand-built VcpuState could break, plus the ones QEMU's software SVM adds
-// (shared/EMULATORS.md), each with the message a person reads.
+// hand-built VcpuState could break, plus the one QEMU 7.2's software SVM adds (it
+// refuses a 64-bit code segment with both L and D set), each with the message a person reads.
 #include "arch/x86/svm/segment_attributes.h"
 #include "arch/x86/svm/state_transfer.h"
 

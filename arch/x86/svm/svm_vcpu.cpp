@@ -46,8 +46,8 @@ VmExit SvmVcpu::decode(uint64_t rip_before) {
   ExitRecord record{c.exit_code, c.exit_info1, c.exit_info2, regs_.rip, c.next_rip, shared_.nrip_save};
   VmExit exit = decode_exit(record);
   if (exit.kind == ExitKind::kInvalidState) {
-    // QEMU 7.2 also ends a run this way when the guest sets a reserved CR4 bit
-    // (shared/EMULATORS.md), so the message names both causes.
+    // QEMU 7.2 also ends a run this way when the guest sets a reserved CR4 bit (a
+    // spurious exit to the saved host state instead of #GP), so the message names both.
     log::error("AMD-V: VMEXIT_INVALID (entered at RIP {:#x}): VMRUN refused the VMCB state or "
                "controls (APM Vol. 2 15.5.1), or under QEMU 7.2 the guest set a reserved CR4 bit",
                rip_before);

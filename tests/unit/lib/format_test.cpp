@@ -49,6 +49,14 @@ TEST(Format, BracesAndMismatchedArguments) {
   EXPECT_EQ(fmt("close }"), "close }");
 }
 
+TEST(Format, NullCStringPrintsNullRatherThanReadingAddressZero) {
+  const char* missing = nullptr;
+  char* also_missing = nullptr;
+  EXPECT_EQ(fmt("[{}] [{}]", missing, also_missing), "[(null)] [(null)]");
+  const char* present = "text";
+  EXPECT_EQ(fmt("{}", present), "text");
+}
+
 TEST(Format, ErrorsPrintTheirText) { EXPECT_EQ(fmt("{}", Error::kOutOfMemory), "out of memory"); }
 
 TEST(Format, BufferSinkTruncatesAndRemembers) {

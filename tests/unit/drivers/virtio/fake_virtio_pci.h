@@ -33,8 +33,8 @@ inline void put_cap(FakeConfigSpace::Function& f, uint8_t at, uint8_t next, CfgT
   FakeConfigSpace::put32(f, static_cast<uint8_t>(at + 12), length);
 }
 
-// QEMU's modern virtio-net: MSI-X first, then common, ISR, device, notify (multiplier 4)
-// in BAR 4 (EMULATORS.md).
+// QEMU 7.2's modern virtio-net (virtio-net-pci,disable-legacy=on, 1af4:1041): MSI-X
+// first (BAR 1), then common, ISR, device, notify (multiplier 4), all in BAR 4.
 inline FakeConfigSpace::Function& qemu_like(FakeConfigSpace& config) {
   auto& f = config.add(kAt, 0x1af4, 0x1041, 0x02);
   FakeConfigSpace::put16(f, pci::reg::kStatus, pci::kStatusCapabilitiesList);

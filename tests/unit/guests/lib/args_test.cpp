@@ -21,28 +21,5 @@ TEST(GuestArgs, FindsKeysByWholeName) {
   EXPECT_EQ(value, "");
 }
 
-TEST(GuestArgs, ParsesNumbersStrictly) {
-  uint64_t v = 0;
-  EXPECT_TRUE(parse_u64("1000", v) && v == 1000);
-  EXPECT_TRUE(parse_u64("0x1F", v) && v == 31);
-  EXPECT_TRUE(parse_u64("18446744073709551615", v) && v == UINT64_MAX);
-  EXPECT_FALSE(parse_u64("18446744073709551616", v));
-  EXPECT_FALSE(parse_u64("", v));
-  EXPECT_FALSE(parse_u64("12x", v));
-  EXPECT_FALSE(parse_u64("-1", v));
-  EXPECT_FALSE(parse_u64("0x", v));
-}
-
-TEST(GuestArgs, ParsesSizes) {
-  uint64_t v = 0;
-  EXPECT_TRUE(parse_size("4M", v) && v == 4u << 20);
-  EXPECT_TRUE(parse_size("64k", v) && v == 64u << 10);
-  EXPECT_TRUE(parse_size("1G", v) && v == 1u << 30);
-  EXPECT_TRUE(parse_size("4096", v) && v == 4096);
-  EXPECT_FALSE(parse_size("4Q", v));
-  EXPECT_FALSE(parse_size("M", v));
-  EXPECT_FALSE(parse_size("17179869184G", v));  // overflows 64 bits
-}
-
 }  // namespace
 }  // namespace godwit::guest

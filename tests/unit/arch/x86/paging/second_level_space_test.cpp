@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/arch/x86/paging/paging_format_names.h"
 #include "tests/unit/fakes/fake_table_memory.h"
 
 namespace godwit::x86 {
@@ -23,7 +24,8 @@ class SecondLevelSpaceTest : public ::testing::TestWithParam<PagingFormat> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(space.init());
-    for (uint64_t gpa = 0; gpa < 64 * 4096; gpa += 4096) ASSERT_TRUE(space.map(gpa, gpa + 0x800000, kAccessAll));
+    for (uint64_t gpa = 0; gpa < 64 * 4096; gpa += 4096)
+      ASSERT_TRUE(space.map(gpa, gpa + 0x800000, kAccessAll));
   }
   godwit::testing::FakeTableMemory memory;
   CountingFlusher flusher;
@@ -69,8 +71,7 @@ TEST_P(SecondLevelSpaceTest, ProtectingScatteredPagesFlushesOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFormats, SecondLevelSpaceTest,
-                         ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt),
-                         [](const auto& info) { return info.param == PagingFormat::kEpt ? "Ept" : "Npt"; });
+                         ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt), paging_format_test_name);
 
 }  // namespace
 }  // namespace godwit::x86

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/arch/x86/paging/paging_format_names.h"
 #include "tests/unit/fakes/fake_table_memory.h"
 
 namespace godwit::x86 {
@@ -34,7 +35,8 @@ TEST_P(SecondLevelTableTest, RefusesBadRequests) {
 }
 
 TEST_P(SecondLevelTableTest, ProtectCountsOnlyReductions) {
-  for (uint64_t gpa = 0; gpa < 1024 * 4096; gpa += 4096) ASSERT_TRUE(table.map(gpa, gpa + 0x100000, kAccessAll));
+  for (uint64_t gpa = 0; gpa < 1024 * 4096; gpa += 4096)
+    ASSERT_TRUE(table.map(gpa, gpa + 0x100000, kAccessAll));
   auto reduced = table.protect(0, 1024 * 4096, kAccessRead | kAccessExecute);
   ASSERT_TRUE(reduced);
   EXPECT_EQ(*reduced, 1024u);  // crosses a leaf-table boundary at 512 pages
@@ -71,8 +73,7 @@ TEST_P(SecondLevelTableTest, ReportsTableExhaustion) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFormats, SecondLevelTableTest,
-                         ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt),
-                         [](const auto& info) { return info.param == PagingFormat::kEpt ? "Ept" : "Npt"; });
+                         ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt), paging_format_test_name);
 
 }  // namespace
 }  // namespace godwit::x86

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ostream>
 
 #include "arch/x86/svm/segment_attributes.h"
 
@@ -99,6 +100,9 @@ struct Rejection {
   const char* name;
   void (*spoil)(VcpuState&);
 };
+
+// The case's name, not the struct's bytes, in failure messages.
+void PrintTo(const Rejection& rejection, std::ostream* out) { *out << rejection.name; }
 
 class VmcbStateRejects : public ::testing::TestWithParam<Rejection> {};
 
