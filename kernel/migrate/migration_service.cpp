@@ -9,10 +9,9 @@
 #include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/memory/physical_memory.h"
+#include "kernel/migrate/incoming_migration.h"
 #include "kernel/migrate/nonce.h"
-#include "kernel/migrate/tcp_channel.h"
-#include "kernel/migrate/vm_destination.h"
-#include "kernel/migrate/vm_migration_source.h"
+#include "kernel/migrate/outgoing_migration.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercalls.h"
@@ -31,12 +30,7 @@ constexpr size_t kMaxKey = 64;
 // The largest guest the ABI allows, for the bitmaps sized once at boot.
 constexpr uint64_t kMaxGuestPages = abi::kMaxMemory / kPageSize;
 constexpr size_t kBitmapWords = PageBitmap::words_for(kMaxGuestPages);
-// A record is checksummed whole before its first byte goes out. With one 128-page
-// batch (526 KB) per buffer the link idled while each batch was copied and hashed
-// (bench migrate: 0.51 of tcpbench on a loaded machine); 16-page batches, eight to a
-// buffer, are built while the ones before them still wait for the send window, and the
-// destination verifies and applies them in small steps, so its ACKs keep flowing.
-// Overhead stays 16 bytes a page plus a 24-byte record header per 16 pages (0.4%).
+// Eight batches of Outgoing's 16 pages: built while earlier ones wait for the window.
 constexpr uint32_t kBatchPages = 16;
 constexpr size_t kSendRecordBytes = 8 * migration::record_size(sizeof(migration::PageBatchHeader) +
                                                                kBatchPages * (sizeof(migration::PageEntry) +
@@ -79,119 +73,6 @@ Expected<std::span<T>> frames_for(size_t count) {
 void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t port) {
   format(out, "{}.{}.{}.{}:{}", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3], port);
 }
-
-// --- The source side ---------------------------------------------------------------
-
-// Copies a view into a fixed, NUL-terminated field.
-template <size_t N>
-const char* terminated(char (&field)[N], std::string_view text) {
-  size_t n = text.size() < N - 1 ? text.size() : N - 1;
-  std::memcpy(field, text.data(), n);
-  field[n] = '\0';
-  return field;
-}
-
-class Outgoing final : public ChannelClient, public migration::MigrationObserver {
- public:
-  Outgoing(vm::Vm& vm, const MigrateOptions& options, std::string_view destination)
-      : config_(configure(vm, options)),
-        source_(vm),
-        sender_(config_, source_, channel_, kernel_clock, buffers.record, buffers.send_set, this) {
-    terminated(destination_, destination);
-  }
-
-  Status connect(const net::Ipv4Address& address, uint16_t port) { return channel_.stream().connect(address, port); }
-  void pump() {
-    if (opened_) sender_.pump();
-  }
-  bool finished() const { return sender_.finished() || connect_failed_; }
-  const migration::MigrationSummary& summary() const { return sender_.summary(); }
-  const char* connect_failure() const { return connect_failed_ ? connect_reason_ : nullptr; }
-  VmMigrationSource& source() { return source_; }
-  const char* destination() const { return destination_; }
-
-  void on_channel_open() override {
-    opened_ = true;
-    sender_.start();
-  }
-  void on_channel_bytes(std::span<const uint8_t> bytes) override { sender_.on_receive(bytes); }
-  void on_channel_closed(net::TcpEnd why) override {
-    if (!opened_) {
-      // Never connected: the guest was not touched.
-      connect_failed_ = true;
-      std::string_view text = net::describe(why);
-      size_t n = text.size() < sizeof connect_reason_ - 1 ? text.size() : sizeof connect_reason_ - 1;
-      std::memcpy(connect_reason_, text.data(), n);
-      return;
-    }
-    sender_.on_channel_closed();
-  }
-
-  void on_round(const migration::RoundStats& round) override {
-    {
-      Event e("migration_round");
-      migration::write_round_fields(e.json(), round);
-    }
-    log::info("migrate: round {}{}: {} pages ({} zero), {} dirtied meanwhile, {} KiB on the wire in {} ms",
-              round.round, round.final ? " (final, guest paused)" : "", round.pages_sent, round.zero_pages,
-              round.pages_dirtied, round.wire_bytes >> 10, round.duration_ns / 1'000'000);
-  }
-  void on_finished(const migration::MigrationSummary&) override {}
-
- private:
-  migration::SenderConfig configure(vm::Vm& vm, const MigrateOptions& options) {
-    migration::SenderConfig config;
-    config.key = settings.key_bytes();
-    config.guest_name = terminated(name_, vm.name());
-    config.command_line = terminated(command_line_, vm.command_line());
-    config.backend_name = vm::backend()->name().data();  // a string literal
-    config.policy.downtime_target_ns = options.downtime_ms * 1'000'000;
-    config.policy.max_rounds = options.max_rounds;
-    config.batch_pages = kBatchPages;
-    return config;
-  }
-
-  char name_[vm::Vm::kMaxName + 1] = {};
-  char command_line_[vm::Vm::kMaxCommandLine + 1] = {};
-  migration::SenderConfig config_;
-  TcpChannel channel_{*this};
-  VmMigrationSource source_;
-  MigrationSender sender_;
-  char destination_[24] = {};
-  bool opened_ = false;
-  bool connect_failed_ = false;
-  char connect_reason_[48] = {};
-};
-
-// --- The destination side ------------------------------------------------------------
-
-class Incoming final : public ChannelClient {
- public:
-  explicit Incoming(const migration::ReceiverConfig& config)
-      : receiver_(config, destination_, channel_, kernel_clock, buffers.body, buffers.coverage) {}
-
-  net::TcpStream& stream() { return channel_.stream(); }
-  void pump() {
-    // The stream is open only once on_accept has returned it: start then.
-    if (!started_ && channel_.stream().open()) {
-      started_ = true;
-      receiver_.start();
-    }
-    if (started_) receiver_.pump();
-  }
-  MigrationReceiver& receiver() { return receiver_; }
-  VmDestination& destination() { return destination_; }
-
-  void on_channel_open() override {}
-  void on_channel_bytes(std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
-  void on_channel_closed(net::TcpEnd) override { receiver_.on_channel_closed(); }
-
- private:
-  TcpChannel channel_{*this};
-  VmDestination destination_;
-  MigrationReceiver receiver_;
-  bool started_ = false;
-};
 
 constinit Outgoing* outgoing = nullptr;
 constinit Incoming* incoming = nullptr;
@@ -263,7 +144,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
     fill_nonce(config.nonce);
-    incoming = new Incoming(config);
+    incoming = new Incoming(config, buffers.body, buffers.coverage, kernel_clock);
     Event e("migration_incoming");
     FixedString<24> from;
     format(from, "{}.{}.{}.{}", peer.bytes[0], peer.bytes[1], peer.bytes[2], peer.bytes[3]);
@@ -347,7 +228,8 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) return fail(Error::kInvalidArgument);
   FixedString<24> destination;
   format_address(destination, address, port);
-  outgoing = new Outgoing(vm, options, destination.view());
+  outgoing = new Outgoing(vm, options, destination.view(), settings.key_bytes(), buffers.record, buffers.send_set,
+                          kernel_clock);
   if (auto status = outgoing->connect(address, port); !status) {
     delete outgoing;
     outgoing = nullptr;
