@@ -10,6 +10,7 @@
 #include <span>
 
 #include "arch/x86/vcpu_state.h"
+#include "lib/clock.h"
 #include "lib/expected.h"
 #include "lib/page_bitmap.h"
 #include "migration/stream_format.h"
@@ -34,13 +35,8 @@ class ByteChannel {
   ~ByteChannel() = default;
 };
 
-class Clock {
- public:
-  virtual uint64_t now_ns() = 0;  // hypervisor monotonic time
-
- protected:
-  ~Clock() = default;
-};
+// Hypervisor monotonic time (lib/clock.h).
+using godwit::Clock;
 
 // The guest being migrated away, as MigrationSender sees it. The main loop is single
 // threaded: while the sender runs, the guest does not.

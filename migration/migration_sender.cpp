@@ -167,7 +167,7 @@ void MigrationSender::begin_round(uint32_t number, bool final) {
 size_t MigrationSender::batch_record_bytes() const {
   uint32_t pages = config_.batch_pages == 0 || config_.batch_pages > kMaxBatchEntries ? kMaxBatchEntries
                                                                                      : config_.batch_pages;
-  return record_size(sizeof(PageBatchHeader) + size_t{pages} * (sizeof(PageEntry) + kPageSize));
+  return batch_record_size(pages);
 }
 
 // A record may be built once everything before it is out, or, during the rounds, while

@@ -1,5 +1,7 @@
 // One guest arriving on this node: a MigrationReceiver (migration/) over the accepted
-// TCP connection, building the guest through VmDestination.
+// TCP connection this object owns, building the guest through VmDestination. It hears
+// the connection's events itself (net::TcpEvents); report() writes the
+// migration_received @event once the receiver has finished.
 #pragma once
 
 #include <span>
@@ -7,34 +9,32 @@
 #include "kernel/migrate/tcp_channel.h"
 #include "kernel/migrate/vm_destination.h"
 #include "migration/migration_receiver.h"
+#include "net/tcp_stream.h"
 
 namespace godwit::migrate {
 
-class Incoming final : public ChannelClient {
+class IncomingMigration final : public net::TcpEvents {
  public:
   // `body` and `coverage` are the service's buffers (one incoming migration at a time).
-  Incoming(const migration::ReceiverConfig& config, std::span<uint8_t> body, std::span<uint64_t> coverage,
-           migration::Clock& clock)
+  IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
+                    std::span<uint64_t> coverage, migration::Clock& clock)
       : receiver_(config, destination_, channel_, clock, body, coverage) {}
 
-  net::TcpStream& stream() { return channel_.stream(); }
-  void pump() {
-    // The stream is open only once on_accept has returned it: start then.
-    if (!started_ && channel_.stream().open()) {
-      started_ = true;
-      receiver_.start();
-    }
-    if (started_) receiver_.pump();
-  }
-  migration::MigrationReceiver& receiver() { return receiver_; }
-  VmDestination& destination() { return destination_; }
+  // The stream the listener hands the accepted connection to.
+  net::TcpStream& stream() { return stream_; }
+  // Starts the receiver once the accepted stream is open, then pumps it.
+  void pump();
+  bool finished() const { return receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress; }
+  // Writes migration_received and, when the guest runs here, lets go of it.
+  void report();
 
-  void on_channel_open() override {}
-  void on_channel_bytes(std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
-  void on_channel_closed(net::TcpEnd) override { receiver_.on_channel_closed(); }
+  // net::TcpEvents (an accepted stream reports no on_connected)
+  void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
+  void on_closed(net::TcpStream&, net::TcpEnd) override { receiver_.on_channel_closed(); }
 
  private:
-  TcpChannel channel_{*this};
+  net::TcpStream stream_{*this};
+  TcpChannel channel_{stream_};
   VmDestination destination_;
   migration::MigrationReceiver receiver_;
   bool started_ = false;

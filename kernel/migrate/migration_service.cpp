@@ -1,12 +1,9 @@
 #include "kernel/migrate/migration_service.h"
 
 #include <cstring>
-#include <new>
 
-#include "net/net.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
-#include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/migrate/incoming_migration.h"
@@ -15,31 +12,23 @@
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercalls.h"
+#include "lib/parse.h"
 #include "migration/migration_receiver.h"
 #include "migration/migration_sender.h"
 #include "migration/stream_encoder.h"
+#include "net/net.h"
 
 namespace godwit::migrate {
 
 namespace {
 
-using migration::MigrationReceiver;
-using migration::MigrationSender;
-
 constexpr size_t kMaxKey = 64;
 // The largest guest the ABI allows, for the bitmaps sized once at boot.
 constexpr uint64_t kMaxGuestPages = abi::kMaxMemory / kPageSize;
 constexpr size_t kBitmapWords = PageBitmap::words_for(kMaxGuestPages);
-// Eight batches of Outgoing's 16 pages: built while earlier ones wait for the window.
-constexpr uint32_t kBatchPages = 16;
-constexpr size_t kSendRecordBytes = 8 * migration::record_size(sizeof(migration::PageBatchHeader) +
-                                                               kBatchPages * (sizeof(migration::PageEntry) +
-                                                                              migration::kPageSize));
-
-class KernelClock final : public migration::Clock {
- public:
-  uint64_t now_ns() override { return clock::now_ns(); }
-};
+// Eight batches of the sender's default size: the next ones are built while earlier
+// ones wait for the send window (SenderConfig::batch_pages).
+constexpr size_t kSendRecordBytes = 8 * migration::batch_record_size(migration::SenderConfig{}.batch_pages);
 
 struct Settings {
   char key[kMaxKey] = {};
@@ -52,15 +41,14 @@ struct Settings {
 // Buffers taken from the frame allocator once (they are large and page-sized), shared
 // by the one outgoing and the one incoming migration.
 struct Buffers {
-  std::span<uint8_t> record;         // the sender's record under construction
-  std::span<uint64_t> send_set;      // the sender's pages still to send this round
-  std::span<uint8_t> body;           // the receiver's record body
-  std::span<uint64_t> coverage;      // the receiver's pages received at least once
+  std::span<uint8_t> record;     // the sender's record under construction
+  std::span<uint64_t> send_set;  // the sender's pages still to send this round
+  std::span<uint8_t> body;       // the receiver's record body
+  std::span<uint64_t> coverage;  // the receiver's pages received at least once
 };
 
 constinit Settings settings;
 constinit Buffers buffers;
-KernelClock kernel_clock;
 
 template <class T>
 Expected<std::span<T>> frames_for(size_t count) {
@@ -74,64 +62,8 @@ void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t po
   format(out, "{}.{}.{}.{}:{}", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3], port);
 }
 
-constinit Outgoing* outgoing = nullptr;
-constinit Incoming* incoming = nullptr;
-migration::MigrationSummary finished_summary;
-
-void finish_outgoing() {
-  const migration::MigrationSummary& s = outgoing->summary();
-  bool succeeded = s.outcome == migration::MigrationOutcome::kSucceeded;
-  {
-    Event e("migration_summary");
-    e->field("id", outgoing->source().id()).field("to", outgoing->destination());
-    if (const char* why = outgoing->connect_failure()) {
-      e->field("outcome", "failed").field("reason", why);
-    } else {
-      migration::write_summary_fields(e.json(), s);
-    }
-  }
-  if (succeeded) {
-    log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
-              outgoing->source().id(), outgoing->destination(), s.total_ns / 1'000'000, s.downtime_ns / 1'000'000,
-              s.rounds, s.wire_bytes >> 10);
-  } else {
-    FixedString<200> reason;
-    if (const char* why = outgoing->connect_failure()) {
-      format(reason, "cannot connect: {}", why);
-    } else {
-      migration::write_fault(reason.sink(), s.failure);
-    }
-    log::warn("migrate: guest {} stays here, the migration to {} failed: {}", outgoing->source().id(),
-              outgoing->destination(), reason.view());
-  }
-  finished_summary = s;
-  if (outgoing->connect_failure()) finished_summary.outcome = migration::MigrationOutcome::kFailed;
-  delete outgoing;
-  outgoing = nullptr;
-}
-
-void finish_incoming() {
-  MigrationReceiver& r = incoming->receiver();
-  bool running = r.outcome() == MigrationReceiver::Outcome::kRunning;
-  vm::Vm* guest = incoming->destination().guest();
-  {
-    Event e("migration_received");
-    e->field("outcome", running ? "running" : "failed");
-    if (!running) {
-      FixedString<200> reason;
-      migration::write_fault(reason.sink(), r.failure());
-      e->field("reason", reason.view());
-    }
-    if (running && guest != nullptr) e->field("guest_id", guest->id).field("name", guest->name());
-    e->field("pages", r.stats().pages_received)
-        .field("bytes", r.stats().bytes_received)
-        .field("rounds", r.stats().rounds)
-        .field("digest_verified", r.stats().digest_verified);
-  }
-  if (running) incoming->destination().forget();
-  delete incoming;
-  incoming = nullptr;
-}
+constinit OutgoingMigration* outgoing = nullptr;
+constinit IncomingMigration* incoming = nullptr;
 
 class MigrationAcceptor final : public net::TcpAcceptor {
  public:
@@ -144,7 +76,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
     fill_nonce(config.nonce);
-    incoming = new Incoming(config, buffers.body, buffers.coverage, kernel_clock);
+    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     format(from, "{}.{}.{}.{}", peer.bytes[0], peer.bytes[1], peer.bytes[2], peer.bytes[3]);
@@ -165,18 +97,25 @@ bool poll() {
   if (outgoing != nullptr) {
     outgoing->pump();
     busy = true;
-    if (outgoing->finished()) finish_outgoing();
+    if (outgoing->finished()) {  // it has reported its end
+      delete outgoing;
+      outgoing = nullptr;
+    }
   }
   if (incoming != nullptr) {
     incoming->pump();
     busy = true;
-    if (incoming->receiver().outcome() != MigrationReceiver::Outcome::kInProgress) finish_incoming();
+    if (incoming->finished()) {
+      incoming->report();
+      delete incoming;
+      incoming = nullptr;
+    }
   }
   return busy;
 }
 
 abi::Status migrate_self(vm::Vm& vm, uint32_t ipv4, uint16_t port) {
-  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, MigrateOptions{});
+  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, MigrateOptions{});  // the defaults
   if (status) return abi::Status::kOk;
   return status.error() == Error::kBusy ? abi::Status::kBusy : abi::Status::kUnsupported;
 }
@@ -194,7 +133,8 @@ void init(const CommandLine& line) {
   }
   auto key = line.get("migrate_key");
   if (!key || key->empty() || key->size() > kMaxKey) {
-    log::warn("live migration is off: give both nodes the same migrate_key=<secret> (1 to {} characters)", kMaxKey);
+    log::warn("live migration is off: give both nodes the same migrate_key=<secret> (1 to {} characters)",
+              kMaxKey);
     return;
   }
   std::memcpy(settings.key, key->data(), key->size());
@@ -228,20 +168,32 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) return fail(Error::kInvalidArgument);
   FixedString<24> destination;
   format_address(destination, address, port);
-  outgoing = new Outgoing(vm, options, destination.view(), settings.key_bytes(), buffers.record, buffers.send_set,
-                          kernel_clock);
+  outgoing = new OutgoingMigration(vm, options, destination.view(), settings.key_bytes(), buffers.record,
+                                   buffers.send_set, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
     delete outgoing;
     outgoing = nullptr;
     return status;
   }
   Event e("migration_start");
-  e->field("id", vm.id).field("name", vm.name()).field("to", destination.view()).field("mem_mib",
-                                                                                        vm.memory.size_bytes() >> 20);
+  e->field("id", vm.id)
+      .field("name", vm.name())
+      .field("to", destination.view())
+      .field("mem_mib", vm.memory.size_bytes() >> 20);
   return ok();
 }
 
-bool outgoing_active() { return outgoing != nullptr; }
-const migration::MigrationSummary& last_summary() { return finished_summary; }
+Expected<migration::MigrationSummary> run(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port,
+                                          const MigrateOptions& options, uint64_t wait_limit_ns) {
+  if (auto status = start(vm, address, port, options); !status) return status.failure();
+  migration::MigrationSummary summary;  // kInProgress until the migration reports into it
+  outgoing->report_to(&summary);
+  main_loop::run_until([&] { return summary.outcome != migration::MigrationOutcome::kInProgress; },
+                       wait_limit_ns);
+  if (summary.outcome == migration::MigrationOutcome::kInProgress && outgoing != nullptr) {
+    outgoing->report_to(nullptr);  // `summary` goes out of scope; the migration goes on
+  }
+  return summary;
+}
 
 }  // namespace godwit::migrate

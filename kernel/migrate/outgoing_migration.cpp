@@ -10,14 +10,6 @@ namespace godwit::migrate {
 
 namespace {
 
-// A record is checksummed whole before its first byte goes out. With one 128-page
-// batch (526 KB) per buffer the link idled while each batch was copied and hashed
-// (bench migrate: 0.51 of tcpbench on a loaded machine); 16-page batches, eight to a
-// buffer, are built while the ones before them still wait for the send window, and the
-// destination verifies and applies them in small steps, so its ACKs keep flowing.
-// Overhead stays 16 bytes a page plus a 24-byte record header per 16 pages (0.4%).
-constexpr uint32_t kBatchPages = 16;
-
 // Copies a view into a fixed, NUL-terminated field.
 template <size_t N>
 const char* terminated(char (&field)[N], std::string_view text) {
@@ -29,46 +21,39 @@ const char* terminated(char (&field)[N], std::string_view text) {
 
 }  // namespace
 
-Outgoing::Outgoing(vm::Vm& vm, const MigrateOptions& options, std::string_view destination,
-                   std::span<const uint8_t> key, std::span<uint8_t> record, std::span<uint64_t> send_set,
-                   migration::Clock& clock)
+OutgoingMigration::OutgoingMigration(vm::Vm& vm, const MigrateOptions& options, std::string_view destination,
+                                     std::span<const uint8_t> key, std::span<uint8_t> record,
+                                     std::span<uint64_t> send_set, migration::Clock& clock)
     : config_(configure(vm, options, key)),
       source_(vm),
       sender_(config_, source_, channel_, clock, record, send_set, this) {
   terminated(destination_, destination);
 }
 
-migration::SenderConfig Outgoing::configure(vm::Vm& vm, const MigrateOptions& options,
-                                            std::span<const uint8_t> key) {
+// Only what this node knows (names, backend) and what the user chose; every tunable
+// not chosen keeps its default from migration/ (SenderConfig, PrecopyParameters).
+migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOptions& options,
+                                                     std::span<const uint8_t> key) {
   migration::SenderConfig config;
   config.key = key;
   config.guest_name = terminated(name_, vm.name());
   config.command_line = terminated(command_line_, vm.command_line());
   config.backend_name = vm::backend()->name().data();  // a string literal
-  config.policy.downtime_target_ns = options.downtime_ms * 1'000'000;
-  config.policy.max_rounds = options.max_rounds;
-  config.batch_pages = kBatchPages;
+  config.policy = options.policy;
   return config;
 }
 
-void Outgoing::on_channel_open() {
-  opened_ = true;
-  sender_.start();
+void OutgoingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
+  if (sender_.started()) return sender_.on_channel_closed();
+  // Never connected: the guest was not touched, and the sender never started.
+  connect_failure_ = net::describe(why).data();  // a string literal
+  migration::MigrationSummary summary;
+  summary.outcome = migration::MigrationOutcome::kFailed;
+  summary.failure = migration::fault(migration::StreamError::kChannelFailed);
+  finish(summary);
 }
 
-void Outgoing::on_channel_closed(net::TcpEnd why) {
-  if (!opened_) {
-    // Never connected: the guest was not touched.
-    connect_failed_ = true;
-    std::string_view text = net::describe(why);
-    size_t n = text.size() < sizeof connect_reason_ - 1 ? text.size() : sizeof connect_reason_ - 1;
-    std::memcpy(connect_reason_, text.data(), n);
-    return;
-  }
-  sender_.on_channel_closed();
-}
-
-void Outgoing::on_round(const migration::RoundStats& round) {
+void OutgoingMigration::on_round(const migration::RoundStats& round) {
   {
     Event e("migration_round");
     migration::write_round_fields(e.json(), round);
@@ -76,6 +61,32 @@ void Outgoing::on_round(const migration::RoundStats& round) {
   log::info("migrate: round {}{}: {} pages ({} zero), {} dirtied meanwhile, {} KiB on the wire in {} ms",
             round.round, round.final ? " (final, guest paused)" : "", round.pages_sent, round.zero_pages,
             round.pages_dirtied, round.wire_bytes >> 10, round.duration_ns / 1'000'000);
+}
+
+// The one place a migration's end is reported: the event, the log line, the waiter.
+void OutgoingMigration::finish(const migration::MigrationSummary& s) {
+  finished_ = true;
+  {
+    Event e("migration_summary");
+    e->field("id", source_.id()).field("to", destination_);
+    migration::write_summary_fields(e.json(), s);
+    if (connect_failure_ != nullptr) e->field("connect", connect_failure_);
+  }
+  if (s.outcome == migration::MigrationOutcome::kSucceeded) {
+    log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
+              source_.id(), destination_, s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
+              s.wire_bytes >> 10);
+  } else {
+    FixedString<200> reason;
+    if (connect_failure_ != nullptr) {
+      format(reason, "cannot connect: {}", connect_failure_);
+    } else {
+      migration::write_fault(reason.sink(), s.failure);
+    }
+    log::warn("migrate: guest {} stays here, the migration to {} failed: {}", source_.id(), destination_,
+              reason.view());
+  }
+  if (waiter_ != nullptr) *waiter_ = s;
 }
 
 }  // namespace godwit::migrate

@@ -102,7 +102,7 @@ struct World {
     EXPECT_TRUE(source.resumed);
     EXPECT_FALSE(source.paused);
     EXPECT_FALSE(source.released);
-    EXPECT_FALSE(source.tracking_on);
+    EXPECT_FALSE(source.tracking_on());
     EXPECT_EQ(sender->summary().outcome, MigrationOutcome::kFailed);
   }
 

@@ -97,5 +97,32 @@ TEST(PrecopyPolicy, NothingDirtiedConvergesAtOnce) {
   EXPECT_STREQ(to_string(PrecopyDecision::kStopConverged), "converged");
 }
 
+// The defaults in PrecopyParameters are the only ones (the kernel and the shell start
+// from them): these two tests are written against them, so changing a default there
+// changes what they decide.
+TEST(PrecopyParameters, TheDefaultDowntimeTargetDecidesConvergence) {
+  PrecopyParameters defaults;
+  // One round at 1 MiB/s; a dirty set whose estimate lies just under the default target.
+  RoundMeasurement round{256, kMiB, 1'000'000'000, 0};
+  uint64_t fits = (defaults.downtime_target_ns / 1'000'000 * kMiB / 1000 - defaults.state_bytes) /
+                  defaults.page_wire_bytes * 9 / 10;
+  round.pages_dirtied = fits;
+  EXPECT_EQ(PrecopyPolicy(defaults).after_round(round), PrecopyDecision::kStopConverged);
+  PrecopyParameters tighter = defaults;
+  tighter.downtime_target_ns = defaults.downtime_target_ns / 2;
+  EXPECT_EQ(PrecopyPolicy(tighter).after_round(round), PrecopyDecision::kAnotherRound);
+}
+
+TEST(PrecopyParameters, TheDefaultRoundLimitStops) {
+  PrecopyParameters defaults;
+  defaults.min_progress_percent = 0;  // every round counts as progress
+  PrecopyPolicy policy(defaults);
+  uint64_t dirty = 1'000'000;  // never within the target
+  for (uint32_t n = 1; n < defaults.max_rounds; ++n) {
+    ASSERT_EQ(policy.after_round({dirty, 4 * kMiB, 1'000'000'000, --dirty}), PrecopyDecision::kAnotherRound) << n;
+  }
+  EXPECT_EQ(policy.after_round({dirty, 4 * kMiB, 1'000'000'000, --dirty}), PrecopyDecision::kStopRoundLimit);
+}
+
 }  // namespace
 }  // namespace godwit::migration
