@@ -71,12 +71,14 @@ class MigrationSource {
 // The guest being built on the destination, as MigrationReceiver sees it.
 class DestinationGuest {
  public:
-  // Makes page `gfn` hold the 4096 bytes at `data`. An implementation may allocate the
-  // frame and its second-level mapping on first use (kOutOfMemory when there is none).
-  virtual Status write_page(uint64_t gfn, const uint8_t* data) = 0;
+  // Page `gfn`'s 4096 bytes, for the receiver to copy the page into (and hash it in the
+  // same pass). An implementation may allocate the frame and its second-level mapping
+  // on first use (kOutOfMemory when there is none).
+  virtual Expected<uint8_t*> page_to_write(uint64_t gfn) = 0;
   // Makes `count` pages from `first` all zero (they may hold data from an earlier round).
   virtual Status write_zero_pages(uint64_t first, uint64_t count) = 0;
-  // The page as assembled, for the digest; called only after every page was written.
+  // The page as assembled, for verify mode's full comparison; called only after every
+  // page was written.
   virtual const uint8_t* page(uint64_t gfn) = 0;
   // Checks and installs the state without running the guest: everything that can
   // fail fails here (e.g. a VcpuState the backend rejects). Guest time continues from

@@ -10,6 +10,9 @@ void IncomingMigration::pump() {
   // The stream is open only once the acceptor has returned it: start then.
   if (!started_ && stream_.open()) {
     started_ = true;
+    // The source's last records (state, END) are small: a delayed ACK of the segment
+    // before them would hold them, paused, for up to lwIP's 250 ms timer.
+    stream_.set_quick_ack(true);
     receiver_.start();
   }
   if (started_) receiver_.pump();
@@ -31,7 +34,9 @@ void IncomingMigration::report() {
     e->field("pages", stats.pages_received)
         .field("bytes", stats.bytes_received)
         .field("rounds", stats.rounds)
+        .field("verify", stats.verify)
         .field("digest_verified", stats.digest_verified);
+    if (running) migration::write_arrival_steps(e.json(), stats.steps);
   }
   if (running) destination_.forget();
 }

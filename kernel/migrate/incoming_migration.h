@@ -15,10 +15,11 @@ namespace godwit::migrate {
 
 class IncomingMigration final : public net::TcpEvents {
  public:
-  // `body` and `coverage` are the service's buffers (one incoming migration at a time).
+  // `body`, `coverage` and `digest_terms` are the service's buffers (one incoming
+  // migration at a time).
   IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
-                    std::span<uint64_t> coverage, migration::Clock& clock)
-      : receiver_(config, destination_, channel_, clock, body, coverage) {}
+                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms, migration::Clock& clock)
+      : receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {}
 
   // The stream the listener hands the accepted connection to.
   net::TcpStream& stream() { return stream_; }

@@ -6,6 +6,11 @@ namespace godwit::migrate {
 
 bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptions& options) {
   for (size_t i = 0; i < words.size(); i += 2) {
+    if (words[i] == "--verify") {
+      options.verify = true;
+      --i;  // a flag: no value follows
+      continue;
+    }
     if (i + 1 >= words.size()) return false;
     auto value = parse_u64(words[i + 1]);
     if (!value) return false;

@@ -13,14 +13,16 @@ namespace godwit::migrate {
 
 struct MigrateOptions {
   migration::PrecopyParameters policy;
+  bool verify = false;  // SenderConfig::verify: compare all memory while paused
 };
 
 // The options as the command's usage line names them.
-inline constexpr std::string_view kMigrateOptionsUsage = "--downtime-ms 1..60000 and --max-rounds 1..1000";
+inline constexpr std::string_view kMigrateOptionsUsage =
+    "--downtime-ms 1..60000, --max-rounds 1..1000 and --verify";
 
-// Reads `--name value` pairs into `options`, which keeps its values for options not
-// given. False at the first word it cannot use (unknown name, missing or out-of-range
-// value); `options` may then be partly set.
+// Reads `--name value` pairs and the `--verify` flag into `options`, which keeps its
+// values for options not given. False at the first word it cannot use (unknown name,
+// missing or out-of-range value); `options` may then be partly set.
 bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptions& options);
 
 }  // namespace godwit::migrate

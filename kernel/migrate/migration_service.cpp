@@ -45,6 +45,9 @@ struct Buffers {
   std::span<uint64_t> send_set;  // the sender's pages still to send this round
   std::span<uint8_t> body;       // the receiver's record body
   std::span<uint64_t> coverage;  // the receiver's pages received at least once
+  // One memory-digest term per page (2 MiB each for a 1 GiB guest), for each side.
+  std::span<uint64_t> sent_terms;
+  std::span<uint64_t> received_terms;
 };
 
 constinit Settings settings;
@@ -76,7 +79,8 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
     fill_nonce(config.nonce);
-    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, clock::monotonic());
+    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
+                                     clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     format(from, "{}.{}.{}.{}", peer.bytes[0], peer.bytes[1], peer.bytes[2], peer.bytes[3]);
@@ -143,11 +147,13 @@ void init(const CommandLine& line) {
   auto send_set = frames_for<uint64_t>(kBitmapWords);
   auto body = frames_for<uint8_t>(migration::kMaxRecordBody);
   auto coverage = frames_for<uint64_t>(kBitmapWords);
-  if (!record || !send_set || !body || !coverage) {
+  auto sent_terms = frames_for<uint64_t>(kMaxGuestPages);
+  auto received_terms = frames_for<uint64_t>(kMaxGuestPages);
+  if (!record || !send_set || !body || !coverage || !sent_terms || !received_terms) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }
-  buffers = {*record, *send_set, *body, *coverage};
+  buffers = {*record, *send_set, *body, *coverage, *sent_terms, *received_terms};
   main_loop::add_poller(poll);
   vm::set_self_migration_handler(migrate_self);
   if (net::interface() == nullptr) {
@@ -169,7 +175,7 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   FixedString<24> destination;
   format_address(destination, address, port);
   outgoing = new OutgoingMigration(vm, options, destination.view(), settings.key_bytes(), buffers.record,
-                                   buffers.send_set, clock::monotonic());
+                                   buffers.send_set, buffers.sent_terms, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
     delete outgoing;
     outgoing = nullptr;

@@ -23,10 +23,11 @@ const char* terminated(char (&field)[N], std::string_view text) {
 
 OutgoingMigration::OutgoingMigration(vm::Vm& vm, const MigrateOptions& options, std::string_view destination,
                                      std::span<const uint8_t> key, std::span<uint8_t> record,
-                                     std::span<uint64_t> send_set, migration::Clock& clock)
+                                     std::span<uint64_t> send_set, std::span<uint64_t> digest_terms,
+                                     migration::Clock& clock)
     : config_(configure(vm, options, key)),
       source_(vm),
-      sender_(config_, source_, channel_, clock, record, send_set, this) {
+      sender_(config_, source_, channel_, clock, record, send_set, digest_terms, this) {
   terminated(destination_, destination);
 }
 
@@ -40,6 +41,7 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.command_line = terminated(command_line_, vm.command_line());
   config.backend_name = vm::backend()->name().data();  // a string literal
   config.policy = options.policy;
+  config.verify = options.verify;
   return config;
 }
 

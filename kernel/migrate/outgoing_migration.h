@@ -19,10 +19,11 @@ namespace godwit::migrate {
 
 class OutgoingMigration final : public net::TcpEvents, public migration::MigrationObserver {
  public:
-  // `record` and `send_set` are the service's buffers (one outgoing migration at a time).
+  // `record`, `send_set` and `digest_terms` are the service's buffers (one outgoing
+  // migration at a time).
   OutgoingMigration(vm::Vm& vm, const MigrateOptions& options, std::string_view destination,
                     std::span<const uint8_t> key, std::span<uint8_t> record, std::span<uint64_t> send_set,
-                    migration::Clock& clock);
+                    std::span<uint64_t> digest_terms, migration::Clock& clock);
 
   Status connect(const net::Ipv4Address& address, uint16_t port) { return stream_.connect(address, port); }
   void pump() {

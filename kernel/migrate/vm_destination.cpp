@@ -31,11 +31,10 @@ Expected<migration::DestinationGuest*> VmDestination::create(const migration::He
   return static_cast<migration::DestinationGuest*>(this);
 }
 
-Status VmDestination::write_page(uint64_t gfn, const uint8_t* data) {
+Expected<uint8_t*> VmDestination::page_to_write(uint64_t gfn) {
   uint8_t* page = vm_ ? vm_->memory.page(gfn) : nullptr;
   if (page == nullptr) return fail(Error::kRange);
-  std::memcpy(page, data, kGuestPageSize);
-  return ok();
+  return page;
 }
 
 Status VmDestination::write_zero_pages(uint64_t first, uint64_t count) {

@@ -15,10 +15,12 @@
 
 namespace godwit::migration::testing {
 
+// The harness moves `now` on by a millisecond per step; each reading also moves it on by
+// a microsecond, as running code would, so durations inside one step are not zero.
 class FakeClock final : public Clock {
  public:
   uint64_t now = 1'000'000'000;
-  uint64_t now_ns() override { return now; }
+  uint64_t now_ns() override { return now += 1000; }
 };
 
 // One direction of a connection: bytes written wait in `in_flight` until delivered.
@@ -109,15 +111,17 @@ class FakeDestination final : public DestinationGuest {
   bool loaded = false, started = false, discarded = false;
   x86::VcpuState vcpu;
   DeviceState device;
-  uint64_t corrupt_gfn = UINT64_MAX;   // a silent bug in the VM layer, for the digest test
+  // A silent bug in the VM layer, for verify mode's test: the write of this page lands
+  // in a scratch page instead, so guest memory keeps its garbage.
+  uint64_t corrupt_gfn = UINT64_MAX;
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(kPageSize);
   uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
 
-  Status write_page(uint64_t gfn, const uint8_t* data) override {
+  Expected<uint8_t*> page_to_write(uint64_t gfn) override {
     if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
-    std::memcpy(&memory[gfn * kPageSize], data, kPageSize);
-    if (gfn == corrupt_gfn) memory[gfn * kPageSize] ^= 1;
-    return ok();
+    if (gfn == corrupt_gfn) return scratch.data();
+    return &memory[gfn * kPageSize];
   }
   Status write_zero_pages(uint64_t first, uint64_t count) override {
     std::memset(&memory[first * kPageSize], 0, count * kPageSize);
