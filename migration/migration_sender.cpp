@@ -104,7 +104,7 @@ void MigrationSender::accept_ack(const RawRecord& raw) {
   summary_.digest_verified = true;
   tracking_ = false;
   source_.release();
-  account_pause(clock_.now_ns());
+  account_pause(clock_.now_ns(), true);
   channel_.close();
   finish(MigrationOutcome::kSucceeded);
 }
@@ -131,7 +131,8 @@ void MigrationSender::queue_record(RecordType type, const Body& body) {
   if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
-  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd) summary_.state_bytes += size;
+  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd)
+    summary_.state_bytes += size;
 }
 
 // Everything queued so far is in TCP's hands: stamps the pause's milestone that was
@@ -190,7 +191,7 @@ void MigrationSender::begin_round(uint32_t number, bool final) {
 
 size_t MigrationSender::batch_record_bytes() const {
   uint32_t pages = config_.batch_pages == 0 || config_.batch_pages > kMaxBatchEntries ? kMaxBatchEntries
-                                                                                     : config_.batch_pages;
+                                                                                      : config_.batch_pages;
   return batch_record_size(pages);
 }
 
@@ -310,12 +311,15 @@ void MigrationSender::queue_end() {
 
 // Fills the summary's downtime and PauseSteps from the milestones reached; the step in
 // progress runs to `end_ns` (the release, or the resumption after a failure).
-void MigrationSender::account_pause(uint64_t end_ns) {
+void MigrationSender::account_pause(uint64_t end_ns, bool released) {
   if (paused_ns_ == 0) return;  // the guest was never paused
-  summary_.downtime_ns = end_ns - paused_ns_;
+  // After a valid ACK the guest already runs on the destination: the release here is
+  // reported as a step but is no part of the outage.
+  summary_.downtime_ns = (released ? ack_in_ns_ : end_ns) - paused_ns_;
   PauseSteps& p = summary_.pause;
   const uint64_t marks[] = {pages_out_ns_, state_out_ns_, end_built_ns_, end_out_ns_, ack_in_ns_, end_ns};
-  uint64_t* const steps[] = {&p.final_pages_ns, &p.state_ns, &p.verify_ns, &p.end_ns, &p.ack_ns, &p.release_ns};
+  uint64_t* const steps[] = {&p.final_pages_ns, &p.state_ns, &p.verify_ns,
+                             &p.end_ns,         &p.ack_ns,   &p.release_ns};
   uint64_t from = paused_ns_;
   for (size_t i = 0; i < 6; ++i) {
     bool reached = marks[i] != 0;
@@ -352,7 +356,7 @@ void MigrationSender::fail(StreamFault why) {
   summary_.failure = why;
   if (tracking_) source_.resume_after_failure();  // nothing was freed: the guest goes on here
   tracking_ = false;
-  account_pause(clock_.now_ns());  // the pause this failure caused, if it came after one
+  account_pause(clock_.now_ns(), false);  // the pause this failure caused, if it came after one
   channel_.close();
   finish(MigrationOutcome::kFailed);
 }

@@ -103,7 +103,7 @@ class MigrationSender {
   bool step_verify();
   void queue_end();
   void mark_output_idle();
-  void account_pause(uint64_t end_ns);
+  void account_pause(uint64_t end_ns, bool released);
   template <class Body>
   void queue_record(RecordType type, const Body& body);
   void check_timeouts();

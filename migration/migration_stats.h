@@ -36,7 +36,7 @@ struct PauseSteps {
   uint64_t verify_ns = 0;       // -> END built (verify mode: hashing all paused memory)
   uint64_t end_ns = 0;          // -> END handed to TCP
   uint64_t ack_ns = 0;          // -> ACK received: the destination's checks, resume, a round trip
-  uint64_t release_ns = 0;      // -> the guest released here
+  uint64_t release_ns = 0;      // -> the guest released here (after the outage: not in downtime_ns)
 };
 
 enum class MigrationOutcome : uint8_t { kInProgress, kSucceeded, kFailed };
@@ -46,8 +46,8 @@ struct MigrationSummary {
   StreamFault failure;  // why, when kFailed
   PrecopyDecision stop_reason = PrecopyDecision::kAnotherRound;
   uint64_t total_ns = 0;  // connection to acknowledgement
-  // Pause on the source to the guest's release here after the ACK, or, when the
-  // migration failed after the pause, to its resumption here.
+  // Pause on the source to the destination's ACK (the guest runs there by then), or,
+  // when the migration failed after the pause, to the guest's resumption here.
   uint64_t downtime_ns = 0;
   PauseSteps pause;
   uint32_t rounds = 0;  // pre-copy rounds plus the final one

@@ -85,10 +85,10 @@ def row_of(mem_mib, moved, ping_ms):
            "total_ms": s.get("total_ms"), "rounds": s.get("rounds"), "stop_reason": s.get("stop_reason"),
            "verified": s.get("verified", s.get("digest_verified")),
            "destination": moved.arrival.get("outcome", "nothing received")}
-    if "downtime" in s:
-        row["source_steps"] = s["downtime"]
-    if "downtime" in moved.arrival:
-        row["destination_steps"] = moved.arrival["downtime"]
+    if "pause_steps_ms" in s:
+        row["source_steps"] = s["pause_steps_ms"]
+    if "steps_ms" in moved.arrival:
+        row["destination_steps"] = moved.arrival["steps_ms"]
     return row
 
 
@@ -143,9 +143,11 @@ def print_table(result):
     for r in result["rows"]:
         print("| " + " | ".join(str(r.get(k)) for k in header) + " |")
     for r in result["rows"]:
-        if "source_steps" in r or "destination_steps" in r:
-            steps = {**r.get("source_steps", {}), **r.get("destination_steps", {})}
-            print(f"  {r['mem_mib']} MiB pause: " + ", ".join(f"{k} {v}" for k, v in steps.items()))
+        if "source_steps" in r:
+            print(f"  {r['mem_mib']} MiB pause on a: "
+                  + ", ".join(f"{k} {v}" for k, v in r["source_steps"].items()) + " ms"
+                  + ("; on b from END in: " + ", ".join(f"{k} {v}" for k, v in r["destination_steps"].items())
+                     + " ms" if "destination_steps" in r else ""))
     ratio, within = result["ratio_largest_to_smallest"], result["within_limit"]
     if ratio is not None:
         print(f"largest/smallest downtime: {ratio} (target <= {RATIO_TARGET}: "

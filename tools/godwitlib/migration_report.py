@@ -57,8 +57,8 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
     return [
         ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
         ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
-        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until released on a"
-                     f"{', or resumed there after the failure' if outcome != 'succeeded' else ''})"
+        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's ACK"
+                     f"{', or its resumption on a after the failure' if outcome != 'succeeded' else ''})"
                      + (f"; the policy expected {expected:.1f} ms" if expected is not None else "")),
         *pause_breakdown(summary, arrival),
         ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
