@@ -10,6 +10,7 @@
 #include <span>
 
 #include "arch/x86/vcpu_state.h"
+#include "lib/clock.h"
 #include "lib/expected.h"
 #include "lib/page_bitmap.h"
 #include "migration/stream_format.h"
@@ -34,13 +35,8 @@ class ByteChannel {
   ~ByteChannel() = default;
 };
 
-class Clock {
- public:
-  virtual uint64_t now_ns() = 0;  // hypervisor monotonic time
-
- protected:
-  ~Clock() = default;
-};
+// Hypervisor monotonic time (lib/clock.h).
+using godwit::Clock;
 
 // The guest being migrated away, as MigrationSender sees it. The main loop is single
 // threaded: while the sender runs, the guest does not.
@@ -75,12 +71,14 @@ class MigrationSource {
 // The guest being built on the destination, as MigrationReceiver sees it.
 class DestinationGuest {
  public:
-  // Makes page `gfn` hold the 4096 bytes at `data`. An implementation may allocate the
-  // frame and its second-level mapping on first use (kOutOfMemory when there is none).
-  virtual Status write_page(uint64_t gfn, const uint8_t* data) = 0;
+  // Page `gfn`'s 4096 bytes, for the receiver to copy the page into (and hash it in the
+  // same pass). An implementation may allocate the frame and its second-level mapping
+  // on first use (kOutOfMemory when there is none).
+  virtual Expected<uint8_t*> page_to_write(uint64_t gfn) = 0;
   // Makes `count` pages from `first` all zero (they may hold data from an earlier round).
   virtual Status write_zero_pages(uint64_t first, uint64_t count) = 0;
-  // The page as assembled, for the digest; called only after every page was written.
+  // The page as assembled, for verify mode's full comparison; called only after every
+  // page was written.
   virtual const uint8_t* page(uint64_t gfn) = 0;
   // Checks and installs the state without running the guest: everything that can
   // fail fails here (e.g. a VcpuState the backend rejects). Guest time continues from

@@ -9,13 +9,14 @@ static_assert(record_size(sizeof(ChallengeRecord)) <= 64 && record_size(sizeof(A
 
 MigrationReceiver::MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory,
                                      ByteChannel& channel, Clock& clock, std::span<uint8_t> body_buffer,
-                                     std::span<uint64_t> coverage_bits)
+                                     std::span<uint64_t> coverage_bits, std::span<uint64_t> digest_terms)
     : config_(config),
       factory_(factory),
       channel_(channel),
       clock_(clock),
       decoder_(body_buffer, coverage_bits),
-      output_(out_buffer_) {}
+      output_(out_buffer_),
+      digest_terms_(digest_terms) {}
 
 void MigrationReceiver::start() {
   ChallengeRecord challenge{kStreamMagic, kStreamVersionMajor, kStreamVersionMinor, 0, {}};
@@ -50,6 +51,13 @@ void MigrationReceiver::apply_record() {
         return fail(StreamFault{StreamError::kAuthenticationFailed,
                                 static_cast<uint32_t>(RecordType::kHeader), 0, 0, 0});
       }
+      // The decoder refused a guest larger than the coverage bitmap; the digest's terms
+      // are sized for the same largest guest.
+      if (decoder_.guest_pages() > digest_terms_.size()) {
+        return fail(
+            fault(StreamError::kBadHeaderField, header.memory_bytes, digest_terms_.size() * kPageSize));
+      }
+      received_digest_ = IncrementalDigest(digest_terms_, decoder_.guest_pages());
       Expected<DestinationGuest*> guest = factory_.create(header);
       if (!guest) return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(guest.error())));
       if (*guest == nullptr) return fail(fault(StreamError::kGuestRefused));
@@ -61,26 +69,40 @@ void MigrationReceiver::apply_record() {
     case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;
     case RecordType::kDeviceState: device_ = decoder_.device(); return;
     case RecordType::kEnd:
-      digest_ = MemoryDigest(decoder_.guest_pages());
+      end_in_ns_ = clock_.now_ns();
+      stats_.verify = decoder_.verify_requested();
+      if (!stats_.verify) return acknowledge();
+      full_digest_ = MemoryDigest(decoder_.guest_pages());
       phase_ = Phase::kVerifying;
       return;
     default: return;
   }
 }
 
+// Copies each data page into the guest and hashes it in the same pass; zero runs cost
+// no hashing (kZeroPageDataHash). Each page's digest term replaces its earlier one.
 void MigrationReceiver::apply_batch() {
-  Status status;
-  uint64_t failed_gfn = 0;
+  StreamFault failure;
   decoder_.batch().for_each([&](const PageRun& run) {
-    if (!status.ok()) return;
-    status = run.data.empty() ? guest_->write_zero_pages(run.gfn, run.pages)
-                              : guest_->write_page(run.gfn, run.data.data());
-    failed_gfn = run.gfn;
+    if (!failure.ok()) return;
     stats_.pages_received += run.pages;
-    if (run.data.empty()) stats_.zero_pages += run.pages;
+    if (run.data.empty()) {
+      stats_.zero_pages += run.pages;
+      if (Status status = guest_->write_zero_pages(run.gfn, run.pages); !status.ok()) {
+        failure = fault(StreamError::kGuestRefused, static_cast<uint64_t>(status.error()), run.gfn);
+        return;
+      }
+      for (uint64_t gfn = run.gfn; gfn - run.gfn < run.pages; ++gfn) received_digest_.record_zero(gfn);
+      return;
+    }
+    Expected<uint8_t*> page = guest_->page_to_write(run.gfn);
+    if (!page) {
+      failure = fault(StreamError::kGuestRefused, static_cast<uint64_t>(page.error()), run.gfn);
+      return;
+    }
+    received_digest_.record(run.gfn, copy_page_and_hash(*page, run.data.data()));
   });
-  if (!status.ok())
-    fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(status.error()), failed_gfn));
+  if (!failure.ok()) fail(failure);
 }
 
 void MigrationReceiver::pump() {
@@ -95,17 +117,28 @@ void MigrationReceiver::pump() {
   }
 }
 
-// A slice of the digest; at the end, compare, load the state and queue the ACK. The
-// guest starts once the ACK has left (flush), so a guest never runs here unacknowledged.
+// Verify mode: a slice of the full digest; at the end, compare it too, then acknowledge.
 void MigrationReceiver::verify_step() {
-  auto step = digest_.step([this](uint64_t gfn) { return guest_->page(gfn); }, config_.digest_pages_per_pump);
+  auto step =
+      full_digest_.step([this](uint64_t gfn) { return guest_->page(gfn); }, config_.digest_pages_per_pump);
   if (step == MemoryDigest::Step::kNoPage)
-    return fail(fault(StreamError::kMissingPages, digest_.failed_gfn()));
+    return fail(fault(StreamError::kMissingPages, full_digest_.failed_gfn()));
   if (step == MemoryDigest::Step::kMore) return;
-  uint64_t digest = digest_.value();
+  if (full_digest_.value() != decoder_.end().digest) {
+    return fail(fault(StreamError::kDigestMismatch, full_digest_.value(), decoder_.end().digest));
+  }
+  acknowledge();
+}
+
+// Compares the digest kept as pages arrived with END's, loads the state and queues the
+// ACK. The guest starts once the ACK has left (flush), so a guest never runs here
+// unacknowledged.
+void MigrationReceiver::acknowledge() {
+  uint64_t digest = received_digest_.value();
   if (digest != decoder_.end().digest)
     return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
   stats_.digest_verified = true;
+  verified_ns_ = clock_.now_ns();
   if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
   }
@@ -113,6 +146,7 @@ void MigrationReceiver::verify_step() {
   Sha256Digest mac = ack_mac(config_.key, config_.nonce, ack);
   __builtin_memcpy(ack.mac, mac.bytes, kSha256Size);
   output_.queue(encode_record(output_.space(), RecordType::kAck, ack));
+  ack_queued_ns_ = clock_.now_ns();
   phase_ = Phase::kAcking;
 }
 
@@ -121,9 +155,13 @@ void MigrationReceiver::flush() {
   if (!pushed) return fail(fault(StreamError::kChannelFailed));
   if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
   if (phase_ == Phase::kAcking && output_.idle()) {
+    uint64_t ack_out = clock_.now_ns();
     phase_ = Phase::kDone;
     outcome_ = Outcome::kRunning;
     guest_->start();
+    uint64_t resumed = clock_.now_ns();
+    stats_.steps = ArrivalSteps{verified_ns_ - end_in_ns_, ack_queued_ns_ - verified_ns_,
+                                ack_out - ack_queued_ns_, resumed - ack_out};
     guest_ = nullptr;  // the VM layer owns it now
     channel_.close();
   }

@@ -1,9 +1,12 @@
 // MigrationReceiver: the destination side of a live migration, created for each
 // connection to the migration port and pumped by the kernel's main loop. It sends a
 // fresh nonce (CHALLENGE), checks the source's HEADER and its MAC, creates the guest,
-// writes pages as batches arrive (the last copy of a page wins), and on END checks
-// that every page arrived and that the digest of the memory it assembled equals the
-// source's. Then it loads the vCPU and device state, sends ACK and starts the guest.
+// writes pages as batches arrive (the last copy of a page wins), keeping the memory
+// digest up to date as it copies them (IncrementalDigest), and on END checks that every
+// page arrived and that its digest equals the source's: no pass over memory while the
+// guest is paused, unless the source asked for verify mode (VERIFY), in which case it
+// also hashes all of the memory it assembled. Then it loads the vCPU and device state,
+// sends ACK and starts the guest.
 // On any error it sends NACK with the reason (when the connection still works),
 // discards the guest and reports. See docs/migration-stream.md.
 #pragma once
@@ -14,6 +17,7 @@
 
 #include "migration/memory_digest.h"
 #include "migration/migration_ports.h"
+#include "migration/migration_stats.h"
 #include "migration/record_output.h"
 #include "migration/stream_decoder.h"
 
@@ -22,8 +26,8 @@ namespace godwit::migration {
 struct ReceiverConfig {
   std::span<const uint8_t> key;    // migrate_key, the same on both nodes
   uint8_t nonce[kNonceSize] = {};  // fresh random bytes for this connection (RDRAND)
-  // No byte from the source for this long (it hashes its paused memory before END:
-  // up to ~10 s for 1 GiB under Bochs).
+  // No byte from the source for this long (in verify mode it hashes its paused memory
+  // before END: up to ~10 s for 1 GiB under Bochs).
   uint64_t idle_timeout_ns = 30'000'000'000;
   uint64_t digest_pages_per_pump = 512;
 };
@@ -34,16 +38,19 @@ struct ReceiverStats {
   uint64_t zero_pages = 0;
   uint64_t bytes_received = 0;
   uint32_t rounds = 0;  // ROUND records seen
+  bool verify = false;  // the source asked for verify mode: all memory was compared
   bool digest_verified = false;
+  ArrivalSteps steps;  // END's arrival -> the guest started (this node's clock)
 };
 
 class MigrationReceiver {
  public:
   // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is verified before
   // any of its pages is used). `coverage_bits`: PageBitmap::words_for(pages of the
-  // largest guest this node accepts).
+  // largest guest this node accepts); `digest_terms`: one word per page of it.
   MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel,
-                    Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits);
+                    Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits,
+                    std::span<uint64_t> digest_terms);
 
   // Call once the connection is accepted: queues CHALLENGE.
   void start();
@@ -63,6 +70,7 @@ class MigrationReceiver {
   void apply_record();
   void apply_batch();
   void verify_step();
+  void acknowledge();
   void fail(StreamFault fault);
   void flush();
 
@@ -74,7 +82,9 @@ class MigrationReceiver {
   uint8_t out_buffer_[64] = {};  // CHALLENGE, ACK or NACK: one at a time, 64 bytes at most
   RecordOutput output_;
   DestinationGuest* guest_ = nullptr;
-  MemoryDigest digest_{0};
+  std::span<uint64_t> digest_terms_;
+  IncrementalDigest received_digest_;  // of every page as last written
+  MemoryDigest full_digest_{0};        // verify mode: of all memory as assembled
   x86::VcpuState vcpu_ = {};
   DeviceState device_ = {};
   Phase phase_ = Phase::kIdle;
@@ -82,6 +92,7 @@ class MigrationReceiver {
   StreamFault failure_;
   ReceiverStats stats_;
   uint64_t last_progress_ns_ = 0;
+  uint64_t end_in_ns_ = 0, verified_ns_ = 0, ack_queued_ns_ = 0;
 };
 
 }  // namespace godwit::migration

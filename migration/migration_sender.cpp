@@ -19,7 +19,8 @@ uint64_t bytes_per_s(uint64_t bytes, uint64_t ns) {
 
 MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel,
                                  Clock& clock, std::span<uint8_t> record_buffer,
-                                 std::span<uint64_t> send_set_bits, MigrationObserver* observer)
+                                 std::span<uint64_t> send_set_bits, std::span<uint64_t> digest_terms,
+                                 MigrationObserver* observer)
     : config_(config),
       source_(source),
       channel_(channel),
@@ -28,8 +29,11 @@ MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& so
       output_(record_buffer),
       send_set_(send_set_bits, source.page_count()),
       policy_(config.policy),
-      digest_(source.page_count()),
-      replies_(reply_buffer_) {}
+      sent_digest_(digest_terms, source.page_count()),
+      full_digest_(source.page_count()),
+      replies_(reply_buffer_) {
+  summary_.verify = config.verify;
+}
 
 void MigrationSender::start() {
   started_ns_ = last_progress_ns_ = clock_.now_ns();
@@ -68,6 +72,9 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
 void MigrationSender::accept_challenge(const RawRecord& raw) {
   ChallengeRecord challenge{};
   if (auto f = decode_challenge(raw, challenge); !f.ok()) return fail(f);
+  // The destination sent CHALLENGE as it accepted: connection open -> here is a round trip.
+  summary_.rtt_ns = clock_.now_ns() - started_ns_;
+  policy_.set_round_trip_ns(summary_.rtt_ns);
   std::memcpy(nonce_, challenge.nonce, kNonceSize);
   queue_header();
   if (!source_.begin_dirty_tracking().ok()) return fail(fault(StreamError::kSourceFailed));
@@ -87,10 +94,11 @@ void MigrationSender::accept_ack(const RawRecord& raw) {
     return fail(StreamFault{StreamError::kDigestMismatch, raw.type, raw.offset, ack.digest, summary_.digest});
   }
   // Committed: the guest runs on the destination. Only now is it freed here.
+  ack_in_ns_ = clock_.now_ns();
   summary_.digest_verified = true;
-  summary_.downtime_ns = clock_.now_ns() - paused_ns_;
   tracking_ = false;
   source_.release();
+  account_pause(clock_.now_ns(), true);
   channel_.close();
   finish(MigrationOutcome::kSucceeded);
 }
@@ -104,6 +112,7 @@ void MigrationSender::pump() {
     Expected<size_t> pushed = output_.push(channel_);
     if (!pushed) return fail(fault(StreamError::kChannelFailed));
     if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
+    if (output_.idle()) mark_output_idle();
     if (produced_ >= config_.pump_bytes || !can_produce()) break;
     if (!produce()) break;
   }
@@ -116,6 +125,21 @@ void MigrationSender::queue_record(RecordType type, const Body& body) {
   if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
+  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd)
+    summary_.state_bytes += size;
+}
+
+// Everything queued so far is in TCP's hands: stamps the pause's milestone that was
+// waiting for it (each once).
+void MigrationSender::mark_output_idle() {
+  uint64_t now = clock_.now_ns();
+  if (phase_ == Phase::kState && round_.final && pages_out_ns_ == 0) {
+    pages_out_ns_ = now;
+  } else if ((phase_ == Phase::kVerify || phase_ == Phase::kEnd) && state_out_ns_ == 0) {
+    state_out_ns_ = now;
+  } else if (phase_ == Phase::kAwaitAck && end_out_ns_ == 0) {
+    end_out_ns_ = now;
+  }
 }
 
 bool MigrationSender::produce() {
@@ -125,7 +149,8 @@ bool MigrationSender::produce() {
       end_round();
       return !finished();
     case Phase::kState: queue_state(); return !finished();
-    case Phase::kDigest: return step_digest();
+    case Phase::kVerify: return step_verify();
+    case Phase::kEnd: queue_end(); return !finished();
     default: return false;  // waiting for the destination
   }
 }
@@ -160,8 +185,8 @@ void MigrationSender::begin_round(uint32_t number, bool final) {
 
 size_t MigrationSender::batch_record_bytes() const {
   uint32_t pages = config_.batch_pages == 0 || config_.batch_pages > kMaxBatchEntries ? kMaxBatchEntries
-                                                                                     : config_.batch_pages;
-  return record_size(sizeof(PageBatchHeader) + size_t{pages} * (sizeof(PageEntry) + kPageSize));
+                                                                                      : config_.batch_pages;
+  return batch_record_size(pages);
 }
 
 // A record may be built once everything before it is out, or, during the rounds, while
@@ -185,7 +210,9 @@ bool MigrationSender::send_next_batch() {
       fail(fault(StreamError::kSourceFailed, gfn, pages));
       return false;
     }
-    if (!batch.add_page(gfn, page)) break;
+    uint64_t data_hash = 0;
+    if (!batch.add_page(gfn, page, data_hash)) break;
+    sent_digest_.record(gfn, data_hash);  // replaces the page's earlier term
   }
   if (batch.empty()) {  // the record buffer cannot hold one page: a caller's bug
     fail(fault(StreamError::kRecordTooLong, kPageSize, output_.space().size()));
@@ -209,16 +236,22 @@ void MigrationSender::end_round() {
   summary_.pages_sent += round_.pages_sent;
   summary_.zero_pages += round_.zero_pages;
   send_set_.clear();
-  if (!round_.final) round_.pages_dirtied = source_.collect_dirty(send_set_);
-  if (observer_ != nullptr) observer_->on_round(round_);
   if (round_.final) {
+    round_.expected_downtime_ns = summary_.expected_downtime_ns;  // what was predicted for it
+    if (observer_ != nullptr) observer_->on_round(round_);
     phase_ = Phase::kState;
     return;
   }
+  round_.pages_dirtied = source_.collect_dirty(send_set_);
   PrecopyDecision decision = policy_.after_round(
       RoundMeasurement{round_.pages_sent, round_.wire_bytes, round_.duration_ns, round_.pages_dirtied});
+  round_.remaining_pages = round_.pages_dirtied;
+  round_.expected_downtime_ns = policy_.estimated_final_ns(round_.pages_dirtied);
+  if (observer_ != nullptr) observer_->on_round(round_);
   if (decision == PrecopyDecision::kAnotherRound) return begin_round(round_.round + 1, false);
   summary_.stop_reason = decision;
+  summary_.expected_downtime_ns = round_.expected_downtime_ns;
+  summary_.bandwidth_bytes_per_s = policy_.bandwidth_bytes_per_s();
   stop_and_copy();
 }
 
@@ -239,23 +272,56 @@ void MigrationSender::queue_state() {
   record.state = vcpu_;
   queue_record(RecordType::kVcpuState, record);
   queue_record(RecordType::kDeviceState, device_);
-  phase_ = Phase::kDigest;
+  phase_ = config_.verify ? Phase::kVerify : Phase::kEnd;
 }
 
-// Hashes a slice of the paused memory; queues END once all of it is hashed. False
-// while more slices remain: the main loop gets control back between them.
-bool MigrationSender::step_digest() {
+// Verify mode: hashes a slice of the paused memory; once all of it is hashed, checks it
+// against the pages sent (a difference is a write the dirty log missed) and queues
+// VERIFY. False while more slices remain: the main loop gets control back between them.
+bool MigrationSender::step_verify() {
   MemoryDigest::Step step =
-      digest_.step([this](uint64_t gfn) { return source_.page(gfn); }, config_.digest_pages_per_pump);
+      full_digest_.step([this](uint64_t gfn) { return source_.page(gfn); }, config_.digest_pages_per_pump);
   if (step == MemoryDigest::Step::kNoPage) {
-    fail(fault(StreamError::kSourceFailed, digest_.failed_gfn(), source_.page_count()));
+    fail(fault(StreamError::kSourceFailed, full_digest_.failed_gfn(), source_.page_count()));
     return false;
   }
   if (step == MemoryDigest::Step::kMore) return false;
-  summary_.digest = digest_.value();
-  queue_record(RecordType::kEnd, EndRecord{source_.page_count(), summary_.digest});
-  phase_ = Phase::kAwaitAck;
+  if (full_digest_.value() != sent_digest_.value()) {
+    fail(fault(StreamError::kDirtyLogMissed, full_digest_.value(), sent_digest_.value()));
+    return false;
+  }
+  queue_record(RecordType::kVerify, VerifyRecord{kVerifyFullMemory, 0});
+  phase_ = Phase::kEnd;
   return !finished();
+}
+
+// END with the digest kept as pages went out: nothing to compute while paused.
+void MigrationSender::queue_end() {
+  summary_.digest = sent_digest_.value();
+  queue_record(RecordType::kEnd, EndRecord{source_.page_count(), summary_.digest});
+  end_built_ns_ = clock_.now_ns();
+  phase_ = Phase::kAwaitAck;
+}
+
+// Fills the summary's downtime and PauseSteps from the milestones reached; the step in
+// progress runs to `end_ns` (the release, or the resumption after a failure).
+void MigrationSender::account_pause(uint64_t end_ns, bool released) {
+  if (paused_ns_ == 0) return;  // the guest was never paused
+  // After a valid ACK the guest already runs on the destination: the release here is
+  // reported as a step but is no part of the outage.
+  summary_.downtime_ns = (released ? ack_in_ns_ : end_ns) - paused_ns_;
+  PauseSteps& p = summary_.pause;
+  const uint64_t marks[] = {pages_out_ns_, state_out_ns_, end_built_ns_, end_out_ns_, ack_in_ns_, end_ns};
+  uint64_t* const steps[] = {&p.final_pages_ns, &p.state_ns, &p.verify_ns,
+                             &p.end_ns,         &p.ack_ns,   &p.release_ns};
+  uint64_t from = paused_ns_;
+  for (size_t i = 0; i < 6; ++i) {
+    bool reached = marks[i] != 0;
+    uint64_t at = reached ? marks[i] : end_ns;
+    *steps[i] = at - from;
+    if (!reached) return;
+    from = at;
+  }
 }
 
 // --- Time-outs and the end -------------------------------------------------------------
@@ -284,6 +350,7 @@ void MigrationSender::fail(StreamFault why) {
   summary_.failure = why;
   if (tracking_) source_.resume_after_failure();  // nothing was freed: the guest goes on here
   tracking_ = false;
+  account_pause(clock_.now_ns(), false);  // the pause this failure caused, if it came after one
   channel_.close();
   finish(MigrationOutcome::kFailed);
 }

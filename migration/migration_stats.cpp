@@ -18,6 +18,8 @@ void write_round_fields(JsonWriter& json, const RoundStats& round) {
   json.field("pages_dirtied", round.pages_dirtied).field("wire_bytes", round.wire_bytes);
   json.fixed("duration_ms", microseconds(round.duration_ns), 3);
   json.fixed("bandwidth_mib_s", mib_per_s_milli(round.bandwidth_bytes_per_s), 3);
+  json.field("remaining_pages", round.remaining_pages);
+  json.fixed("expected_downtime_ms", microseconds(round.expected_downtime_ns), 3);
 }
 
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
@@ -33,10 +35,30 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.field("stop_reason", to_string(summary.stop_reason));
   json.fixed("total_ms", microseconds(summary.total_ns), 3);
   json.fixed("downtime_ms", microseconds(summary.downtime_ns), 3);
+  json.fixed("expected_downtime_ms", microseconds(summary.expected_downtime_ns), 3);
+  json.begin_object("pause_steps_ms");
+  json.fixed("final_pages", microseconds(summary.pause.final_pages_ns), 3);
+  json.fixed("state", microseconds(summary.pause.state_ns), 3);
+  json.fixed("verify", microseconds(summary.pause.verify_ns), 3);
+  json.fixed("end", microseconds(summary.pause.end_ns), 3);
+  json.fixed("ack", microseconds(summary.pause.ack_ns), 3);
+  json.fixed("release", microseconds(summary.pause.release_ns), 3);
+  json.end_object();
   json.field("rounds", summary.rounds).field("pages_sent", summary.pages_sent);
   json.field("zero_pages", summary.zero_pages).field("wire_bytes", summary.wire_bytes);
-  json.field("required_bytes", summary.required_bytes);
-  json.field("digest_verified", summary.digest_verified);
+  json.field("required_bytes", summary.required_bytes).field("state_bytes", summary.state_bytes);
+  json.fixed("bandwidth_mib_s", mib_per_s_milli(summary.bandwidth_bytes_per_s), 3);
+  json.fixed("rtt_ms", microseconds(summary.rtt_ns), 3);
+  json.field("verify", summary.verify).field("digest_verified", summary.digest_verified);
+}
+
+void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {
+  json.begin_object("steps_ms");
+  json.fixed("verify", microseconds(steps.verify_ns), 3);
+  json.fixed("state", microseconds(steps.state_ns), 3);
+  json.fixed("ack_out", microseconds(steps.ack_out_ns), 3);
+  json.fixed("resume", microseconds(steps.resume_ns), 3);
+  json.end_object();
 }
 
 }  // namespace godwit::migration

@@ -20,6 +20,23 @@ struct RoundStats {
   uint64_t wire_bytes = 0;     // every record byte of the round
   uint64_t duration_ns = 0;
   uint64_t bandwidth_bytes_per_s = 0;
+  // What is left after this round (0 after the final one) and the policy's estimate of
+  // the pause it would take to send it with the state and one round trip (QEMU's
+  // expected-downtime); the final round carries the estimate made when pre-copy stopped.
+  uint64_t remaining_pages = 0;
+  uint64_t expected_downtime_ns = 0;
+};
+
+// The source's part of the pause, step by step on its own clock (each from the end of
+// the step before; the destination reports its part in migration_received). Steps not
+// reached stay 0: a failure after the pause ends the pause where it failed.
+struct PauseSteps {
+  uint64_t final_pages_ns = 0;  // pause -> last page of the final round handed to TCP
+  uint64_t state_ns = 0;        // -> VCPU_STATE and DEVICE_STATE handed to TCP
+  uint64_t verify_ns = 0;       // -> END built (verify mode: hashing all paused memory)
+  uint64_t end_ns = 0;          // -> END handed to TCP
+  uint64_t ack_ns = 0;          // -> ACK received: the destination's checks, resume, a round trip
+  uint64_t release_ns = 0;      // -> the guest released here (after the outage: not in downtime_ns)
 };
 
 enum class MigrationOutcome : uint8_t { kInProgress, kSucceeded, kFailed };
@@ -28,15 +45,23 @@ struct MigrationSummary {
   MigrationOutcome outcome = MigrationOutcome::kInProgress;
   StreamFault failure;  // why, when kFailed
   PrecopyDecision stop_reason = PrecopyDecision::kAnotherRound;
-  uint64_t total_ns = 0;     // connection to acknowledgement
-  uint64_t downtime_ns = 0;  // pause on the source to the destination's ACK
-  uint32_t rounds = 0;       // pre-copy rounds plus the final one
+  uint64_t total_ns = 0;  // connection to acknowledgement
+  // Pause on the source to the destination's ACK (the guest runs there by then), or,
+  // when the migration failed after the pause, to the guest's resumption here.
+  uint64_t downtime_ns = 0;
+  PauseSteps pause;
+  uint32_t rounds = 0;  // pre-copy rounds plus the final one
   uint64_t pages_sent = 0;
   uint64_t zero_pages = 0;
   uint64_t wire_bytes = 0;      // everything the source wrote, headers included
   uint64_t required_bytes = 0;  // data pages x 4096 + the state record bodies
+  uint64_t state_bytes = 0;     // wire bytes sent while paused besides pages (states, VERIFY, END)
   uint64_t digest = 0;
-  bool digest_verified = false;  // the destination's ACK carried our digest
+  bool verify = false;                 // verify mode: all memory hashed and compared on both sides
+  bool digest_verified = false;        // the destination's ACK carried our digest
+  uint64_t rtt_ns = 0;                 // connection opened -> CHALLENGE: one round trip
+  uint64_t bandwidth_bytes_per_s = 0;  // the policy's measure over the pre-copy rounds
+  uint64_t expected_downtime_ns = 0;   // the policy's estimate when pre-copy stopped
 };
 
 // Receives the sender's reports as they happen.
@@ -49,10 +74,20 @@ class MigrationObserver {
   ~MigrationObserver() = default;
 };
 
+// The destination's part of the pause, on its own clock, from END's arrival.
+struct ArrivalSteps {
+  uint64_t verify_ns = 0;   // END in -> digests compared (verify mode: all memory hashed)
+  uint64_t state_ns = 0;    // -> vCPU and device state loaded, ACK queued
+  uint64_t ack_out_ns = 0;  // -> ACK handed to TCP
+  uint64_t resume_ns = 0;   // -> guest started
+};
+
 // The fields of the "migration_round" and "migration_summary" @event lines, so every
 // tool reads the same names:
 //   { Event e("migration_round"); write_round_fields(e.json(), round); }
 void write_round_fields(JsonWriter& json, const RoundStats& round);
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary);
+// The "steps_ms" object of "migration_received".
+void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps);
 
 }  // namespace godwit::migration

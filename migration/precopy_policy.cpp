@@ -6,6 +6,7 @@ const char* to_string(PrecopyDecision decision) {
   switch (decision) {
     case PrecopyDecision::kAnotherRound: return "another round";
     case PrecopyDecision::kStopConverged: return "converged";
+    case PrecopyDecision::kStopWithinTarget: return "within target";
     case PrecopyDecision::kStopNoProgress: return "no progress";
     case PrecopyDecision::kStopRoundLimit: return "round limit";
   }
@@ -24,7 +25,7 @@ uint64_t PrecopyPolicy::estimated_final_ns(uint64_t dirty_pages) const {
   if (bandwidth == 0) return UINT64_MAX;  // nothing measured: assume the worst
   unsigned __int128 bytes =
       static_cast<unsigned __int128>(dirty_pages) * parameters_.page_wire_bytes + parameters_.state_bytes;
-  unsigned __int128 ns = bytes * 1'000'000'000u / bandwidth;
+  unsigned __int128 ns = bytes * 1'000'000'000u / bandwidth + round_trip_ns_;
   return ns > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(ns);
 }
 
@@ -34,7 +35,10 @@ PrecopyDecision PrecopyPolicy::after_round(const RoundMeasurement& round) {
   total_ns_ += round.duration_ns;
   uint64_t dirty = round.pages_dirtied;
 
-  if (estimated_final_ns(dirty) <= parameters_.downtime_target_ns) return PrecopyDecision::kStopConverged;
+  if (estimated_final_ns(dirty) <= parameters_.downtime_target_ns) {
+    bool shrank = dirty < round.pages_sent - round.pages_sent * parameters_.min_progress_percent / 100;
+    return shrank ? PrecopyDecision::kStopConverged : PrecopyDecision::kStopWithinTarget;
+  }
 
   // Progress: the dirty set fell clearly below the best seen so far.
   uint64_t threshold = smallest_dirty_ == UINT64_MAX

@@ -97,6 +97,13 @@ StreamFault decode_nack(const RawRecord& raw, NackRecord& out) {
   return {};
 }
 
+StreamFault decode_verify(const RawRecord& raw, VerifyRecord& out) {
+  copy_body(raw, out);
+  if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);
+  if (out.mode != kVerifyFullMemory) return at(raw, StreamError::kBadHeaderField, out.mode);
+  return {};
+}
+
 StreamFault decode_round(const RawRecord& raw, RoundRecord& out) {
   copy_body(raw, out);
   if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);

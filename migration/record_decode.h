@@ -23,6 +23,7 @@ inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
 [[nodiscard]] StreamFault decode_ack(const RawRecord& raw, AckRecord& out);
 [[nodiscard]] StreamFault decode_nack(const RawRecord& raw, NackRecord& out);
 [[nodiscard]] StreamFault decode_round(const RawRecord& raw, RoundRecord& out);
+[[nodiscard]] StreamFault decode_verify(const RawRecord& raw, VerifyRecord& out);
 
 // One entry of a validated batch: `pages` pages from `gfn`; `data` is the page's 4096
 // bytes for a data entry, empty for a zero run.

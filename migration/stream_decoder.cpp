@@ -49,6 +49,13 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
       if (phase_ != Phase::kDevice) return unexpected;
       phase_ = Phase::kEnd;
       return decode_device_state(raw, device_);
+    case RecordType::kVerify: {
+      if (phase_ != Phase::kEnd || verify_requested_) return unexpected;
+      VerifyRecord verify{};
+      if (auto f = decode_verify(raw, verify); !f.ok()) return f;
+      verify_requested_ = true;
+      return {};
+    }
     case RecordType::kEnd:
       if (phase_ != Phase::kEnd) return unexpected;
       return accept_end(raw);

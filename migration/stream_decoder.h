@@ -2,7 +2,8 @@
 // decoded by type and checked against the stream's order and the guest's size
 // (docs/migration-stream.md, section 4): HEADER first; then ROUND and PAGE_BATCH
 // records; one VCPU_STATE per vCPU; DEVICE_STATE; END, which is accepted only when
-// every page of the guest arrived at least once. It does not touch a guest: the
+// every page of the guest arrived at least once; an optional VERIFY just before END
+// asks for the full comparison (verify_requested()). It does not touch a guest: the
 // receiver applies what it hands out. Digest and MAC checks need the guest memory and
 // the key, so MigrationReceiver does those.
 #pragma once
@@ -40,6 +41,8 @@ class StreamDecoder {
   const EndRecord& end() const { return end_; }
   const RoundRecord& round() const { return round_; }
   uint64_t guest_pages() const { return guest_pages_; }
+  // A VERIFY record came: compare all of memory at END, not only the pages received.
+  bool verify_requested() const { return verify_requested_; }
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
@@ -57,6 +60,7 @@ class StreamDecoder {
   Phase phase_ = Phase::kHeader;
   uint64_t guest_pages_ = 0;
   uint32_t vcpus_seen_ = 0;
+  bool verify_requested_ = false;
   RecordType type_ = RecordType::kHeader;
   HeaderRecord header_ = {};
   PageBatchView batch_;

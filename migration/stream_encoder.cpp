@@ -1,5 +1,6 @@
 #include "migration/stream_encoder.h"
 
+#include "migration/memory_digest.h"
 #include "migration/word_hash.h"
 
 namespace godwit::migration {
@@ -42,8 +43,9 @@ bool page_is_zero(const uint8_t* page) {
   return true;
 }
 
-bool PageBatchEncoder::add_page(uint64_t gfn, const uint8_t* page_data) {
+bool PageBatchEncoder::add_page(uint64_t gfn, const uint8_t* page_data, uint64_t& data_hash) {
   bool zero = page_is_zero(page_data);
+  if (zero) data_hash = kZeroPageDataHash;
   if (zero && last_was_zero_ && gfn == next_zero_gfn_) {
     PageEntry entry{};
     std::memcpy(&entry, out_.data() + last_entry_, sizeof(entry));
@@ -61,7 +63,7 @@ bool PageBatchEncoder::add_page(uint64_t gfn, const uint8_t* page_data) {
   last_entry_ = used_;
   used_ += sizeof(entry);
   if (!zero) {
-    std::memcpy(out_.data() + used_, page_data, kPageSize);
+    data_hash = copy_page_and_hash(out_.data() + used_, page_data);
     used_ += kPageSize;
   }
   last_was_zero_ = zero;

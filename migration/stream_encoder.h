@@ -38,8 +38,10 @@ class PageBatchEncoder {
   explicit PageBatchEncoder(std::span<uint8_t> out) : out_(out) {}
 
   // False (nothing added) when the batch is full: the caller finishes it and starts a
-  // new one with the same page.
-  bool add_page(uint64_t gfn, const uint8_t* page_data);
+  // new one with the same page. Otherwise `data_hash` is set to page_data_hash() of
+  // the page as it went into the batch (memory_digest.h): a data page is copied and
+  // hashed in one pass, a zero page costs no hashing (kZeroPageDataHash).
+  bool add_page(uint64_t gfn, const uint8_t* page_data, uint64_t& data_hash);
   bool empty() const { return entries_ == 0; }
   // Writes the headers and returns the record's size on the wire (0 when empty).
   size_t finish();

@@ -28,6 +28,8 @@ const char* to_string(StreamError error) {
     case StreamError::kGuestRefused: return "guest could not be created or loaded";
     case StreamError::kPeerRefused: return "destination refused the migration";
     case StreamError::kSourceFailed: return "source guest failed";
+    case StreamError::kDirtyLogMissed:
+      return "the source's memory differs from the pages it sent (dirty log missed a write)";
   }
   return "unknown stream error";
 }
@@ -43,6 +45,7 @@ const char* to_string(RecordType type) {
     case RecordType::kAck: return "ACK";
     case RecordType::kNack: return "NACK";
     case RecordType::kRound: return "ROUND";
+    case RecordType::kVerify: return "VERIFY";
   }
   return "unknown";
 }

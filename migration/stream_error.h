@@ -32,6 +32,7 @@ enum class StreamError : uint32_t {
   kGuestRefused,          // the VM layer could not create the guest or load state
   kPeerRefused,           // the destination sent NACK (its reason is in `value`)
   kSourceFailed,          // the source guest could not be read or tracked
+  kDirtyLogMissed,        // verify mode: the source's memory differs from the pages it sent
 };
 
 // A fixed, lower-case message ("checksum mismatch").

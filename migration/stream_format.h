@@ -17,7 +17,7 @@ static_assert(std::endian::native == std::endian::little, "the stream is little-
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
 inline constexpr uint16_t kStreamVersionMajor = 1;
-inline constexpr uint16_t kStreamVersionMinor = 0;
+inline constexpr uint16_t kStreamVersionMinor = 1;  // 1.1: the optional VERIFY record
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr size_t kNonceSize = 32;
 
@@ -32,6 +32,7 @@ enum class RecordType : uint32_t {
   kAck = 0x0007,
   kNack = 0x0008,
   kRound = 0x8000'0001,
+  kVerify = 0x8000'0002,
 };
 inline constexpr uint32_t kOptionalRecordBit = 0x8000'0000;
 
@@ -121,7 +122,9 @@ static_assert(sizeof(DeviceState) == 288);
 
 struct EndRecord {
   uint64_t page_count;
-  uint64_t digest;  // WordHash64(kMemoryDigestSeed) over all guest memory, gfn order
+  // Sum of page_contribution(gfn, page_data_hash(page)) over every page (memory_digest.h):
+  // of the pages as last sent, or, after VERIFY, of the source's paused memory.
+  uint64_t digest;
 };
 static_assert(sizeof(EndRecord) == 16);
 
@@ -137,6 +140,15 @@ struct NackRecord {
   uint64_t detail;
 };
 static_assert(sizeof(NackRecord) == 16);
+
+// Optional, just before END (section 3, VERIFY): the source hashed all of its paused
+// memory for END's digest; the destination should compare all of its memory too.
+inline constexpr uint32_t kVerifyFullMemory = 1;
+struct VerifyRecord {
+  uint32_t mode;  // kVerifyFullMemory
+  uint32_t reserved;
+};
+static_assert(sizeof(VerifyRecord) == 8);
 
 struct RoundRecord {
   uint32_t round;

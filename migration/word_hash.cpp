@@ -34,15 +34,4 @@ void WordHash64::add(std::span<const uint8_t> bytes) {
   }
 }
 
-uint64_t WordHash64::finish() const {
-  // Length, then an avalanche so that nearby states end far apart.
-  uint64_t h = state_ ^ words_;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 29;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 32;
-  return h;
-}
-
 }  // namespace godwit::migration

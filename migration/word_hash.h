@@ -15,17 +15,36 @@ namespace godwit::migration {
 
 class WordHash64 {
  public:
-  explicit WordHash64(uint64_t seed) : state_(seed ^ 0x243f6a8885a308d3ull) {}
+  explicit constexpr WordHash64(uint64_t seed) : state_(seed ^ 0x243f6a8885a308d3ull) {}
 
-  void add_word(uint64_t word) {
-    state_ ^= word * kMultiplyWord;
-    state_ = ((state_ << 31) | (state_ >> 33)) * kMultiplyState;
+  constexpr void add_word(uint64_t word) {
+    state_ = step(state_, word);
     ++words_;
   }
   // Adds `bytes` as little-endian words; a last partial word is zero-padded, exactly
   // as a record body is padded on the wire.
   void add(std::span<const uint8_t> bytes);
-  uint64_t finish() const;
+  constexpr uint64_t finish() const {
+    // Length, then an avalanche so that nearby states end far apart.
+    uint64_t h = state_ ^ words_;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 32;
+    return h;
+  }
+  // The state after the words added so far, for a caller that runs the step in its own
+  // loop (copy_page_and_hash) and hands it back with resume().
+  uint64_t state() const { return state_; }
+  void resume(uint64_t state, uint64_t words_added) {
+    state_ = state;
+    words_ += words_added;
+  }
+  static constexpr uint64_t step(uint64_t state, uint64_t word) {
+    state ^= word * kMultiplyWord;
+    return ((state << 31) | (state >> 33)) * kMultiplyState;
+  }
 
  private:
   // Odd constants (so each multiply is a bijection) with well-mixed bits.

@@ -165,6 +165,10 @@ err_t TcpStream::lwip_received(void* arg, tcp_pcb* pcb, pbuf* chain, err_t err) 
 // than a reset for unread data), then hands each piece to the owner.
 err_t TcpStream::deliver(pbuf* chain) {
   tcp_recved(pcb_, chain->tot_len);
+  if (quick_ack_) {
+    tcp_set_flags(pcb_, TF_ACK_NOW);
+    tcp_output(pcb_);
+  }
   aborted_in_callback_ = false;
   for (pbuf* p = chain; p != nullptr && state_ == State::kOpen; p = p->next) {
     bytes_received_ += p->len;

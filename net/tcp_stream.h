@@ -87,6 +87,10 @@ class TcpStream {
   void close();
   // Ends it at once with a reset, dropping what is queued; no on_closed() either.
   void abort();
+  // Acknowledge every received segment at once instead of lwIP's delayed ACK (sent by
+  // its 250 ms timer when a single segment arrived): for a peer that waits on our ACK
+  // before it can send its last small record (a migration's END).
+  void set_quick_ack(bool on) { quick_ack_ = on; }
 
   State state() const { return state_; }
   bool open() const { return state_ == State::kOpen; }
@@ -116,6 +120,7 @@ class TcpStream {
   tcp_pcb* pcb_ = nullptr;
   State state_ = State::kIdle;
   bool aborted_in_callback_ = false;  // lwIP callbacks must then return ERR_ABRT
+  bool quick_ack_ = false;
   Ipv4Address peer_address_{};
   uint16_t peer_port_ = 0;
   uint64_t bytes_written_ = 0, bytes_acknowledged_ = 0, bytes_received_ = 0;

@@ -1,52 +1,34 @@
 #include "kernel/migrate/migration_service.h"
 
 #include <cstring>
-#include <new>
 
-#include "net/net.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
-#include "lib/parse.h"
-#include "lib/text_field.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/memory/physical_memory.h"
+#include "kernel/migrate/incoming_migration.h"
 #include "kernel/migrate/nonce.h"
-#include "kernel/migrate/tcp_channel.h"
-#include "kernel/migrate/vm_destination.h"
-#include "kernel/migrate/vm_migration_source.h"
+#include "kernel/migrate/outgoing_migration.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercalls.h"
+#include "lib/parse.h"
 #include "migration/migration_receiver.h"
 #include "migration/migration_sender.h"
 #include "migration/stream_encoder.h"
+#include "net/net.h"
 
 namespace godwit::migrate {
 
 namespace {
 
-using migration::MigrationReceiver;
-using migration::MigrationSender;
-
 constexpr size_t kMaxKey = 64;
 // The largest guest the ABI allows, for the bitmaps sized once at boot.
 constexpr uint64_t kMaxGuestPages = abi::kMaxMemory / kPageSize;
 constexpr size_t kBitmapWords = PageBitmap::words_for(kMaxGuestPages);
-// A record is checksummed whole before its first byte goes out. With one 128-page
-// batch (526 KB) per buffer the link idled while each batch was copied and hashed
-// (bench migrate: 0.51 of tcpbench on a loaded machine); 16-page batches, eight to a
-// buffer, are built while the ones before them still wait for the send window, and the
-// destination verifies and applies them in small steps, so its ACKs keep flowing.
-// Overhead stays 16 bytes a page plus a 24-byte record header per 16 pages (0.4%).
-constexpr uint32_t kBatchPages = 16;
-constexpr size_t kSendRecordBytes = 8 * migration::record_size(sizeof(migration::PageBatchHeader) +
-                                                               kBatchPages * (sizeof(migration::PageEntry) +
-                                                                              migration::kPageSize));
-
-class KernelClock final : public migration::Clock {
- public:
-  uint64_t now_ns() override { return clock::now_ns(); }
-};
+// Eight batches of the sender's default size: the next ones are built while earlier
+// ones wait for the send window (SenderConfig::batch_pages).
+constexpr size_t kSendRecordBytes = 8 * migration::batch_record_size(migration::SenderConfig{}.batch_pages);
 
 struct Settings {
   char key[kMaxKey] = {};
@@ -59,15 +41,17 @@ struct Settings {
 // Buffers taken from the frame allocator once (they are large and page-sized), shared
 // by the one outgoing and the one incoming migration.
 struct Buffers {
-  std::span<uint8_t> record;         // the sender's record under construction
-  std::span<uint64_t> send_set;      // the sender's pages still to send this round
-  std::span<uint8_t> body;           // the receiver's record body
-  std::span<uint64_t> coverage;      // the receiver's pages received at least once
+  std::span<uint8_t> record;     // the sender's record under construction
+  std::span<uint64_t> send_set;  // the sender's pages still to send this round
+  std::span<uint8_t> body;       // the receiver's record body
+  std::span<uint64_t> coverage;  // the receiver's pages received at least once
+  // One memory-digest term per page (2 MiB each for a 1 GiB guest), for each side.
+  std::span<uint64_t> sent_terms;
+  std::span<uint64_t> received_terms;
 };
 
 constinit Settings settings;
 constinit Buffers buffers;
-KernelClock kernel_clock;
 
 template <class T>
 Expected<std::span<T>> frames_for(size_t count) {
@@ -82,180 +66,23 @@ void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t po
   format(out, ":{}", port);
 }
 
-// --- The source side ---------------------------------------------------------------
-
-class Outgoing final : public ChannelClient, public migration::MigrationObserver {
- public:
-  Outgoing(vm::Vm& vm, const MigrateOptions& options, std::string_view destination)
-      : config_(configure(vm, options)),
-        source_(vm),
-        sender_(config_, source_, channel_, kernel_clock, buffers.record, buffers.send_set, this) {
-    copy_to_field(destination_, destination);
-  }
-
-  Status connect(const net::Ipv4Address& address, uint16_t port) { return channel_.stream().connect(address, port); }
-  void pump() {
-    if (opened_) sender_.pump();
-  }
-  bool finished() const { return sender_.finished() || connect_failed_; }
-  const migration::MigrationSummary& summary() const { return sender_.summary(); }
-  const char* connect_failure() const { return connect_failed_ ? connect_reason_ : nullptr; }
-  VmMigrationSource& source() { return source_; }
-  const char* destination() const { return destination_; }
-
-  void on_channel_open() override {
-    opened_ = true;
-    sender_.start();
-  }
-  void on_channel_bytes(std::span<const uint8_t> bytes) override { sender_.on_receive(bytes); }
-  void on_channel_closed(net::TcpEnd why) override {
-    if (!opened_) {
-      // Never connected: the guest was not touched.
-      connect_failed_ = true;
-      copy_to_field(connect_reason_, net::describe(why));
-      return;
-    }
-    sender_.on_channel_closed();
-  }
-
-  void on_round(const migration::RoundStats& round) override {
-    {
-      Event e("migration_round");
-      migration::write_round_fields(e.json(), round);
-    }
-    log::info("migrate: round {}{}: {} pages ({} zero), {} dirtied meanwhile, {} KiB on the wire in {} ms",
-              round.round, round.final ? " (final, guest paused)" : "", round.pages_sent, round.zero_pages,
-              round.pages_dirtied, round.wire_bytes >> 10, round.duration_ns / 1'000'000);
-  }
-  void on_finished(const migration::MigrationSummary&) override {}
-
- private:
-  migration::SenderConfig configure(vm::Vm& vm, const MigrateOptions& options) {
-    migration::SenderConfig config;
-    config.key = settings.key_bytes();
-    config.guest_name = copy_to_field(name_, vm.name()).data();
-    config.command_line = copy_to_field(command_line_, vm.command_line()).data();
-    config.backend_name = vm::backend()->name().data();  // a string literal
-    config.policy.downtime_target_ns = options.downtime_ms * 1'000'000;
-    config.policy.max_rounds = options.max_rounds;
-    config.batch_pages = kBatchPages;
-    return config;
-  }
-
-  char name_[vm::Vm::kMaxName + 1] = {};
-  char command_line_[vm::Vm::kMaxCommandLine + 1] = {};
-  migration::SenderConfig config_;
-  TcpChannel channel_{*this};
-  VmMigrationSource source_;
-  MigrationSender sender_;
-  char destination_[24] = {};
-  bool opened_ = false;
-  bool connect_failed_ = false;
-  char connect_reason_[48] = {};
-};
-
-// --- The destination side ------------------------------------------------------------
-
-class Incoming final : public ChannelClient {
- public:
-  explicit Incoming(const migration::ReceiverConfig& config)
-      : receiver_(config, destination_, channel_, kernel_clock, buffers.body, buffers.coverage) {}
-
-  net::TcpStream& stream() { return channel_.stream(); }
-  void pump() {
-    // The stream is open only once on_accept has returned it: start then.
-    if (!started_ && channel_.stream().open()) {
-      started_ = true;
-      receiver_.start();
-    }
-    if (started_) receiver_.pump();
-  }
-  MigrationReceiver& receiver() { return receiver_; }
-  VmDestination& destination() { return destination_; }
-
-  void on_channel_open() override {}
-  void on_channel_bytes(std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
-  void on_channel_closed(net::TcpEnd) override { receiver_.on_channel_closed(); }
-
- private:
-  TcpChannel channel_{*this};
-  VmDestination destination_;
-  MigrationReceiver receiver_;
-  bool started_ = false;
-};
-
-constinit Outgoing* outgoing = nullptr;
-constinit Incoming* incoming = nullptr;
-migration::MigrationSummary finished_summary;
-
-void finish_outgoing() {
-  const migration::MigrationSummary& s = outgoing->summary();
-  bool succeeded = s.outcome == migration::MigrationOutcome::kSucceeded;
-  {
-    Event e("migration_summary");
-    e->field("id", outgoing->source().id()).field("to", outgoing->destination());
-    if (const char* why = outgoing->connect_failure()) {
-      e->field("outcome", "failed").field("reason", why);
-    } else {
-      migration::write_summary_fields(e.json(), s);
-    }
-  }
-  if (succeeded) {
-    log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
-              outgoing->source().id(), outgoing->destination(), s.total_ns / 1'000'000, s.downtime_ns / 1'000'000,
-              s.rounds, s.wire_bytes >> 10);
-  } else {
-    FixedString<200> reason;
-    if (const char* why = outgoing->connect_failure()) {
-      format(reason, "cannot connect: {}", why);
-    } else {
-      migration::write_fault(reason.sink(), s.failure);
-    }
-    log::warn("migrate: guest {} stays here, the migration to {} failed: {}", outgoing->source().id(),
-              outgoing->destination(), reason.view());
-  }
-  finished_summary = s;
-  if (outgoing->connect_failure()) finished_summary.outcome = migration::MigrationOutcome::kFailed;
-  delete outgoing;
-  outgoing = nullptr;
-}
-
-void finish_incoming() {
-  MigrationReceiver& r = incoming->receiver();
-  bool running = r.outcome() == MigrationReceiver::Outcome::kRunning;
-  vm::Vm* guest = incoming->destination().guest();
-  {
-    Event e("migration_received");
-    e->field("outcome", running ? "running" : "failed");
-    if (!running) {
-      FixedString<200> reason;
-      migration::write_fault(reason.sink(), r.failure());
-      e->field("reason", reason.view());
-    }
-    if (running && guest != nullptr) e->field("guest_id", guest->id).field("name", guest->name());
-    e->field("pages", r.stats().pages_received)
-        .field("bytes", r.stats().bytes_received)
-        .field("rounds", r.stats().rounds)
-        .field("digest_verified", r.stats().digest_verified);
-  }
-  if (running) incoming->destination().forget();
-  delete incoming;
-  incoming = nullptr;
-}
+constinit OutgoingMigration* outgoing = nullptr;
+constinit IncomingMigration* incoming = nullptr;
 
 class MigrationAcceptor final : public net::TcpAcceptor {
  public:
   net::TcpStream* on_accept(const net::Ipv4Address& peer, uint16_t) override {
     if (incoming != nullptr) {
-      FixedString<16> text;
-      net::format_ipv4(text.sink(), peer);
-      log::warn("migrate: refused a second incoming migration from {}", text.view());
+      FixedString<16> from;
+      net::format_ipv4(from.sink(), peer);
+      log::warn("migrate: refused a second incoming migration from {}", from.view());
       return nullptr;
     }
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
     fill_nonce(config.nonce);
-    incoming = new Incoming(config);
+    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
+                                     clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     net::format_ipv4(from.sink(), peer);
@@ -276,18 +103,25 @@ bool poll() {
   if (outgoing != nullptr) {
     outgoing->pump();
     busy = true;
-    if (outgoing->finished()) finish_outgoing();
+    if (outgoing->finished()) {  // it has reported its end
+      delete outgoing;
+      outgoing = nullptr;
+    }
   }
   if (incoming != nullptr) {
     incoming->pump();
     busy = true;
-    if (incoming->receiver().outcome() != MigrationReceiver::Outcome::kInProgress) finish_incoming();
+    if (incoming->finished()) {
+      incoming->report();
+      delete incoming;
+      incoming = nullptr;
+    }
   }
   return busy;
 }
 
 abi::Status migrate_self(vm::Vm& vm, uint32_t ipv4, uint16_t port) {
-  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, MigrateOptions{});
+  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, MigrateOptions{});  // the defaults
   if (status) return abi::Status::kOk;
   return status.error() == Error::kBusy ? abi::Status::kBusy : abi::Status::kUnsupported;
 }
@@ -305,7 +139,8 @@ void init(const CommandLine& line) {
   }
   auto key = line.get("migrate_key");
   if (!key || key->empty() || key->size() > kMaxKey) {
-    log::warn("live migration is off: give both nodes the same migrate_key=<secret> (1 to {} characters)", kMaxKey);
+    log::warn("live migration is off: give both nodes the same migrate_key=<secret> (1 to {} characters)",
+              kMaxKey);
     return;
   }
   std::memcpy(settings.key, key->data(), key->size());
@@ -314,11 +149,13 @@ void init(const CommandLine& line) {
   auto send_set = frames_for<uint64_t>(kBitmapWords);
   auto body = frames_for<uint8_t>(migration::kMaxRecordBody);
   auto coverage = frames_for<uint64_t>(kBitmapWords);
-  if (!record || !send_set || !body || !coverage) {
+  auto sent_terms = frames_for<uint64_t>(kMaxGuestPages);
+  auto received_terms = frames_for<uint64_t>(kMaxGuestPages);
+  if (!record || !send_set || !body || !coverage || !sent_terms || !received_terms) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }
-  buffers = {*record, *send_set, *body, *coverage};
+  buffers = {*record, *send_set, *body, *coverage, *sent_terms, *received_terms};
   main_loop::add_poller(poll);
   vm::set_self_migration_handler(migrate_self);
   if (net::interface() == nullptr) {
@@ -339,19 +176,32 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) return fail(Error::kInvalidArgument);
   FixedString<24> destination;
   format_address(destination, address, port);
-  outgoing = new Outgoing(vm, options, destination.view());
+  outgoing = new OutgoingMigration(vm, options, destination.view(), settings.key_bytes(), buffers.record,
+                                   buffers.send_set, buffers.sent_terms, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
     delete outgoing;
     outgoing = nullptr;
     return status;
   }
   Event e("migration_start");
-  e->field("id", vm.id).field("name", vm.name()).field("to", destination.view()).field("mem_mib",
-                                                                                        vm.memory.size_bytes() >> 20);
+  e->field("id", vm.id)
+      .field("name", vm.name())
+      .field("to", destination.view())
+      .field("mem_mib", vm.memory.size_bytes() >> 20);
   return ok();
 }
 
-bool outgoing_active() { return outgoing != nullptr; }
-const migration::MigrationSummary& last_summary() { return finished_summary; }
+Expected<migration::MigrationSummary> run(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port,
+                                          const MigrateOptions& options, uint64_t wait_limit_ns) {
+  if (auto status = start(vm, address, port, options); !status) return status.failure();
+  migration::MigrationSummary summary;  // kInProgress until the migration reports into it
+  outgoing->report_to(&summary);
+  main_loop::run_until([&] { return summary.outcome != migration::MigrationOutcome::kInProgress; },
+                       wait_limit_ns);
+  if (summary.outcome == migration::MigrationOutcome::kInProgress && outgoing != nullptr) {
+    outgoing->report_to(nullptr);  // `summary` goes out of scope; the migration goes on
+  }
+  return summary;
+}
 
 }  // namespace godwit::migrate

@@ -31,11 +31,10 @@ Expected<migration::DestinationGuest*> VmDestination::create(const migration::He
   return static_cast<migration::DestinationGuest*>(this);
 }
 
-Status VmDestination::write_page(uint64_t gfn, const uint8_t* data) {
+Expected<uint8_t*> VmDestination::page_to_write(uint64_t gfn) {
   uint8_t* page = vm_ ? vm_->memory.page(gfn) : nullptr;
   if (page == nullptr) return fail(Error::kRange);
-  std::memcpy(page, data, kGuestPageSize);
-  return ok();
+  return page;
 }
 
 Status VmDestination::write_zero_pages(uint64_t first, uint64_t count) {
@@ -61,14 +60,15 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
   // The ABI promises a migrated guest this node's identity for it and this backend's
   // hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
   abi::GuestBootInfo info;
-  if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress, {reinterpret_cast<uint8_t*>(&info), sizeof info});
+  if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress,
+                                    {reinterpret_cast<uint8_t*>(&info), sizeof info});
       !status) {
     return status;
   }
   info.guest_id = vm_->id;
   info.hypercall_instruction = vm::backend()->hypercall_instruction();
-  if (auto status =
-          copy_to_guest(vm_->memory, abi::kBootInfoAddress, {reinterpret_cast<const uint8_t*>(&info), sizeof info});
+  if (auto status = copy_to_guest(vm_->memory, abi::kBootInfoAddress,
+                                  {reinterpret_cast<const uint8_t*>(&info), sizeof info});
       !status) {
     return status;
   }
@@ -82,7 +82,8 @@ void VmDestination::start() {
   vm_->set_guest_time(device_.guest_time_ns, now);
   uint32_t pending = device_.console_pending_length;
   if (pending > migration::kMaxConsolePending) pending = 0;
-  vm_->console.restore({reinterpret_cast<const char*>(device_.console_pending), pending}, device_.console_bytes);
+  vm_->console.restore({reinterpret_cast<const char*>(device_.console_pending), pending},
+                       device_.console_bytes);
   if (device_.timer_deadline_ns != 0) {
     vm_->wake_at_ns = now + (device_.timer_deadline_ns - device_.guest_time_ns);
     vm_->state = vm::VmState::kBlocked;

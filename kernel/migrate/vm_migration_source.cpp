@@ -11,21 +11,13 @@ const uint8_t* VmMigrationSource::page(uint64_t gfn) { return alive() ? vm_.memo
 
 Status VmMigrationSource::begin_dirty_tracking() {
   if (!alive()) return fail(Error::kState);
-  return vm_.dirty.start(*vm_.space, vm_.memory.size_bytes());
+  return vm::start_dirty_tracking(vm_);
 }
 
 uint64_t VmMigrationSource::collect_dirty(PageBitmap& into) {
   if (!alive()) return 0;
-  // In chunks: each is write-protected again (one TLB flush) before it is handed over.
-  uint64_t chunk[512];
-  uint64_t moved = 0;
-  for (;;) {
-    auto taken = vm_.dirty.take(chunk);
-    if (!taken || *taken == 0) break;
-    for (size_t i = 0; i < *taken; ++i) into.mark(chunk[i]);
-    moved += *taken;
-  }
-  return moved;
+  auto moved = vm_.dirty.collect(into);
+  return moved ? *moved : 0;
 }
 
 void VmMigrationSource::pause() {
@@ -58,7 +50,7 @@ void VmMigrationSource::capture(x86::VcpuState& vcpu, migration::DeviceState& de
 void VmMigrationSource::resume_after_failure() {
   if (!alive()) return;
   vm_.migrating = false;
-  vm_.dirty.stop();
+  vm::stop_dirty_tracking(vm_);
   if (paused_ && vm_.state == vm::VmState::kStopped) vm_.state = state_before_pause_;
   paused_ = false;
 }

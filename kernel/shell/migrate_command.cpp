@@ -4,7 +4,6 @@
 #include "kernel/shell/migrate_command.h"
 
 #include "lib/parse.h"
-#include "kernel/loop/main_loop.h"
 #include "kernel/migrate/migration_service.h"
 #include "kernel/vm/guests.h"
 
@@ -53,16 +52,9 @@ bool decode(Sink& out, ShellArgs args, MigrateRequest& request) {
     return false;
   }
   request.address = *address;
-  for (size_t i = 3; i < args.size(); i += 2) {
-    auto value = i + 1 < args.size() ? parse_u64(args[i + 1]) : Expected<uint64_t>(fail(Error::kMalformed));
-    if (args[i] == "--downtime-ms" && value && *value > 0 && *value <= 60'000) {
-      request.options.downtime_ms = *value;
-    } else if (args[i] == "--max-rounds" && value && *value >= 1 && *value <= 1000) {
-      request.options.max_rounds = static_cast<uint32_t>(*value);
-    } else {
-      format(out, "migrate: options are --downtime-ms 1..60000 and --max-rounds 1..1000\n");
-      return false;
-    }
+  if (!parse_migrate_options(args.subspan(3), request.options)) {
+    format(out, "migrate: options are {}\n", kMigrateOptionsUsage);
+    return false;
   }
   return true;
 }
@@ -73,21 +65,24 @@ void command_migrate(Sink& out, ShellArgs args) {
   MigrateRequest request;
   if (!decode(out, args, request)) return;
   uint32_t id = request.vm->id;
-  if (auto status = start(*request.vm, request.address, request.port, request.options); !status) {
-    const char* why = status.error() == Error::kBusy         ? "another migration is running"
-                      : status.error() == Error::kPermission ? "migration is off (no migrate_key=, or no network)"
-                      : status.error() == Error::kInvalidArgument ? "the guest is not running"
-                                                                  : to_string(status.error());
+  auto summary = run(*request.vm, request.address, request.port, request.options, kWaitLimitNs);
+  if (!summary) {
+    Error e = summary.error();
+    const char* why = e == Error::kBusy         ? "another migration is running"
+                      : e == Error::kPermission ? "migration is off (no migrate_key=, or no network: see the boot log)"
+                      : e == Error::kInvalidArgument ? "the guest is not running"
+                                                     : to_string(e);
     format(out, "migrate: cannot start: {}\n", why);
     return;
   }
-  main_loop::run_until([] { return !outgoing_active(); }, kWaitLimitNs);
-  const migration::MigrationSummary& s = last_summary();
+  const migration::MigrationSummary& s = *summary;
   if (s.outcome == migration::MigrationOutcome::kSucceeded) {
     format(out, "migrate: guest {} now runs at {}: {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n", id,
            args[2], s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds, s.wire_bytes >> 10);
-  } else {
+  } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
+  } else {
+    format(out, "migrate: still running after an hour; its migration_summary event will tell the end\n");
   }
 }
 

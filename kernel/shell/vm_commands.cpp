@@ -168,7 +168,7 @@ void command_dirtylog(Sink& out, ShellArgs args) {
     range_start = *start_arg;
     range_bytes = *bytes_arg;
   }
-  if (auto status = vm->dirty.start(*vm->space, vm->memory.size_bytes()); !status) {
+  if (auto status = start_dirty_tracking(*vm); !status) {
     format(out, "dirtylog: cannot track guest {}: {}\n", vm->id, status.error());
     return;
   }
@@ -184,7 +184,7 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint64_t pages = vm->dirty.dirty_count();
   uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
-  vm->dirty.stop();
+  stop_dirty_tracking(*vm);
   uint64_t protect_us = vm->dirty.protect_ns() / 1000;
   format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
   if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);

@@ -25,6 +25,14 @@ uint64_t now_ns() {
   return tsc.to_ns(x86::rdtsc() - tsc_at_zero);
 }
 
+Clock& monotonic() {
+  struct Monotonic final : Clock {
+    uint64_t now_ns() override { return clock::now_ns(); }
+  };
+  static constinit Monotonic clock;
+  return clock;
+}
+
 const TscConverter& converter() { return tsc; }
 
 void busy_wait_ns(uint64_t ns) {

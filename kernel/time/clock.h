@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "kernel/time/tsc_converter.h"
+#include "lib/clock.h"
 
 namespace godwit::clock {
 
@@ -18,6 +19,8 @@ Calibration calibrate();
 // Nanoseconds since calibrate(); 0 before it.
 uint64_t now_ns();
 inline uint64_t now_ms() { return now_ns() / 1'000'000; }
+// now_ns() as a godwit::Clock, for pure code that takes one.
+Clock& monotonic();
 const TscConverter& converter();
 void busy_wait_ns(uint64_t ns);
 

@@ -1,33 +1,26 @@
 #include "kernel/vm/dirty_tracker.h"
 
-#include <new>
-
-#include "kernel/memory/physical_memory.h"
-#include "kernel/time/clock.h"
-
 namespace godwit::vm {
 
 namespace {
+constexpr uint64_t kPage = 4096;
 constexpr x86::Permissions kReadOnly = x86::kAccessRead | x86::kAccessExecute;
-}
+}  // namespace
 
-Status DirtyTracker::start(x86::SecondLevelSpace& space, uint64_t ram_bytes) {
+Status DirtyTracker::start(x86::SecondLevelSpace& space, uint64_t ram_bytes, std::span<uint64_t> bits,
+                           Clock& clock) {
   if (active()) return fail(Error::kBusy);
-  uint64_t frames = ram_bytes / kPageSize;
-  size_t words = PageBitmap::words_for(frames);
-  uint64_t bitmap_frames = (words * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
-  auto bitmap = memory::frames().allocate(bitmap_frames);
-  if (!bitmap) return bitmap.failure();
-  new (log_storage_) PageBitmap({reinterpret_cast<uint64_t*>(*bitmap), words}, frames);
-  uint64_t protect_start = clock::now_ns();
+  uint64_t frames = ram_bytes / kPage;
+  if (bits.size() < PageBitmap::words_for(frames)) return fail(Error::kInvalidArgument);
+  log_ = PageBitmap(bits, frames);
+  uint64_t protect_start = clock.now_ns();
   auto status = space.protect(0, ram_bytes, kReadOnly);
-  protect_ns_ = clock::now_ns() - protect_start;
+  protect_ns_ = clock.now_ns() - protect_start;
   if (!status) {
-    (void)memory::frames().free(*bitmap, bitmap_frames);
+    (void)space.protect(0, ram_bytes, x86::kAccessAll);  // undo a partial pass
     return status;
   }
-  bitmap_ = *bitmap;
-  bitmap_frames_ = bitmap_frames;
+  bits_ = bits;
   space_ = &space;
   ram_bytes_ = ram_bytes;
   faults_ = 0;
@@ -37,15 +30,15 @@ Status DirtyTracker::start(x86::SecondLevelSpace& space, uint64_t ram_bytes) {
 void DirtyTracker::stop() {
   if (!active()) return;
   (void)space_->protect(0, ram_bytes_, x86::kAccessAll);  // widening: cannot need a flush
-  (void)memory::frames().free(bitmap_, bitmap_frames_);
   space_ = nullptr;
+  log_ = PageBitmap({}, 0);
 }
 
 bool DirtyTracker::record_write(uint64_t gpa) {
   if (!active() || gpa >= ram_bytes_) return false;
-  uint64_t page = gpa & ~(kPageSize - 1);
-  if (!space_->protect(page, kPageSize, x86::kAccessAll)) return false;
-  log().mark(page / kPageSize);
+  uint64_t page = gpa & ~(kPage - 1);
+  if (!space_->protect(page, kPage, x86::kAccessAll)) return false;
+  log_.mark(page / kPage);
   ++faults_;
   return true;
 }
@@ -53,22 +46,34 @@ bool DirtyTracker::record_write(uint64_t gpa) {
 void DirtyTracker::record_host_write(uint64_t gpa, uint64_t bytes) {
   if (!active() || bytes == 0 || gpa >= ram_bytes_) return;
   uint64_t end = bytes > ram_bytes_ - gpa ? ram_bytes_ : gpa + bytes;
-  for (uint64_t gfn = gpa / kPageSize; gfn * kPageSize < end; ++gfn) log().mark(gfn);
+  for (uint64_t gfn = gpa / kPage; gfn * kPage < end; ++gfn) log_.mark(gfn);
 }
 
 uint64_t DirtyTracker::dirty_count_in(uint64_t gpa, uint64_t bytes) const {
   if (!active() || gpa >= ram_bytes_) return 0;
   uint64_t end = bytes > ram_bytes_ - gpa ? ram_bytes_ : gpa + bytes;
   uint64_t count = 0;
-  for (uint64_t gfn = gpa / kPageSize; gfn * kPageSize < end; ++gfn) count += log().test(gfn) ? 1 : 0;
+  for (uint64_t gfn = gpa / kPage; gfn * kPage < end; ++gfn) count += log_.test(gfn) ? 1 : 0;
   return count;
 }
 
 Expected<size_t> DirtyTracker::take(std::span<uint64_t> out) {
   if (!active()) return fail(Error::kState);
-  size_t taken = log().take(out);
+  size_t taken = log_.take(out);
   if (auto status = space_->protect_pages(out.first(taken), kReadOnly); !status) return status.failure();
   return taken;
+}
+
+Expected<uint64_t> DirtyTracker::collect(PageBitmap& into) {
+  uint64_t chunk[512];
+  uint64_t moved = 0;
+  for (;;) {
+    auto taken = take(chunk);
+    if (!taken) return taken.failure();
+    if (*taken == 0) return moved;
+    for (size_t i = 0; i < *taken; ++i) (void)into.mark(chunk[i]);
+    moved += *taken;
+  }
 }
 
 }  // namespace godwit::vm

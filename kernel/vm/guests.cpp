@@ -3,6 +3,7 @@
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
+#include "kernel/memory/physical_memory.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/guest_loader.h"
 #include "kernel/vm/guest_nic.h"
@@ -29,7 +30,7 @@ Vm* free_slot() {
 void release(Vm& vm) {
   delete vm.nic;  // unplugs it from the switch before its RAM goes
   vm.nic = nullptr;
-  vm.dirty.stop();
+  stop_dirty_tracking(vm);
   if (vm.vcpu != nullptr) the_backend->destroy_vcpu(vm.vcpu);
   if (vm.space != nullptr) the_backend->destroy_space(vm.space);
   vm.vcpu = nullptr;
@@ -150,6 +151,28 @@ void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detai
     log::warn("guest {} ({}) ended: {}: {}", vm.id, vm.name(), to_string(reason), detail);
   }
   release(vm);
+}
+
+Status start_dirty_tracking(Vm& vm) {
+  if (vm.dirty.active()) return fail(Error::kBusy);
+  size_t words = PageBitmap::words_for(vm.memory.page_count());
+  uint64_t frames = (words * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
+  auto first = memory::frames().allocate(frames);
+  if (!first) return first.failure();
+  std::span<uint64_t> bits(reinterpret_cast<uint64_t*>(*first), words);
+  if (auto status = vm.dirty.start(*vm.space, vm.memory.size_bytes(), bits, clock::monotonic()); !status) {
+    (void)memory::frames().free(*first, frames);
+    return status;
+  }
+  return ok();
+}
+
+void stop_dirty_tracking(Vm& vm) {
+  if (!vm.dirty.active()) return;
+  std::span<uint64_t> bits = vm.dirty.bits();
+  vm.dirty.stop();
+  uint64_t frames = (bits.size() * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
+  (void)memory::frames().free(reinterpret_cast<uint64_t>(bits.data()), frames);
 }
 
 }  // namespace godwit::vm

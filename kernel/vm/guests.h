@@ -64,4 +64,10 @@ void discard_guest(Vm& vm);
 // space and RAM. `detail` is a human sentence ("wrote to port 0x80").
 void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detail);
 
+// Starts write-protect dirty tracking of `vm`'s RAM (a migration, `dirtylog`) with a
+// bitmap taken from the frame allocator. kBusy when it already runs.
+Status start_dirty_tracking(Vm& vm);
+// Ends it: all of RAM writable again, the bitmap's frames freed. Does nothing when off.
+void stop_dirty_tracking(Vm& vm);
+
 }  // namespace godwit::vm

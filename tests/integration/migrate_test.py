@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Live-migration test (labels migrate-qemu, migrate-bochs): two nodes on one bridge.
 
+Both digest modes run: the dirtier and the counter's way back use `migrate --verify`
+(all memory compared on both nodes), the others the default (digest kept as pages move).
+
 - the host side (10.0.0.254) reaches both nodes with iputils `ping`, and again the
   freshly booted node b at the end;
 - a dirtier moves from a to b while it writes: the memory digest is verified, its
@@ -33,21 +36,28 @@ def check_moved(source, destination, guest_id, moved, what):
     """The common checks of a migration that must have succeeded; returns the new id."""
     check(moved.succeeded, f"{what}: migration failed: {moved.summary}\n{moved.output}", source)
     check(moved.summary["digest_verified"] is True, f"{what}: digest not verified: {moved.summary}", source)
+    check(moved.arrival.get("verify") == moved.summary.get("verify"),
+          f"{what}: the nodes disagree on verify mode: {moved.summary} / {moved.arrival}", destination)
+    steps = dict(moved.summary.get("pause_steps_ms", {}))
+    steps.pop("release", None)  # after the ACK: the guest already runs on the destination
+    check(abs(sum(steps.values()) - moved.summary["downtime_ms"]) < 0.1,
+          f"{what}: the pause's steps do not add up to the downtime: {moved.summary}", source)
     check(moved.running_on_destination, f"{what}: destination reports {moved.arrival}", destination)
     ended = wait_for_event(source, "guest_exit", id=guest_id)
     check(ended["reason"] == "migrated", f"{what}: source ended the guest with {ended}", source)
     row = guest_state(source, guest_id)
     check(row.startswith("ended") and "migrated" in row, f"{what}: `guests` on the source shows: {row!r}", source)
     s = moved.summary
-    print(f"{what}: {s['rounds']} rounds, {s['total_ms']:.0f} ms, downtime {s['downtime_ms']:.0f} ms, "
-          f"{s['wire_bytes']} wire bytes; guest {guest_id} -> {moved.arrival['guest_id']}")
+    print(f"{what}{' (--verify)' if s.get('verify') else ''}: {s['rounds']} rounds, {s['total_ms']:.0f} ms, "
+          f"downtime {s['downtime_ms']:.0f} ms, {s['wire_bytes']} wire bytes; guest {guest_id} -> "
+          f"{moved.arrival['guest_id']}")
     return moved.arrival["guest_id"]
 
 
 def dirtier_moves(a, b):
     guest = start_guest(a, DIRTIER)
     wait_dirtier_report(a, guest)
-    moved = migrate(a, guest, b, timeout=300)
+    moved = migrate(a, guest, b, verify=True, timeout=300)
     last_on_a = dirtier_reports(a, guest)[-1]
     new_id = check_moved(a, b, guest, moved, "dirtier a->b")
     on_b = wait_dirtier_report(b, new_id, more_than=last_on_a[0], timeout=60)
@@ -61,7 +71,7 @@ def counter_round_trip(a, b):
     wait_counter(a, guest, 2)
     on_b = check_moved(a, b, guest, migrate(a, guest, b, timeout=300), "counter a->b")
     wait_counter(b, on_b, counter_lines(a, guest)[-1][0] + 2)
-    back = check_moved(b, a, on_b, migrate(b, on_b, a, timeout=300), "counter b->a")
+    back = check_moved(b, a, on_b, migrate(b, on_b, a, verify=True, timeout=300), "counter b->a")
     wait_counter(a, back, counter_lines(b, on_b)[-1][0] + 2)
     lines = counter_lines(a, guest) + counter_lines(b, on_b) + counter_lines(a, back)
     numbers = [n for n, _ in lines]
@@ -78,6 +88,7 @@ def destination_dies(nodes, a):
     failed = migrate(a, guest, nodes.nodes[1], on_round=lambda _: nodes.kill_b(), timeout=300)
     check(failed.summary["outcome"] == "failed", f"migration to a dead node did not fail: {failed.summary}", a)
     check(failed.rounds, "the migration ended before its first round", a)
+    check(failed.summary["downtime_ms"] == 0, f"a failure during the rounds reported a pause: {failed.summary}", a)
     writes = dirtier_reports(a, guest)[-1][0]
     wait_dirtier_report(a, guest, more_than=writes, timeout=60)
     row = guest_state(a, guest)

@@ -1,8 +1,10 @@
-"""`godwit bench net|migrate`: throughput between two nodes on one link.
+"""`godwit bench net|migrate|downtime|exits`: measurements between two nodes on one link.
 
-net      tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
-migrate  tcpbench of the guest's size, then the migration of a dirtier of that memory
-         size (modest rate) over the same link, so the two rates can be compared.
+net       tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
+migrate   tcpbench of the guest's size, then the migration of a dirtier of that memory
+          size (modest rate) over the same link, so the two rates can be compared.
+downtime  one migration per guest size with the same workload: does the pause grow with
+          memory? (bench_downtime.py)
 
 Each node measures with its own clock (the tcpbench client from connection to the last
 acknowledgement, the server from accept to the sender's close; the migration from
@@ -15,13 +17,13 @@ import json
 import sys
 import time
 
-from . import bench_exits, build, paths, setup_step
+from . import bench_downtime, bench_exits, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
-TARGETS = ("net", "migrate", "exits")
+TARGETS = ("net", "migrate", "downtime", "exits")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -40,9 +42,11 @@ def add_arguments(parser):
                         help="net, migrate: shape the link to N Mbit/s (tc tbf) and report against it")
     parser.add_argument("--mib", type=int, default=16, help="net: MiB to send (default 16)")
     parser.add_argument("--mem", default="64M", help="migrate: guest memory, e.g. 64M (default)")
-    parser.add_argument("--rate", type=int, default=100,
-                        help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link)")
+    parser.add_argument("--rate", type=int,
+                        help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link); "
+                             "downtime: default 200")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    bench_downtime.add_arguments(parser)
 
 
 def tcpbench(a, b, mib: int) -> dict:
@@ -163,11 +167,18 @@ def command(args):
         args.emulator = args.emulator[0]
         return bench_exits.command(args)
     emulators = node_emulators(args.emulator, 2)
+    if args.target == "downtime":
+        try:
+            return bench_downtime.command(args, emulators)
+        except AssertionError as failure:  # MigrationFailure or a console timeout
+            print(f"godwit bench: {failure}", file=sys.stderr)
+            return 1
     if args.target == "net":
         result = bench_net(emulators, args.mib, args.link_mbit)
     else:
         try:
-            result = bench_migrate(emulators, size_mib(args.mem), args.rate, args.link_mbit)
+            result = bench_migrate(emulators, size_mib(args.mem), 100 if args.rate is None else args.rate,
+                                   args.link_mbit)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

@@ -10,7 +10,8 @@ SUBCOMMANDS = [
     ("test", "test_cmd", "build and run the whole test suite"),
     ("demo", "demo_cmd", "live-migrate a guest that keeps writing, and prove it went on"),
     ("migrate", "migrate_cmd", "one live-migration experiment between two nodes, events to a file"),
-    ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench)"),
+    ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench), "
+                            "`bench downtime` (pause by guest size)"),
     ("plot", "plot_cmd", "draw the rounds of a `migrate --out` events file as an SVG"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),

@@ -65,8 +65,8 @@ def move(a, b, dirtier, guest_mib):
         "   again. When little is left, node a pauses the guest and sends the rest (final).")
     guest_pages = guest_mib * MIB // PAGE
     result = migrate(a, dirtier, b, on_round=lambda event: say(round_line(event, guest_pages)))
-    say("\n3. The result, as node a measured it:")
-    say(table(summary_rows(result.summary, guest_mib)))
+    say("\n3. The result, as node a measured it (and node b's own part of the pause, on b's clock):")
+    say(table(summary_rows(result.summary, guest_mib, result.arrival)))
     say(f"  {'host wall clock':<17}  {result.wall_s:.1f} s for the whole migrate command")
     return result
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
-from .migration_run import (MIB, PAGE, migrate, migration_nodes, node_events, size_mib,
+from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, size_mib,
                             start_guest, wait_booted, wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -26,6 +26,8 @@ def add_arguments(parser):
     parser.add_argument("--rate", type=int, default=2000, help="pages rewritten per second (default 2000)")
     parser.add_argument("--downtime-ms", type=int, help="downtime target of the pre-copy policy")
     parser.add_argument("--max-rounds", type=int, help="round limit of the pre-copy policy")
+    parser.add_argument("--verify", action="store_true",
+                        help="compare all memory on both nodes while paused (slower; catches a missed dirty page)")
     parser.add_argument("--out", type=Path, help="write every @event of both nodes here (JSON lines)")
 
 
@@ -39,7 +41,7 @@ def run_experiment(args, emulators, run_root):
         wait_dirtier_report(a, guest)
         print(f"node a: migrate {guest} {NODES[1].ip}")
         guest_pages = args.mem * MIB // PAGE
-        result = migrate(a, guest, b, args.downtime_ms, args.max_rounds,
+        result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
                          on_round=lambda event: print(round_line(event, guest_pages), flush=True))
         if result.running_on_destination:
             wait_dirtier_report(b, result.arrival["guest_id"])  # the guest went on after the move
@@ -59,9 +61,8 @@ def command(args):
     except AssertionError as failure:  # MigrationFailure or a console timeout
         print(f"godwit migrate: {failure}", file=sys.stderr)
         return 1
-    print(table(summary_rows(result.summary, args.mem)))
-    print(f"  host wall clock: {result.wall_s:.2f} s for the migrate command; node b: "
-          f"{result.arrival.get('outcome', 'nothing received')}")
+    print(table(summary_rows(result.summary, args.mem, result.arrival)))
+    print(f"  host wall clock: {result.wall_s:.2f} s for the migrate command; node b: {destination_said(result)}")
     if args.out:
         with open(args.out, "w") as out:
             for event in events:

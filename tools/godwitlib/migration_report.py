@@ -15,28 +15,60 @@ def round_line(event: dict, guest_pages: int) -> str:
     converging migration shows shrinking bars."""
     sent = event["pages_sent"]
     label = "final" if event["final"] else f"{event['round']:>5}"
-    note = "  (guest paused: stop and copy)" if event["final"] else f"  dirtied meanwhile {event['pages_dirtied']:>6}"
+    expected = event.get("expected_downtime_ms")
+    if event["final"]:
+        note = "  (guest paused: stop and copy)"
+    else:
+        note = f"  dirtied meanwhile {event['pages_dirtied']:>6}"
+        if expected is not None:
+            note += f", pause now ~{expected:.1f} ms"
     return (f"  round {label} {bar(sent / max(1, guest_pages))} {sent:>6} pages "
             f"({event['zero_pages']:>6} zero) {event['wire_bytes'] / MIB:7.2f} MiB "
             f"{event['bandwidth_mib_s']:7.2f} MiB/s{note}")
 
 
-def summary_rows(summary: dict, guest_mib: int) -> list:
-    """(label, value) rows of the final table."""
+PAUSE_STEPS = (("final_pages", "last pages out"), ("state", "state out"), ("verify", "verify (hash all memory)"),
+               ("end", "END out"), ("ack", "ACK back"), ("release", "released on a"))
+ARRIVAL_STEPS = (("verify", "digests compared"), ("state", "state loaded"), ("ack_out", "ACK out"),
+                 ("resume", "guest resumed"))
+
+
+def pause_breakdown(summary: dict, arrival: dict) -> list:
+    """(label, value) rows: each side's part of the pause, on its own clock."""
+    rows = []
+    steps = summary.get("pause_steps_ms")
+    if steps:
+        rows.append(("pause on a", ", ".join(f"{text} +{steps.get(key, 0):.1f}" for key, text in PAUSE_STEPS
+                                             if key != "verify" or summary.get("verify")) + " ms"))
+    steps = (arrival or {}).get("steps_ms")
+    if steps:
+        rows.append(("  part on b", "from END in: " + ", ".join(f"{text} +{steps.get(key, 0):.1f}"
+                                                             for key, text in ARRIVAL_STEPS) + " ms"))
+    return rows
+
+
+def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
+    """(label, value) rows of the final table; `arrival` is node b's migration_received."""
     guest_pages = guest_mib * MIB // PAGE
     outcome = summary["outcome"]
     if outcome != "succeeded":
         outcome += f" ({summary.get('reason', 'no reason given')})"
+    expected = summary.get("expected_downtime_ms")
     return [
         ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
         ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
-        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b acknowledged)"),
+        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's ACK"
+                     f"{', or its resumption on a after the failure' if outcome != 'succeeded' else ''})"
+                     + (f"; the policy expected {expected:.1f} ms" if expected is not None else "")),
+        *pause_breakdown(summary, arrival),
         ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
         ("pages sent", f"{summary['pages_sent']} for {guest_pages} guest pages "
                        f"({summary['zero_pages']} of them zero pages, sent as runs without data)"),
         ("bytes on the wire", f"{summary['wire_bytes'] / MIB:.2f} MiB for {guest_mib} MiB of guest memory "
                               f"(needed at least {summary['required_bytes'] / MIB:.2f} MiB: data pages and state)"),
-        ("memory digest", "verified by the destination" if summary.get("digest_verified") else "NOT verified"),
+        ("memory digest", ("verified by the destination" if summary.get("digest_verified") else "NOT verified")
+         + (" (--verify: all memory compared on both nodes)" if summary.get("verify")
+            else " (kept as pages moved; --verify compares all memory)")),
     ]
 
 

@@ -59,7 +59,8 @@ def start_guest(node, line) -> int:
 @dataclass
 class Migration:
     """What one `migrate` shell command reported on the source, and what the destination
-    reported on arrival (its migration_received event; empty if the migration failed)."""
+    reported (its migration_received event, on success or failure; empty when it said
+    nothing, e.g. it died or never heard of the migration)."""
     guest_id: int
     target: str
     start: dict = field(default_factory=dict)
@@ -78,24 +79,29 @@ class Migration:
         return self.arrival.get("outcome") == "running"
 
 
-EVENT_LINE = r'^@event (\{"event":"migration_(?:start|round|summary)".*\})$'
+# Up to the newline: a line still arriving may already end in "}" (nested objects).
+EVENT_LINE = r'^@event (\{"event":"migration_(?:start|round|summary)".*\})\r?\n'
 
 
 def ip_of(node) -> str:
     return next(address.ip for address in NODES if address.name == node.spec.name)
 
 
-def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None,
+def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, verify=False,
             on_round: Optional[Callable[[dict], None]] = None, timeout=600.0) -> Migration:
     """Types `migrate` on the source and follows it to its summary and the next prompt,
-    calling on_round(event) as each round's event arrives; on success, waits for the
-    destination's migration_received."""
+    calling on_round(event) as each round's event arrives; then collects the
+    destination's migration_received (waiting for it on success; briefly on failure,
+    when the destination may be gone). verify: `migrate --verify`."""
     line = f"migrate {guest_id} {ip_of(destination)}"
     if downtime_ms is not None:
         line += f" --downtime-ms {downtime_ms}"
     if max_rounds is not None:
         line += f" --max-rounds {max_rounds}"
+    if verify:
+        line += " --verify"
     arrivals_before = len(destination.console.events("migration_received"))
+    incoming_before = len(destination.console.events("migration_incoming"))
     console = source.console
     started = time.monotonic()
     console.type(line + "\r")
@@ -117,7 +123,23 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None,
     result.output = console.text[first:last]
     if result.succeeded:
         result.arrival = wait_for_event(destination, "migration_received", after=arrivals_before)
+    elif len(destination.console.events("migration_incoming")) > incoming_before:
+        try:  # what the destination said about it, if it is still there to say it
+            result.arrival = wait_for_event(destination, "migration_received", after=arrivals_before, timeout=5)
+        except MigrationFailure:
+            pass
     return result
+
+
+def destination_said(result: Migration) -> str:
+    """The destination's verdict in words, for a person: "running as guest 3", "failed:
+    memory digest mismatch", or "nothing received"."""
+    arrival = result.arrival
+    if not arrival:
+        return "nothing received"
+    if arrival.get("outcome") == "running":
+        return f"running as guest {arrival.get('guest_id')}"
+    return f"{arrival.get('outcome')}: {arrival.get('reason', 'no reason given')}"
 
 
 def wait_for_event(node, name, after=0, timeout=60.0, **fields) -> dict:

@@ -19,9 +19,7 @@ using testing::World;
 TEST(MigrationEngine, DirtyingGuestArrivesIdenticalAndConverges) {
   World world;
   world.sender_config.policy.downtime_target_ns = 2'000'000;  // 2 ms: ~30 pages at 64 MB/s
-  world.sender =
-      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
-                                        world.record_buffer, world.send_set, &world.recorder);
+  world.rebuild_sender();
   world.guest = dirtier(world, 2, kPages);  // ~8 KB/ms dirtied against a 64 KB/ms link
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -71,9 +69,7 @@ TEST(MigrationEngine, WireBytesStayWithinFivePercentOfRequired) {
 TEST(MigrationEngine, FastDirtierStopsForNoProgressAndStillArrivesIdentical) {
   World world;
   world.sender_config.policy.downtime_target_ns = 1'000'000;  // 1 ms: unreachable here
-  world.sender =
-      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
-                                        world.record_buffer, world.send_set, &world.recorder);
+  world.rebuild_sender();
   world.guest = dirtier(world, 40, 512);  // 160 KB/ms into a 2 MiB working set: faster than the link
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -87,9 +83,7 @@ TEST(MigrationEngine, RoundLimitStopsAGuestThatKeepsUp) {
   world.sender_config.policy.downtime_target_ns = 1'000'000;
   world.sender_config.policy.min_progress_percent = 0;  // any shrink counts as progress
   world.sender_config.policy.max_rounds = 4;
-  world.sender =
-      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
-                                        world.record_buffer, world.send_set, &world.recorder);
+  world.rebuild_sender();
   world.guest = dirtier(world, 12, kPages);
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -102,9 +96,7 @@ TEST(MigrationEngine, RoundLimitStopsAGuestThatKeepsUp) {
 TEST(MigrationEngine, SmallestRecordBufferStillMigrates) {
   World world;
   world.record_buffer.assign(MigrationSender::kMinRecordBuffer, 0);  // one page per batch
-  world.sender =
-      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
-                                        world.record_buffer, world.send_set, &world.recorder);
+  world.rebuild_sender();
   world.guest = dirtier(world, 1, kPages);
   world.run();
   ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
@@ -116,9 +108,7 @@ TEST(MigrationEngine, SmallestRecordBufferStillMigrates) {
 TEST(MigrationEngine, SeveralSmallBatchesInFlightStillMigrate) {
   World world;
   world.sender_config.batch_pages = 8;
-  world.sender =
-      std::make_unique<MigrationSender>(world.sender_config, world.source, world.to_destination, world.clock,
-                                        world.record_buffer, world.send_set, &world.recorder);
+  world.rebuild_sender();
   world.guest = dirtier(world, 2, kPages);
   world.run();
   const MigrationSummary& summary = world.sender->summary();
@@ -126,6 +116,91 @@ TEST(MigrationEngine, SeveralSmallBatchesInFlightStillMigrate) {
   EXPECT_TRUE(world.memory_identical());
   // At least one record per 8 data pages (zero runs take no data room): the limit held.
   EXPECT_GE(world.receiver->stats().records, (summary.pages_sent - summary.zero_pages) / 8);
+}
+
+// The default path compares digests kept as pages went out and came in: END costs no
+// pass over memory while the guest is paused, and every round reports what is left and
+// the pause it expects.
+TEST(MigrationEngine, DefaultModeKeepsTheDigestAsPagesMoveAndReportsThePause) {
+  World world;
+  world.guest = dirtier(world, 2, kPages);
+  world.run();
+  const MigrationSummary& s = world.sender->summary();
+  ASSERT_EQ(s.outcome, MigrationOutcome::kSucceeded) << to_string(s.failure.code);
+  EXPECT_TRUE(world.memory_identical());
+  EXPECT_FALSE(s.verify);
+  EXPECT_FALSE(world.receiver->stats().verify);
+  EXPECT_TRUE(world.receiver->stats().digest_verified);
+  EXPECT_LE(s.pause.verify_ns, 1000u);  // nothing hashed while paused: one tick of the fake clock
+  EXPECT_EQ(s.downtime_ns,
+            s.pause.final_pages_ns + s.pause.state_ns + s.pause.verify_ns + s.pause.end_ns + s.pause.ack_ns);
+  EXPECT_GT(s.pause.release_ns, 0u);  // reported, after the outage
+  EXPECT_GT(s.pause.ack_ns, 0u);
+  EXPECT_EQ(s.state_bytes, record_size(sizeof(VcpuStateRecord)) + record_size(sizeof(DeviceState)) +
+                               record_size(sizeof(EndRecord)));
+  EXPECT_GT(s.rtt_ns, 0u);
+  for (const RoundStats& round : world.recorder.rounds) {
+    if (round.final) {
+      EXPECT_EQ(round.remaining_pages, 0u);
+      EXPECT_EQ(round.expected_downtime_ns, s.expected_downtime_ns);
+    } else {
+      EXPECT_EQ(round.remaining_pages, round.pages_dirtied);
+      EXPECT_GT(round.expected_downtime_ns, s.rtt_ns);  // the state and a round trip at least
+    }
+  }
+}
+
+TEST(MigrationEngine, VerifyModeComparesAllMemoryOnBothSides) {
+  World world;
+  world.sender_config.verify = true;
+  world.rebuild_sender();
+  world.guest = dirtier(world, 2, kPages);
+  world.run();
+  const MigrationSummary& s = world.sender->summary();
+  ASSERT_EQ(s.outcome, MigrationOutcome::kSucceeded) << to_string(s.failure.code);
+  EXPECT_TRUE(world.memory_identical());
+  EXPECT_TRUE(s.verify);
+  EXPECT_TRUE(world.receiver->stats().verify);
+  EXPECT_GT(s.pause.verify_ns, 0u);
+  EXPECT_EQ(s.state_bytes, record_size(sizeof(VcpuStateRecord)) + record_size(sizeof(DeviceState)) +
+                               record_size(sizeof(VerifyRecord)) + record_size(sizeof(EndRecord)));
+}
+
+// A write the dirty log never saw: the guest changes a page that already went out
+// without faulting. Only the full comparison can see it; in verify mode the source
+// finds it before END and keeps the guest.
+void write_behind_the_trackers_back(World& world) {
+  world.sender_config.policy.downtime_target_ns = 1'000'000;  // unreachable: pre-copy goes on
+  world.sender_config.policy.max_rounds = 3;
+  world.rebuild_sender();
+  world.guest = [&world, dirty = dirtier(world, 2, 512), done = false]() mutable {
+    dirty();  // keeps pre-copy going for a few rounds, in pages below 512
+    if (done || world.recorder.rounds.empty()) return;  // after round 0 sent every page
+    world.source.memory[900 * kPageSize + 9] ^= 0x5a;
+    done = true;
+  };
+}
+
+TEST(MigrationEngine, VerifyModeCatchesAPageTheDirtyLogMissed) {
+  World world;
+  world.sender_config.verify = true;
+  write_behind_the_trackers_back(world);
+  world.run();
+  world.expect_source_resumed();
+  EXPECT_EQ(world.sender->summary().failure.code, StreamError::kDirtyLogMissed);
+  EXPECT_GT(world.sender->summary().downtime_ns, 0u);  // it failed after the pause, and says how long
+  EXPECT_NE(world.receiver->outcome(), MigrationReceiver::Outcome::kRunning);
+}
+
+// What the default mode trades for its free END: the same missed write goes unseen
+// (the dirty log is trusted; decision 0010). The test pins that down so the trade is a
+// choice, not an accident.
+TEST(MigrationEngine, DefaultModeTrustsTheDirtyLog) {
+  World world;
+  write_behind_the_trackers_back(world);
+  world.run();
+  ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
+  EXPECT_FALSE(world.memory_identical());
 }
 
 }  // namespace

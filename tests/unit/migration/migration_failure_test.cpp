@@ -48,8 +48,12 @@ TEST(MigrationFailure, NackFromARefusingDestinationResumesTheSource) {
             "destination refused the migration: guest could not be created or loaded (detail 0x3)");
 }
 
-TEST(MigrationFailure, DigestMismatchIsCaughtAndTheSourceResumes) {
+// A write the destination's VM layer lost after the copy: only verify mode's full
+// comparison of the assembled memory can see it.
+TEST(MigrationFailure, VerifyModeCatchesAPageTheDestinationLostAndTheSourceResumes) {
   World world;
+  world.sender_config.verify = true;
+  world.rebuild_sender();
   world.factory.corrupt_gfn = 300;
   world.run();
   world.expect_source_resumed();
@@ -76,6 +80,28 @@ TEST(MigrationFailure, StateRefusedByTheDestinationResumesTheSource) {
   world.expect_source_resumed();
   EXPECT_TRUE(world.factory.guest->discarded);
   EXPECT_FALSE(world.factory.guest->started);
+}
+
+// The failure came after the pause: the summary tells how long the guest stood still,
+// up to the step that failed (the wait for the ACK), not 0.
+TEST(MigrationFailure, AFailureAfterThePauseReportsThePauseItCaused) {
+  World world;
+  world.factory.refuse_state = true;
+  world.run();
+  const MigrationSummary& s = world.sender->summary();
+  ASSERT_EQ(s.outcome, MigrationOutcome::kFailed);
+  EXPECT_GT(s.downtime_ns, 0u);
+  EXPECT_GT(s.pause.ack_ns, 0u);  // the step in progress when the NACK came
+  EXPECT_EQ(s.pause.release_ns, 0u);
+  EXPECT_EQ(s.downtime_ns,
+            s.pause.final_pages_ns + s.pause.state_ns + s.pause.verify_ns + s.pause.end_ns + s.pause.ack_ns);
+}
+
+TEST(MigrationFailure, AFailureBeforeThePauseReportsNoPause) {
+  World world;
+  world.factory.no_frame_gfn = 700;  // refused during round 0
+  world.run();
+  EXPECT_EQ(world.sender->summary().downtime_ns, 0u);
 }
 
 TEST(MigrationFailure, AckTimeoutResumesTheSource) {

@@ -1,6 +1,7 @@
 // Fakes for driving MigrationSender and MigrationReceiver against each other in one
-// process: an in-memory link with a send window, a manual clock, a source guest with
-// write-protect dirty tracking over a byte array, and a destination guest factory.
+// process: an in-memory link with a send window, a manual clock, a source guest whose
+// dirty tracking is the real vm::DirtyTracker (tests/unit/fakes/tracked_guest.h), and a
+// destination guest factory.
 #pragma once
 
 #include <cstring>
@@ -10,13 +11,16 @@
 
 #include <stdexcept>
 #include "migration/migration_ports.h"
+#include "tests/unit/fakes/tracked_guest.h"
 
 namespace godwit::migration::testing {
 
+// The harness moves `now` on by a millisecond per step; each reading also moves it on by
+// a microsecond, as running code would, so durations inside one step are not zero.
 class FakeClock final : public Clock {
  public:
   uint64_t now = 1'000'000'000;
-  uint64_t now_ns() override { return now; }
+  uint64_t now_ns() override { return now += 1000; }
 };
 
 // One direction of a connection: bytes written wait in `in_flight` until delivered.
@@ -46,13 +50,11 @@ class FakeChannel final : public ByteChannel {
   }
 };
 
+// The guest being migrated away: its RAM, second-level space and dirty tracking are a
+// TrackedGuest, so the sender runs against the real vm::DirtyTracker.
 class FakeSource final : public MigrationSource {
  public:
-  explicit FakeSource(uint64_t pages)
-      : memory(pages * kPageSize),
-        tracking_bits(PageBitmap::words_for(pages)),
-        tracking(tracking_bits, pages),
-        protected_pages(pages, false) {
+  explicit FakeSource(uint64_t pages) : ram(pages) {
     for (uint64_t gfn = 0; gfn < pages; ++gfn) {
       if (gfn % 4 != 3)
         memory[gfn * kPageSize + (gfn % 97)] = static_cast<uint8_t>(gfn + 1);  // every 4th page zero
@@ -61,22 +63,17 @@ class FakeSource final : public MigrationSource {
     vcpu.regs.gpr[x86::kRax] = 42;
   }
 
-  std::vector<uint8_t> memory;
-  std::vector<uint64_t> tracking_bits;
-  PageBitmap tracking;
-  std::vector<bool> protected_pages;
-  bool tracking_on = false, paused = false, resumed = false, released = false, fail_tracking = false;
+  godwit::testing::TrackedGuest ram;
+  std::vector<uint8_t>& memory = ram.memory;
+  bool paused = false, resumed = false, released = false, fail_tracking = false;
   uint64_t guest_time_ns = 5'000'000'000;
   x86::VcpuState vcpu;
 
-  // The guest writes a byte; a write-protected page faults first and is logged.
+  bool tracking_on() const { return ram.dirty.active(); }
+  // The guest writes a byte; a write-protected page faults into the tracker first.
   void guest_write(uint64_t gfn, size_t offset, uint8_t value) {
     if (paused || released) throw std::logic_error("guest ran while paused or released");
-    if (tracking_on && protected_pages[gfn]) {
-      (void)tracking.mark(gfn);
-      protected_pages[gfn] = false;
-    }
-    memory[gfn * kPageSize + offset] = value;
+    ram.write(gfn * kPageSize + offset, value);
   }
 
   uint64_t page_count() const override { return memory.size() / kPageSize; }
@@ -85,15 +82,12 @@ class FakeSource final : public MigrationSource {
   }
   Status begin_dirty_tracking() override {
     if (fail_tracking) return fail(Error::kOutOfMemory);
-    tracking_on = true;
-    protected_pages.assign(page_count(), true);
-    return ok();
+    return ram.start_tracking();
   }
   uint64_t collect_dirty(PageBitmap& into) override {
-    return tracking.collect([&](uint64_t gfn) {
-      (void)into.mark(gfn);
-      protected_pages[gfn] = true;
-    });
+    auto moved = ram.dirty.collect(into);
+    if (!moved) throw std::logic_error("collect_dirty failed");
+    return *moved;
   }
   void pause() override { paused = true; }
   void capture(x86::VcpuState& state, DeviceState& device) override {
@@ -103,8 +97,7 @@ class FakeSource final : public MigrationSource {
     device.console_bytes = 77;
   }
   void resume_after_failure() override {
-    tracking_on = false;
-    protected_pages.assign(page_count(), false);
+    ram.stop_tracking();
     paused = false;
     resumed = true;
   }
@@ -118,15 +111,17 @@ class FakeDestination final : public DestinationGuest {
   bool loaded = false, started = false, discarded = false;
   x86::VcpuState vcpu;
   DeviceState device;
-  uint64_t corrupt_gfn = UINT64_MAX;   // a silent bug in the VM layer, for the digest test
+  // A silent bug in the VM layer, for verify mode's test: the write of this page lands
+  // in a scratch page instead, so guest memory keeps its garbage.
+  uint64_t corrupt_gfn = UINT64_MAX;
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(kPageSize);
   uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
 
-  Status write_page(uint64_t gfn, const uint8_t* data) override {
+  Expected<uint8_t*> page_to_write(uint64_t gfn) override {
     if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
-    std::memcpy(&memory[gfn * kPageSize], data, kPageSize);
-    if (gfn == corrupt_gfn) memory[gfn * kPageSize] ^= 1;
-    return ok();
+    if (gfn == corrupt_gfn) return scratch.data();
+    return &memory[gfn * kPageSize];
   }
   Status write_zero_pages(uint64_t first, uint64_t count) override {
     std::memset(&memory[first * kPageSize], 0, count * kPageSize);

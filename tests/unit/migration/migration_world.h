@@ -37,6 +37,8 @@ struct World {
         send_set(PageBitmap::words_for(kPages)),
         body_buffer(kMaxRecordBody),
         coverage(PageBitmap::words_for(kPages)),
+        sent_terms(kPages),
+        received_terms(kPages),
         destination_key(std::move(receiver_key)) {
     sender_config.key = kKey;
     sender_config.guest_name = "dirtier";
@@ -46,10 +48,15 @@ struct World {
     sender_config.ack_timeout_ns = 2'000'000'000;
     receiver_config.key = destination_key;
     for (size_t i = 0; i < kNonceSize; ++i) receiver_config.nonce[i] = static_cast<uint8_t>(i * 31 + 7);
-    sender = std::make_unique<MigrationSender>(sender_config, source, to_destination, clock, record_buffer,
-                                               send_set, &recorder);
+    rebuild_sender();
     receiver = std::make_unique<MigrationReceiver>(receiver_config, factory, to_source, clock, body_buffer,
-                                                   coverage);
+                                                   coverage, received_terms);
+  }
+
+  // A new sender with the current sender_config and buffers (after a test changed them).
+  void rebuild_sender() {
+    sender = std::make_unique<MigrationSender>(sender_config, source, to_destination, clock, record_buffer,
+                                               send_set, sent_terms, &recorder);
   }
 
   // Runs until the sender has finished (or `max_steps`), then lets the receiver see the
@@ -102,7 +109,7 @@ struct World {
     EXPECT_TRUE(source.resumed);
     EXPECT_FALSE(source.paused);
     EXPECT_FALSE(source.released);
-    EXPECT_FALSE(source.tracking_on);
+    EXPECT_FALSE(source.tracking_on());
     EXPECT_EQ(sender->summary().outcome, MigrationOutcome::kFailed);
   }
 
@@ -115,6 +122,7 @@ struct World {
   std::vector<uint64_t> send_set;
   std::vector<uint8_t> body_buffer;
   std::vector<uint64_t> coverage;
+  std::vector<uint64_t> sent_terms, received_terms;
   std::vector<uint8_t> destination_key;
   SenderConfig sender_config;
   ReceiverConfig receiver_config;

@@ -97,5 +97,57 @@ TEST(PrecopyPolicy, NothingDirtiedConvergesAtOnce) {
   EXPECT_STREQ(to_string(PrecopyDecision::kStopConverged), "converged");
 }
 
+// The defaults in PrecopyParameters are the only ones (the kernel and the shell start
+// from them): these two tests are written against them, so changing a default there
+// changes what they decide.
+TEST(PrecopyParameters, TheDefaultDowntimeTargetDecidesConvergence) {
+  PrecopyParameters defaults;
+  // One round at 1 MiB/s; a dirty set whose estimate lies just under the default target.
+  RoundMeasurement round{256, kMiB, 1'000'000'000, 0};
+  uint64_t fits = (defaults.downtime_target_ns / 1'000'000 * kMiB / 1000 - defaults.state_bytes) /
+                  defaults.page_wire_bytes * 9 / 10;
+  round.pages_dirtied = fits;
+  EXPECT_EQ(PrecopyPolicy(defaults).after_round(round), PrecopyDecision::kStopConverged);
+  PrecopyParameters tighter = defaults;
+  tighter.downtime_target_ns = defaults.downtime_target_ns / 2;
+  EXPECT_EQ(PrecopyPolicy(tighter).after_round(round), PrecopyDecision::kAnotherRound);
+}
+
+TEST(PrecopyParameters, TheDefaultRoundLimitStops) {
+  PrecopyParameters defaults;
+  defaults.min_progress_percent = 0;  // every round counts as progress
+  PrecopyPolicy policy(defaults);
+  uint64_t dirty = 1'000'000;  // never within the target
+  for (uint32_t n = 1; n < defaults.max_rounds; ++n) {
+    ASSERT_EQ(policy.after_round({dirty, 4 * kMiB, 1'000'000'000, --dirty}), PrecopyDecision::kAnotherRound)
+        << n;
+  }
+  EXPECT_EQ(policy.after_round({dirty, 4 * kMiB, 1'000'000'000, --dirty}), PrecopyDecision::kStopRoundLimit);
+}
+
+// A dirty set that stays flat is not convergence, even when it fits the target.
+TEST(PrecopyPolicy, AFlatDirtySetWithinTheTargetIsNotCalledConverged) {
+  PrecopyPolicy policy(PrecopyParameters{});
+  // 1031 pages sent, 1031 dirtied meanwhile, at 40 MiB/s: ~100 ms, within 300 ms.
+  RoundMeasurement flat{1031, 1031 * 4113, 1031ull * 4113 * 1'000'000'000 / (40 * kMiB), 1031};
+  EXPECT_EQ(policy.after_round(flat), PrecopyDecision::kStopWithinTarget);
+  EXPECT_STREQ(to_string(PrecopyDecision::kStopWithinTarget), "within target");
+  PrecopyPolicy shrinking(PrecopyParameters{});
+  RoundMeasurement shrank = flat;
+  shrank.pages_dirtied = 500;
+  EXPECT_EQ(shrinking.after_round(shrank), PrecopyDecision::kStopConverged);
+}
+
+TEST(PrecopyPolicy, TheEstimateIncludesTheStateAndOneRoundTrip) {
+  PrecopyParameters parameters;
+  PrecopyPolicy policy(parameters);
+  (void)policy.after_round({256, kMiB, 1'000'000'000, 100'000});  // 1 MiB/s
+  uint64_t transfer = (10 * parameters.page_wire_bytes + parameters.state_bytes) * 1'000'000'000 / kMiB;
+  EXPECT_EQ(policy.estimated_final_ns(10), transfer);
+  policy.set_round_trip_ns(7'000'000);
+  EXPECT_EQ(policy.estimated_final_ns(10), transfer + 7'000'000);
+  EXPECT_GT(policy.estimated_final_ns(0), 7'000'000u);  // nothing left still costs the state and the ACK
+}
+
 }  // namespace
 }  // namespace godwit::migration

@@ -50,7 +50,9 @@ class StreamBuilder {
     PageBatchEncoder encoder(out);
     static const uint8_t kZero[kPageSize] = {};
     for (auto& [gfn, data] : pages) {
-      if (!encoder.add_page(gfn, data != nullptr ? data : kZero)) throw std::runtime_error("batch full");
+      uint64_t data_hash = 0;
+      if (!encoder.add_page(gfn, data != nullptr ? data : kZero, data_hash))
+        throw std::runtime_error("batch full");
     }
     out.resize(encoder.finish());
     bytes.insert(bytes.end(), out.begin(), out.end());

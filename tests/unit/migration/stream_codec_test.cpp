@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "migration/memory_digest.h"
 #include "tests/unit/migration/stream_builder.h"
 
 namespace godwit::migration {
@@ -102,11 +103,14 @@ TEST(StreamCodec, PageBatchEncoderFoldsZeroRunsAndRespectsCapacity) {
   std::vector<uint8_t> zero(kPageSize, 0);
   std::vector<uint8_t> out(record_size(8 + 16 + 2 * (16 + 4096)));  // a run and two pages
   PageBatchEncoder encoder(out);
-  EXPECT_TRUE(encoder.add_page(10, zero.data()));
-  EXPECT_TRUE(encoder.add_page(11, zero.data()));  // same run
-  EXPECT_TRUE(encoder.add_page(20, page.data()));
-  EXPECT_TRUE(encoder.add_page(21, page.data()));
-  EXPECT_FALSE(encoder.add_page(22, page.data()));  // no room for a third data page
+  uint64_t hash = 0;
+  EXPECT_TRUE(encoder.add_page(10, zero.data(), hash));
+  EXPECT_EQ(hash, kZeroPageDataHash);
+  EXPECT_TRUE(encoder.add_page(11, zero.data(), hash));  // same run
+  EXPECT_TRUE(encoder.add_page(20, page.data(), hash));
+  EXPECT_EQ(hash, page_data_hash(page.data()));  // hashed as it was copied in
+  EXPECT_TRUE(encoder.add_page(21, page.data(), hash));
+  EXPECT_FALSE(encoder.add_page(22, page.data(), hash));  // no room for a third data page
   EXPECT_EQ(encoder.pages(), 4u);
   EXPECT_EQ(encoder.zero_pages(), 2u);
   EXPECT_EQ(encoder.finish(), record_size(8 + 16 + 2 * (16 + 4096)));

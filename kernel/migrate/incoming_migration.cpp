@@ -1,0 +1,44 @@
+#include "kernel/migrate/incoming_migration.h"
+
+#include "kernel/console/event.h"
+
+namespace godwit::migrate {
+
+using migration::MigrationReceiver;
+
+void IncomingMigration::pump() {
+  // The stream is open only once the acceptor has returned it: start then.
+  if (!started_ && stream_.open()) {
+    started_ = true;
+    // The source's last records (state, END) are small: a delayed ACK of the segment
+    // before them would hold them, paused, for up to lwIP's 250 ms timer.
+    stream_.set_quick_ack(true);
+    receiver_.start();
+  }
+  if (started_) receiver_.pump();
+}
+
+void IncomingMigration::report() {
+  bool running = receiver_.outcome() == MigrationReceiver::Outcome::kRunning;
+  vm::Vm* guest = destination_.guest();
+  {
+    Event e("migration_received");
+    e->field("outcome", running ? "running" : "failed");
+    if (!running) {
+      FixedString<200> reason;
+      migration::write_fault(reason.sink(), receiver_.failure());
+      e->field("reason", reason.view());
+    }
+    if (running && guest != nullptr) e->field("guest_id", guest->id).field("name", guest->name());
+    const migration::ReceiverStats& stats = receiver_.stats();
+    e->field("pages", stats.pages_received)
+        .field("bytes", stats.bytes_received)
+        .field("rounds", stats.rounds)
+        .field("verify", stats.verify)
+        .field("digest_verified", stats.digest_verified);
+    if (running) migration::write_arrival_steps(e.json(), stats.steps);
+  }
+  if (running) destination_.forget();
+}
+
+}  // namespace godwit::migrate

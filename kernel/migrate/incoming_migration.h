@@ -1,0 +1,44 @@
+// One guest arriving on this node: a MigrationReceiver (migration/) over the accepted
+// TCP connection this object owns, building the guest through VmDestination. It hears
+// the connection's events itself (net::TcpEvents); report() writes the
+// migration_received @event once the receiver has finished.
+#pragma once
+
+#include <span>
+
+#include "kernel/migrate/tcp_channel.h"
+#include "kernel/migrate/vm_destination.h"
+#include "migration/migration_receiver.h"
+#include "net/tcp_stream.h"
+
+namespace godwit::migrate {
+
+class IncomingMigration final : public net::TcpEvents {
+ public:
+  // `body`, `coverage` and `digest_terms` are the service's buffers (one incoming
+  // migration at a time).
+  IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
+                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms, migration::Clock& clock)
+      : receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {}
+
+  // The stream the listener hands the accepted connection to.
+  net::TcpStream& stream() { return stream_; }
+  // Starts the receiver once the accepted stream is open, then pumps it.
+  void pump();
+  bool finished() const { return receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress; }
+  // Writes migration_received and, when the guest runs here, lets go of it.
+  void report();
+
+  // net::TcpEvents (an accepted stream reports no on_connected)
+  void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
+  void on_closed(net::TcpStream&, net::TcpEnd) override { receiver_.on_channel_closed(); }
+
+ private:
+  net::TcpStream stream_{*this};
+  TcpChannel channel_{stream_};
+  VmDestination destination_;
+  migration::MigrationReceiver receiver_;
+  bool started_ = false;
+};
+
+}  // namespace godwit::migrate

@@ -1,0 +1,80 @@
+#include "kernel/migrate/outgoing_migration.h"
+
+#include "kernel/console/event.h"
+#include "kernel/console/log.h"
+#include "kernel/vm/guests.h"
+#include "lib/text_field.h"
+
+namespace godwit::migrate {
+
+OutgoingMigration::OutgoingMigration(vm::Vm& vm, const MigrateOptions& options, std::string_view destination,
+                                     std::span<const uint8_t> key, std::span<uint8_t> record,
+                                     std::span<uint64_t> send_set, std::span<uint64_t> digest_terms,
+                                     migration::Clock& clock)
+    : config_(configure(vm, options, key)),
+      source_(vm),
+      sender_(config_, source_, channel_, clock, record, send_set, digest_terms, this) {
+  copy_to_field(destination_, destination);
+}
+
+// Only what this node knows (names, backend) and what the user chose; every tunable
+// not chosen keeps its default from migration/ (SenderConfig, PrecopyParameters).
+migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOptions& options,
+                                                     std::span<const uint8_t> key) {
+  migration::SenderConfig config;
+  config.key = key;
+  config.guest_name = copy_to_field(name_, vm.name()).data();
+  config.command_line = copy_to_field(command_line_, vm.command_line()).data();
+  config.backend_name = vm::backend()->name().data();  // a string literal
+  config.policy = options.policy;
+  config.verify = options.verify;
+  return config;
+}
+
+void OutgoingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
+  if (sender_.started()) return sender_.on_channel_closed();
+  // Never connected: the guest was not touched, and the sender never started.
+  connect_failure_ = net::describe(why).data();  // a string literal
+  migration::MigrationSummary summary;
+  summary.outcome = migration::MigrationOutcome::kFailed;
+  summary.failure = migration::fault(migration::StreamError::kChannelFailed);
+  finish(summary);
+}
+
+void OutgoingMigration::on_round(const migration::RoundStats& round) {
+  {
+    Event e("migration_round");
+    migration::write_round_fields(e.json(), round);
+  }
+  log::info("migrate: round {}{}: {} pages ({} zero), {} dirtied meanwhile, {} KiB on the wire in {} ms",
+            round.round, round.final ? " (final, guest paused)" : "", round.pages_sent, round.zero_pages,
+            round.pages_dirtied, round.wire_bytes >> 10, round.duration_ns / 1'000'000);
+}
+
+// The one place a migration's end is reported: the event, the log line, the waiter.
+void OutgoingMigration::finish(const migration::MigrationSummary& s) {
+  finished_ = true;
+  {
+    Event e("migration_summary");
+    e->field("id", source_.id()).field("to", destination_);
+    migration::write_summary_fields(e.json(), s);
+    if (connect_failure_ != nullptr) e->field("connect", connect_failure_);
+  }
+  if (s.outcome == migration::MigrationOutcome::kSucceeded) {
+    log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
+              source_.id(), destination_, s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
+              s.wire_bytes >> 10);
+  } else {
+    FixedString<200> reason;
+    if (connect_failure_ != nullptr) {
+      format(reason, "cannot connect: {}", connect_failure_);
+    } else {
+      migration::write_fault(reason.sink(), s.failure);
+    }
+    log::warn("migrate: guest {} stays here, the migration to {} failed: {}", source_.id(), destination_,
+              reason.view());
+  }
+  if (waiter_ != nullptr) *waiter_ = s;
+}
+
+}  // namespace godwit::migrate
