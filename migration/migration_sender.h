@@ -28,7 +28,7 @@ struct SenderConfig {
   const char* guest_name = "";
   const char* command_line = "";
   const char* backend_name = "";
-  uint32_t backend_features = 0;
+  x86::GuestCpuid cpuid;  // the guest's CPU model, sent in the CPUID record
   PrecopyParameters policy;
   // END sent -> ACK. Covers the destination's digest pass over all memory: about
   // 0.6 s per 64 MiB under Bochs (10 s per GiB), milliseconds on hardware.

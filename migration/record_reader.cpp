@@ -16,6 +16,7 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kAck: return sizeof(AckRecord);
     case RecordType::kNack: return sizeof(NackRecord);
     case RecordType::kRound: return sizeof(RoundRecord);
+    case RecordType::kCpuid: return sizeof(CpuidRecord);
     case RecordType::kPageBatch: return 0;
   }
   return 0;

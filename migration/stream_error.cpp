@@ -28,6 +28,8 @@ const char* to_string(StreamError error) {
     case StreamError::kGuestRefused: return "guest could not be created or loaded";
     case StreamError::kPeerRefused: return "destination refused the migration";
     case StreamError::kSourceFailed: return "source guest failed";
+    case StreamError::kUnsupportedFeature: return "the guest needs a feature this node does not know";
+    case StreamError::kCpuModelRefused: return "this node cannot present the guest's CPU model";
   }
   return "unknown stream error";
 }
@@ -42,6 +44,7 @@ const char* to_string(RecordType type) {
     case RecordType::kEnd: return "END";
     case RecordType::kAck: return "ACK";
     case RecordType::kNack: return "NACK";
+    case RecordType::kCpuid: return "CPUID";
     case RecordType::kRound: return "ROUND";
   }
   return "unknown";

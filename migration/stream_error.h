@@ -32,6 +32,8 @@ enum class StreamError : uint32_t {
   kGuestRefused,          // the VM layer could not create the guest or load state
   kPeerRefused,           // the destination sent NACK (its reason is in `value`)
   kSourceFailed,          // the source guest could not be read or tracked
+  kUnsupportedFeature,    // HEADER backend_features names a promise this node does not know
+  kCpuModelRefused,       // this node cannot present the guest's CPUID values
 };
 
 // A fixed, lower-case message ("checksum mismatch").

@@ -145,6 +145,7 @@ class Outgoing final : public ChannelClient, public migration::MigrationObserver
     config.guest_name = terminated(name_, vm.name());
     config.command_line = terminated(command_line_, vm.command_line());
     config.backend_name = vm::backend()->name().data();  // a string literal
+    config.cpuid = vm.cpuid;
     config.policy.downtime_target_ns = options.downtime_ms * 1'000'000;
     config.policy.max_rounds = options.max_rounds;
     config.batch_pages = kBatchPages;

@@ -121,7 +121,18 @@ class FakeDestination final : public DestinationGuest {
   uint64_t corrupt_gfn = UINT64_MAX;   // a silent bug in the VM layer, for the digest test
   uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
+  bool refuse_cpuid = false;
+  bool cpuid_set = false;
+  x86::GuestCpuid cpuid;
 
+  Status set_cpuid(const x86::GuestCpuid& given, uint64_t& detail) override {
+    if (refuse_cpuid) {
+      detail = uint64_t{1} << 32 | 0x2000;  // leaf 1, a missing bit
+      return fail(Error::kUnsupported);
+    }
+    cpuid = given, cpuid_set = true;
+    return ok();
+  }
   Status write_page(uint64_t gfn, const uint8_t* data) override {
     if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
     std::memcpy(&memory[gfn * kPageSize], data, kPageSize);
@@ -149,6 +160,7 @@ class FakeFactory final : public DestinationGuestFactory {
   uint64_t corrupt_gfn = UINT64_MAX;
   uint64_t no_frame_gfn = UINT64_MAX;
   bool refuse_state = false;
+  bool refuse_cpuid = false;
 
   Expected<DestinationGuest*> create(const HeaderRecord& header) override {
     if (refuse) return fail(Error::kOutOfMemory);
@@ -156,6 +168,7 @@ class FakeFactory final : public DestinationGuestFactory {
     guest->corrupt_gfn = corrupt_gfn;
     guest->no_frame_gfn = no_frame_gfn;
     guest->refuse_state = refuse_state;
+    guest->refuse_cpuid = refuse_cpuid;
     return static_cast<DestinationGuest*>(guest.get());
   }
 };
