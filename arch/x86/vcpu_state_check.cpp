@@ -95,8 +95,10 @@ Problem event_problem(const VcpuState& s) {
   bool exception = type == kEventTypeException || type == 5 || type == 6;
   if (exception && vector > 31) return "a pending exception uses a vector above 31";
   // SDM Vol. 3A 6.13: the exceptions that push an error code.
-  bool pushes = type == kEventTypeException && (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17);
-  if (((e & kEventErrorCode) != 0) != pushes) return "a pending event's error-code bit is wrong for its vector";
+  bool pushes =
+      type == kEventTypeException && (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17);
+  if (((e & kEventErrorCode) != 0) != pushes)
+    return "a pending event's error-code bit is wrong for its vector";
   if (!pushes && s.pending_error_code != 0) return "a pending event without an error code carries one";
   return {};
 }

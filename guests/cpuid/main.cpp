@@ -34,8 +34,9 @@ struct Pass {
 
 void print_leaf(Pass& pass, uint32_t leaf) {
   Regs r = read_cpuid(leaf, 0);
-  println("cpuid: leaf={} subleaf=0 eax={} ebx={} ecx={} edx={}", cpuid::hex32(leaf).text, cpuid::hex32(r.eax).text,
-          cpuid::hex32(r.ebx).text, cpuid::hex32(r.ecx).text, cpuid::hex32(r.edx).text);
+  println("cpuid: leaf={} subleaf=0 eax={} ebx={} ecx={} edx={}", cpuid::hex32(leaf).text,
+          cpuid::hex32(r.eax).text, cpuid::hex32(r.ebx).text, cpuid::hex32(r.ecx).text,
+          cpuid::hex32(r.edx).text);
   const uint32_t words[6] = {leaf, 0, r.eax, r.ebx, r.ecx, r.edx};
   pass.digest = cpuid::digest_leaf(pass.digest, words);
   ++pass.leaves;

@@ -25,8 +25,8 @@ class VmcsAccess {
 
 // The part of a VMX vCPU's state that is not in the VMCS: the GPRs the entry stub
 // switches, with RSP, RIP and RFLAGS (the vCPU's copy is current between an exit and the
-// next entry, which writes them to the VMCS), the registers VMX leaves in the CPU (CR2, the SYSCALL MSRs, KERNEL_GS_BASE),
-// and the PAT when the CPU cannot switch it.
+// next entry, which writes them to the VMCS), the registers VMX leaves in the CPU (CR2, the SYSCALL MSRs,
+// KERNEL_GS_BASE), and the PAT when the CPU cannot switch it.
 struct VmxSoftState {
   GuestRegisters regs;
   uint64_t cr2 = 0, star = 0, lstar = 0, cstar = 0, sfmask = 0, kernel_gs_base = 0;

@@ -200,7 +200,8 @@ VmExit VmxVcpu::run() {
   VmcsWriter w;
   w(F::kGuestRsp, soft_.regs.gpr[kRsp]);
   w(F::kGuestRip, soft_.regs.rip);
-  w(F::kGuestRflags, soft_.regs.rflags | 2);  // bit 1 is always 1 (Vol. 3C "Checks on Guest RIP, RFLAGS, and SSP")
+  w(F::kGuestRflags,
+    soft_.regs.rflags | 2);  // bit 1 is always 1 (Vol. 3C "Checks on Guest RIP, RFLAGS, and SSP")
   int result = vmx_enter(&soft_.regs, launched_ ? 1 : 0);
   if (result != 0) return entry_failed(result);
   return finish_exit();

@@ -57,7 +57,8 @@ TEST(MigrationFailure, ACpuModelTheDestinationCannotPresentIsRefusedBeforeAnyPag
   EXPECT_EQ(failure.code, StreamError::kPeerRefused);
   EXPECT_EQ(static_cast<StreamError>(failure.value), StreamError::kCpuModelRefused);
   EXPECT_EQ(testing::describe(failure),
-            "destination refused the migration: this node cannot present the guest's CPU model (detail 0x100002000)");
+            "destination refused the migration: this node cannot present the guest's CPU model (detail "
+            "0x100002000)");
   EXPECT_EQ(world.receiver->failure().code, StreamError::kCpuModelRefused);
   EXPECT_EQ(world.receiver->stats().pages_received, 0u);
   EXPECT_TRUE(world.factory.guest->discarded);

@@ -24,8 +24,8 @@ std::vector<uint8_t> pattern_page(uint8_t seed) {
 }
 
 std::vector<RecordType> full_sequence() {
-  return {RecordType::kHeader, RecordType::kCpuid, RecordType::kPageBatch, RecordType::kVcpuState, RecordType::kDeviceState,
-          RecordType::kEnd};
+  return {RecordType::kHeader,    RecordType::kCpuid,       RecordType::kPageBatch,
+          RecordType::kVcpuState, RecordType::kDeviceState, RecordType::kEnd};
 }
 
 TEST(StreamCodec, ValidStreamRoundTrips) {
@@ -33,8 +33,8 @@ TEST(StreamCodec, ValidStreamRoundTrips) {
   StreamBuilder stream;
   stream.valid_stream(kMemory, page.data());
   // 512 pages: zero run, one data page, zero run: three entries, one page of data.
-  EXPECT_EQ(stream.bytes.size(), record_size(376) + record_size(392) + record_size(8 + 3 * 16 + 4096) + record_size(520) +
-                                     record_size(288) + record_size(16));
+  EXPECT_EQ(stream.bytes.size(), record_size(376) + record_size(392) + record_size(8 + 3 * 16 + 4096) +
+                                     record_size(520) + record_size(288) + record_size(16));
   auto outcome = decode_in_pieces(stream.bytes, {});
   EXPECT_TRUE(outcome.fault.ok()) << describe(outcome.fault);
   EXPECT_EQ(outcome.records, full_sequence());
@@ -125,7 +125,8 @@ TEST(StreamCodec, UnknownOptionalRecordIsSkipped) {
   stream.raw(static_cast<RecordType>(0x8000'0777), std::vector<uint8_t>(13, 0xab));
   stream.record(RecordType::kRound, RoundRecord{0, 0, kPages});
   auto outcome = decode_in_pieces(stream.bytes, {});
-  EXPECT_EQ(outcome.records, (std::vector<RecordType>{RecordType::kHeader, RecordType::kCpuid, RecordType::kRound}));
+  EXPECT_EQ(outcome.records,
+            (std::vector<RecordType>{RecordType::kHeader, RecordType::kCpuid, RecordType::kRound}));
   EXPECT_EQ(outcome.fault.code, StreamError::kTruncated);  // closed before END
 }
 
@@ -296,7 +297,8 @@ TEST(StreamCodec, AFeatureThisNodeDoesNotKnowIsRefusedByName) {
   EXPECT_EQ(fault.code, StreamError::kUnsupportedFeature);
   EXPECT_EQ(fault.value, 1u << 5);
   EXPECT_EQ(describe(fault),
-            "the guest needs a feature this node does not know (HEADER record 0x2 at byte 0; value 0x20, limit 0x1)");
+            "the guest needs a feature this node does not know (HEADER record 0x2 at byte 0; value 0x20, "
+            "limit 0x1)");
   // A version-2 guest always has a fixed CPU model.
   EXPECT_EQ(decode_header_with_features(0).code, StreamError::kBadHeaderField);
   EXPECT_EQ(decode_header_with_features(kFeatureGuestCpuid).code, StreamError::kTruncated);  // fine so far
@@ -358,9 +360,11 @@ TEST(StreamCodec, RejectsCpuidRecordsOfTheWrongForm) {
   };
   EXPECT_EQ(with([](CpuidRecord& c) { c.model = 0; }).code, StreamError::kBadHeaderField);
   EXPECT_EQ(with([](CpuidRecord& c) { c.count = 0; }).code, StreamError::kBadHeaderField);
-  EXPECT_EQ(with([](CpuidRecord& c) { c.count = x86::kMaxCpuidEntries + 1; }).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(with([](CpuidRecord& c) { c.count = x86::kMaxCpuidEntries + 1; }).code,
+            StreamError::kBadHeaderField);
   // Out of order, and the same leaf twice.
-  EXPECT_EQ(with([](CpuidRecord& c) { std::swap(c.entries[0], c.entries[1]); }).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(with([](CpuidRecord& c) { std::swap(c.entries[0], c.entries[1]); }).code,
+            StreamError::kBadHeaderField);
   EXPECT_EQ(with([](CpuidRecord& c) { c.entries[1] = c.entries[0]; }).code, StreamError::kBadHeaderField);
   // Godwit's own leaves are the node's to answer.
   StreamFault hypervisor = with([](CpuidRecord& c) { c.entries[1].leaf = 0x40000001; });

@@ -15,7 +15,8 @@ namespace {
 
 // Bochs' corei7_skylake_x (CR0 needs PE, NE, PG; CR4 needs VMXE) and a QEMU-like AMD-V.
 const vmx::GuestFixedBits kVmxFixed{{0x8000'0021, 0xFFFF'FFFF}, {0x2000, 0x3F'77FF}, 40};
-const svm::GuestLimits kSvmLimits{0x3F'FFFF, svm::kEferSce | svm::kEferLme | svm::kEferLma | svm::kEferNxe, 40};
+const svm::GuestLimits kSvmLimits{0x3F'FFFF, svm::kEferSce | svm::kEferLme | svm::kEferLma | svm::kEferNxe,
+                                  40};
 
 SegmentState segment(uint16_t selector, uint32_t attributes, uint64_t base = 0) {
   return {selector, 0, attributes, 0xFFFF'FFFF, 0, base};
@@ -80,11 +81,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // Issue 15, item 3: the host WRMSRs these on VT-x and would take #GP.
         Rule{"LstarNonCanonical", [](VcpuState& s) { s.lstar = kNonCanonical; }, "LSTAR is not canonical"},
-        Rule{"CstarNonCanonical", [](VcpuState& s) { s.cstar = 0x1234'5678'0000'0000; }, "CSTAR is not canonical"},
+        Rule{"CstarNonCanonical", [](VcpuState& s) { s.cstar = 0x1234'5678'0000'0000; },
+             "CSTAR is not canonical"},
         Rule{"KernelGsBaseNonCanonical", [](VcpuState& s) { s.kernel_gs_base = 0xFFFF'0000'0000'0000; },
              "KERNEL_GS_BASE is not canonical"},
-        Rule{"SfmaskHighBits", [](VcpuState& s) { s.sfmask |= 1ull << 32; }, "SFMASK sets reserved bits 63:32"},
-        Rule{"SysenterCsHighBits", [](VcpuState& s) { s.sysenter_cs = 1ull << 40; }, "SYSENTER_CS sets bits 63:32"},
+        Rule{"SfmaskHighBits", [](VcpuState& s) { s.sfmask |= 1ull << 32; },
+             "SFMASK sets reserved bits 63:32"},
+        Rule{"SysenterCsHighBits", [](VcpuState& s) { s.sysenter_cs = 1ull << 40; },
+             "SYSENTER_CS sets bits 63:32"},
         Rule{"SysenterEspNonCanonical", [](VcpuState& s) { s.sysenter_esp = kNonCanonical; },
              "a SYSENTER address is not canonical"},
         Rule{"SysenterEipNonCanonical", [](VcpuState& s) { s.sysenter_eip = kNonCanonical; },
@@ -102,13 +106,16 @@ INSTANTIATE_TEST_SUITE_P(
         Rule{"Cr3AbovePhysicalWidth", [](VcpuState& s) { s.cr3 |= 1ull << 40; },
              "CR3 sets bits above the physical-address width"},
         Rule{"Dr7HighBits", [](VcpuState& s) { s.dr7 |= 1ull << 32; }, "DR7 sets bits 63:32"},
-        Rule{"RflagsReservedBit3", [](VcpuState& s) { s.regs.rflags |= 1u << 3; }, "RFLAGS sets a reserved bit"},
-        Rule{"RflagsReservedHigh", [](VcpuState& s) { s.regs.rflags |= 1ull << 22; }, "RFLAGS sets a reserved bit"},
+        Rule{"RflagsReservedBit3", [](VcpuState& s) { s.regs.rflags |= 1u << 3; },
+             "RFLAGS sets a reserved bit"},
+        Rule{"RflagsReservedHigh", [](VcpuState& s) { s.regs.rflags |= 1ull << 22; },
+             "RFLAGS sets a reserved bit"},
         Rule{"RflagsBit1Clear", [](VcpuState& s) { s.regs.rflags = 0x200; }, "RFLAGS bit 1 is clear"},
         Rule{"RflagsVmInLongMode", [](VcpuState& s) { s.regs.rflags |= 1u << 17; },
              "RFLAGS.VM is set in long mode"},
         Rule{"RipNonCanonical", [](VcpuState& s) { s.regs.rip = kNonCanonical; }, "RIP is not canonical"},
-        Rule{"GdtrLimitWide", [](VcpuState& s) { s.gdtr.limit = 0x1'0000; }, "a GDTR or IDTR limit exceeds 16 bits"},
+        Rule{"GdtrLimitWide", [](VcpuState& s) { s.gdtr.limit = 0x1'0000; },
+             "a GDTR or IDTR limit exceeds 16 bits"},
         Rule{"IdtrBaseNonCanonical", [](VcpuState& s) { s.idtr.base = kNonCanonical; },
              "a GDTR or IDTR base is not canonical"},
         Rule{"CsBaseHighBits", [](VcpuState& s) { s.cs.base = 1ull << 32; },
@@ -150,10 +157,12 @@ INSTANTIATE_TEST_SUITE_P(
         Rule{"InterruptWithErrorCodeBit",
              [](VcpuState& s) { s.pending_event = (1u << 31) | (1u << 11) | 0x30; },
              "a pending event's error-code bit is wrong for its vector"},
-        Rule{"StaleErrorCode", [](VcpuState& s) {
+        Rule{"StaleErrorCode",
+             [](VcpuState& s) {
                s.pending_event = (1u << 31) | 0x30;
                s.pending_error_code = 7;
-             }, "a pending event without an error code carries one"}),
+             },
+             "a pending event without an error code carries one"}),
     [](const ::testing::TestParamInfo<Rule>& info) { return std::string(info.param.name); });
 
 TEST(CommonStateRules, PhysicalWidthComesFromTheHost) {

@@ -57,7 +57,8 @@ TEST(CpuModel, Godwit1IsWhatItSays) {
   x86::GuestCpuid m = cpu_model_godwit1();
   EXPECT_EQ(m.model, kCpuModelGodwit1);
   EXPECT_EQ(text_of(m, 0, "bdc"), "GodwitVCPU64");
-  std::string brand = text_of(m, 0x80000002, "abcd") + text_of(m, 0x80000003, "abcd") + text_of(m, 0x80000004, "abcd");
+  std::string brand =
+      text_of(m, 0x80000002, "abcd") + text_of(m, 0x80000003, "abcd") + text_of(m, 0x80000004, "abcd");
   EXPECT_STREQ(brand.c_str(), "Godwit virtual CPU (model 1)");
   EXPECT_EQ(model_answer(m, 0, 0).eax, 1u);
   EXPECT_EQ(model_answer(m, 0x80000000, 0).eax, 0x80000008u);
@@ -68,7 +69,7 @@ TEST(CpuModel, Godwit1IsWhatItSays) {
   EXPECT_EQ(leaf1.edx & (1u << 9), 0u);   // no local APIC
   EXPECT_NE(leaf1.edx & (1u << 26), 0u);  // SSE2
   EXPECT_NE(model_answer(m, 0x80000001, 0).edx & (1u << 29), 0u);  // long mode
-  for (uint32_t i = 1; i < m.count; ++i) {  // sorted, each once
+  for (uint32_t i = 1; i < m.count; ++i) {                         // sorted, each once
     EXPECT_LT(m.entries[i - 1].leaf, m.entries[i].leaf);
   }
 }
@@ -126,7 +127,8 @@ x86::CpuidEntry& entry(x86::GuestCpuid& m, uint32_t leaf) {
 INSTANTIATE_TEST_SUITE_P(
     All, CpuModelRefuses,
     ::testing::Values(
-        Spoil{"UnknownModel", [](x86::GuestCpuid& m) { m.model = 2; }, "the CPU model is not one this node knows"},
+        Spoil{"UnknownModel", [](x86::GuestCpuid& m) { m.model = 2; },
+              "the CPU model is not one this node knows"},
         Spoil{"VmxShown", [](x86::GuestCpuid& m) { entry(m, 1).ecx |= 1u << 5; },
               "ECX shows features Godwit does not offer guests"},
         Spoil{"MsrShown", [](x86::GuestCpuid& m) { entry(m, 1).edx |= 1u << 5; },
@@ -143,16 +145,19 @@ INSTANTIATE_TEST_SUITE_P(
               "a leaf this node does not know how to present"},
         Spoil{"LeafAboveMaxBasic", [](x86::GuestCpuid& m) { entry(m, 0).eax = 0; },
               "a leaf lies above the model's maximum basic leaf"},
-        Spoil{"MaxBasicTooHigh", [](x86::GuestCpuid& m) { entry(m, 0).eax = 7; }, "the maximum basic leaf is too high"},
+        Spoil{"MaxBasicTooHigh", [](x86::GuestCpuid& m) { entry(m, 0).eax = 7; },
+              "the maximum basic leaf is too high"},
         Spoil{"LeafAboveMaxExtended", [](x86::GuestCpuid& m) { entry(m, 0x80000000).eax = 0x80000004; },
               "a leaf lies above the model's maximum extended leaf"},
         Spoil{"Subleaf", [](x86::GuestCpuid& m) { entry(m, 1).subleaf = 1; },
               "a leaf has a subleaf this node cannot present"},
-        Spoil{"WiderPhysicalAddresses", [](x86::GuestCpuid& m) { entry(m, 0x80000008).eax = 52 | (48u << 8); },
+        Spoil{"WiderPhysicalAddresses",
+              [](x86::GuestCpuid& m) { entry(m, 0x80000008).eax = 52 | (48u << 8); },
               "more physical address bits than the host's"},
         Spoil{"WiderLinearAddresses", [](x86::GuestCpuid& m) { entry(m, 0x80000008).eax = 36 | (57u << 8); },
               "more linear address bits than the host's"},
-        Spoil{"NoLeafZero", [](x86::GuestCpuid& m) { m.entries[0].leaf = 0x80000005; }, "the model lacks leaf 0"},
+        Spoil{"NoLeafZero", [](x86::GuestCpuid& m) { m.entries[0].leaf = 0x80000005; },
+              "the model lacks leaf 0"},
         Spoil{"NoLeaves", [](x86::GuestCpuid& m) { m.count = 0; }, "the model lists no leaves or too many"}),
     [](const ::testing::TestParamInfo<Spoil>& info) { return std::string(info.param.name); });
 

@@ -33,8 +33,8 @@ TEST(CpuidFilter, EveryOtherLeafComesFromTheModelAlone) {
   EXPECT_EQ(leaf1.eax, model.entries[1].eax);
   EXPECT_EQ(leaf1.ecx, model.entries[1].ecx);
   EXPECT_EQ(leaf1.edx, model.entries[1].edx);
-  EXPECT_EQ(leaf1.ecx & (1u << 5), 0u);   // no VMX
-  EXPECT_NE(leaf1.ecx & (1u << 31), 0u);  // under a hypervisor
+  EXPECT_EQ(leaf1.ecx & (1u << 5), 0u);                                        // no VMX
+  EXPECT_NE(leaf1.ecx & (1u << 31), 0u);                                       // under a hypervisor
   EXPECT_EQ(guest_cpuid_answer(model, 0x80000001, 0, 2).ecx & (1u << 2), 0u);  // no SVM
   // Leaves the model does not list read as zero, whatever the host has.
   auto none = guest_cpuid_answer(model, 7, 0, 1);

@@ -18,7 +18,8 @@ namespace {
 using testing::FakeVmcs;
 
 const GuestFixedBits kFixed{{0x8000'0021, 0xFFFF'FFFF}, {0x2000, 0x3F'77FF}, 40};
-const svm::GuestLimits kSvmLimits{0x3F'FFFF, svm::kEferSce | svm::kEferLme | svm::kEferLma | svm::kEferNxe, 40};
+const svm::GuestLimits kSvmLimits{0x3F'FFFF, svm::kEferSce | svm::kEferLme | svm::kEferLma | svm::kEferNxe,
+                                  40};
 
 // A state with every field set to a value of its own (and one both backends accept),
 // so a field that is dropped, swapped or cut on the way shows in the comparison.
@@ -30,7 +31,7 @@ VcpuState distinct_state() {
   s.cr0 = 0x8005'0033;
   s.cr2 = 0xFFFF'8000'DEAD'B000;
   s.cr3 = 0x12'3018;  // PWT and PCD too
-  s.cr4 = 0x6A0;       // PAE PGE OSFXSR OSXMMEXCPT
+  s.cr4 = 0x6A0;      // PAE PGE OSFXSR OSXMMEXCPT
   s.dr7 = 0x403;
   s.efer = 0xD01;  // SCE LME LMA NXE
   s.pat = 0x0007'0105'0006'0406ull;
