@@ -71,6 +71,10 @@ class MigrationSource {
 // The guest being built on the destination, as MigrationReceiver sees it.
 class DestinationGuest {
  public:
+  // Installs the CPUID values the guest was created with (a CPUID record, checked for
+  // form), so it reads the same values here. Called once, before any page. kUnsupported
+  // when this node cannot present them; `detail` then says where (leaf << 32 | bits).
+  virtual Status set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) = 0;
   // Page `gfn`'s 4096 bytes, for the receiver to copy the page into (and hash it in the
   // same pass). An implementation may allocate the frame and its second-level mapping
   // on first use (kOutOfMemory when there is none).

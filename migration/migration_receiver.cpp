@@ -64,6 +64,13 @@ void MigrationReceiver::apply_record() {
       guest_ = *guest;
       return;
     }
+    case RecordType::kCpuid: {
+      uint64_t detail = 0;
+      if (Status set = guest_->set_cpuid(decoder_.cpuid(), detail); !set.ok()) {
+        return fail(fault(StreamError::kCpuModelRefused, detail));
+      }
+      return;
+    }
     case RecordType::kRound: ++stats_.rounds; return;
     case RecordType::kPageBatch: return apply_batch();
     case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;

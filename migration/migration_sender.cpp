@@ -163,7 +163,7 @@ void MigrationSender::queue_header() {
   header.page_size = kPageSize;
   header.memory_bytes = source_.page_count() * kPageSize;
   header.vcpu_count = 1;
-  header.backend_features = config_.backend_features;
+  header.backend_features = kFeatureGuestCpuid;
   header.vcpu_state_size = sizeof(x86::VcpuState);
   header.device_state_size = sizeof(DeviceState);
   copy_to_field(header.backend_name, config_.backend_name);
@@ -172,6 +172,7 @@ void MigrationSender::queue_header() {
   Sha256Digest mac = header_mac(config_.key, nonce_, header);
   std::memcpy(header.mac, mac.bytes, kSha256Size);
   queue_record(RecordType::kHeader, header);
+  queue_record(RecordType::kCpuid, config_.cpuid);
 }
 
 void MigrationSender::begin_round(uint32_t number, bool final) {

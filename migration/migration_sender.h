@@ -32,7 +32,7 @@ struct SenderConfig {
   const char* guest_name = "";
   const char* command_line = "";
   const char* backend_name = "";
-  uint32_t backend_features = 0;
+  x86::GuestCpuid cpuid;  // the guest's CPU model, sent in the CPUID record
   PrecopyParameters policy;
   // Verify mode (`migrate --verify`): hash all of the paused memory, check it against
   // the pages sent, and ask the destination (VERIFY) to compare all of its memory too.

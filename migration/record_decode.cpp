@@ -51,6 +51,13 @@ StreamFault decode_header(const RawRecord& raw, HeaderRecord& out) {
   if (out.vcpu_count == 0 || out.vcpu_count > kMaxVcpus) {
     return at(raw, StreamError::kBadHeaderField, out.vcpu_count, kMaxVcpus);
   }
+  if (uint32_t unknown = out.backend_features & ~kKnownBackendFeatures; unknown != 0) {
+    return at(raw, StreamError::kUnsupportedFeature, unknown, kKnownBackendFeatures);
+  }
+  // Version 2 guests all have a fixed CPU model: a HEADER that does not say so is wrong.
+  if ((out.backend_features & kFeatureGuestCpuid) == 0) {
+    return at(raw, StreamError::kBadHeaderField, out.backend_features, kFeatureGuestCpuid);
+  }
   if (out.vcpu_state_size != sizeof(x86::VcpuState)) {
     return at(raw, StreamError::kBadHeaderField, out.vcpu_state_size, sizeof(x86::VcpuState));
   }
@@ -59,6 +66,31 @@ StreamFault decode_header(const RawRecord& raw, HeaderRecord& out) {
   }
   if (!terminated(out.backend_name) || !terminated(out.guest_name) || !terminated(out.command_line)) {
     return at(raw, StreamError::kBadHeaderField);
+  }
+  return {};
+}
+
+// The record's form only: whether this node can present the values is the VM layer's
+// question (DestinationGuest::set_cpuid).
+StreamFault decode_cpuid(const RawRecord& raw, CpuidRecord& out) {
+  copy_body(raw, out);
+  if (out.model == 0) return at(raw, StreamError::kBadHeaderField, 0, 1);
+  if (out.count == 0 || out.count > x86::kMaxCpuidEntries) {
+    return at(raw, StreamError::kBadHeaderField, out.count, x86::kMaxCpuidEntries);
+  }
+  uint64_t previous = 0;
+  for (uint32_t i = 0; i < out.count; ++i) {
+    const x86::CpuidEntry& e = out.entries[i];
+    uint64_t key = uint64_t{e.leaf} << 32 | e.subleaf;
+    if (i != 0 && key <= previous) return at(raw, StreamError::kBadHeaderField, key, previous);
+    if ((e.leaf & 0xF000'0000u) == 0x4000'0000u) return at(raw, StreamError::kBadHeaderField, e.leaf);
+    previous = key;
+  }
+  static constexpr x86::CpuidEntry kUnused{};
+  for (uint32_t i = out.count; i < x86::kMaxCpuidEntries; ++i) {
+    if (std::memcmp(&out.entries[i], &kUnused, sizeof kUnused) != 0) {
+      return at(raw, StreamError::kNonZeroReserved, i);
+    }
   }
   return {};
 }

@@ -17,6 +17,7 @@ inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
 
 [[nodiscard]] StreamFault decode_challenge(const RawRecord& raw, ChallengeRecord& out);
 [[nodiscard]] StreamFault decode_header(const RawRecord& raw, HeaderRecord& out);
+[[nodiscard]] StreamFault decode_cpuid(const RawRecord& raw, CpuidRecord& out);
 [[nodiscard]] StreamFault decode_vcpu_state(const RawRecord& raw, uint32_t vcpu_count, VcpuStateRecord& out);
 [[nodiscard]] StreamFault decode_device_state(const RawRecord& raw, DeviceState& out);
 [[nodiscard]] StreamFault decode_end(const RawRecord& raw, EndRecord& out);

@@ -36,6 +36,10 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
     case RecordType::kHeader:
       if (phase_ != Phase::kHeader) return unexpected;
       return accept_header(raw);
+    case RecordType::kCpuid:
+      if (phase_ != Phase::kCpuid) return unexpected;
+      phase_ = Phase::kPages;
+      return decode_cpuid(raw, cpuid_);
     case RecordType::kRound:
       if (phase_ != Phase::kPages) return unexpected;
       return decode_round(raw, round_);
@@ -71,7 +75,7 @@ StreamFault StreamDecoder::accept_header(const RawRecord& raw) {
                        coverage_bits_.size() * 64 * kPageSize};
   }
   coverage_ = PageBitmap(coverage_bits_, guest_pages_);
-  phase_ = Phase::kPages;
+  phase_ = Phase::kCpuid;
   return {};
 }
 

@@ -1,6 +1,6 @@
 // The destination's view of what the source sends: RecordReader's verified records,
 // decoded by type and checked against the stream's order and the guest's size
-// (docs/migration-stream.md, section 4): HEADER first; then ROUND and PAGE_BATCH
+// (docs/migration-stream.md, section 4): HEADER first, CPUID next; then ROUND and PAGE_BATCH
 // records; one VCPU_STATE per vCPU; DEVICE_STATE; END, which is accepted only when
 // every page of the guest arrived at least once; an optional VERIFY just before END
 // asks for the full comparison (verify_requested()). It does not touch a guest: the
@@ -35,6 +35,7 @@ class StreamDecoder {
 
   RecordType type() const { return type_; }
   const HeaderRecord& header() const { return header_; }
+  const CpuidRecord& cpuid() const { return cpuid_; }
   const PageBatchView& batch() const { return batch_; }
   const VcpuStateRecord& vcpu() const { return vcpu_; }
   const DeviceState& device() const { return device_; }
@@ -46,7 +47,7 @@ class StreamDecoder {
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
-  enum class Phase { kHeader, kPages, kVcpus, kDevice, kEnd, kDone, kFailed };
+  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kEnd, kDone, kFailed };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);
@@ -63,6 +64,7 @@ class StreamDecoder {
   bool verify_requested_ = false;
   RecordType type_ = RecordType::kHeader;
   HeaderRecord header_ = {};
+  CpuidRecord cpuid_ = {};
   PageBatchView batch_;
   VcpuStateRecord vcpu_ = {};
   DeviceState device_ = {};

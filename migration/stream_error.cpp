@@ -30,6 +30,8 @@ const char* to_string(StreamError error) {
     case StreamError::kSourceFailed: return "source guest failed";
     case StreamError::kDirtyLogMissed:
       return "the source's memory differs from the pages it sent (dirty log missed a write)";
+    case StreamError::kUnsupportedFeature: return "the guest needs a feature this node does not know";
+    case StreamError::kCpuModelRefused: return "this node cannot present the guest's CPU model";
   }
   return "unknown stream error";
 }
@@ -44,6 +46,7 @@ const char* to_string(RecordType type) {
     case RecordType::kEnd: return "END";
     case RecordType::kAck: return "ACK";
     case RecordType::kNack: return "NACK";
+    case RecordType::kCpuid: return "CPUID";
     case RecordType::kRound: return "ROUND";
     case RecordType::kVerify: return "VERIFY";
   }

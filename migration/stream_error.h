@@ -33,6 +33,8 @@ enum class StreamError : uint32_t {
   kPeerRefused,           // the destination sent NACK (its reason is in `value`)
   kSourceFailed,          // the source guest could not be read or tracked
   kDirtyLogMissed,        // verify mode: the source's memory differs from the pages it sent
+  kUnsupportedFeature,    // HEADER backend_features names a promise this node does not know
+  kCpuModelRefused,       // this node cannot present the guest's CPUID values
 };
 
 // A fixed, lower-case message ("checksum mismatch").

@@ -16,8 +16,8 @@ namespace godwit::migration {
 static_assert(std::endian::native == std::endian::little, "the stream is little-endian (section 1)");
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
-inline constexpr uint16_t kStreamVersionMajor = 1;
-inline constexpr uint16_t kStreamVersionMinor = 1;  // 1.1: the optional VERIFY record
+inline constexpr uint16_t kStreamVersionMajor = 2;  // 2: the mandatory CPUID record
+inline constexpr uint16_t kStreamVersionMinor = 1;  // 2.1: the optional VERIFY record
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr size_t kNonceSize = 32;
 
@@ -31,6 +31,7 @@ enum class RecordType : uint32_t {
   kEnd = 0x0006,
   kAck = 0x0007,
   kNack = 0x0008,
+  kCpuid = 0x0009,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
 };
@@ -58,10 +59,10 @@ struct ChallengeRecord {
 };
 static_assert(sizeof(ChallengeRecord) == 48);
 
-// HEADER.backend_features bits (informational: VcpuState is backend-neutral).
-inline constexpr uint32_t kFeatureVmxEpt = 1u << 0;
-inline constexpr uint32_t kFeatureSvmNpt = 1u << 1;
-inline constexpr uint32_t kFeaturePml = 1u << 2;
+// HEADER.backend_features: what the guest was promised that the destination must keep
+// (section 3). A destination refuses a bit it does not know.
+inline constexpr uint32_t kFeatureGuestCpuid = 1u << 0;  // CPUID fixed at creation, in a CPUID record
+inline constexpr uint32_t kKnownBackendFeatures = kFeatureGuestCpuid;
 
 struct HeaderRecord {
   uint64_t magic;
@@ -79,6 +80,10 @@ struct HeaderRecord {
   uint8_t mac[kSha256Size];  // HMAC-SHA-256(key, nonce || this record with mac zeroed)
 };
 static_assert(sizeof(HeaderRecord) == 376);
+
+// CPUID (section 3): the guest's CPUID values, as fixed when it was created.
+using CpuidRecord = x86::GuestCpuid;
+static_assert(sizeof(CpuidRecord) == 392);
 
 struct PageBatchHeader {
   uint32_t entry_count;

@@ -60,4 +60,25 @@ struct VcpuState {
   uint32_t reserved = 0;
 };
 
+// One CPUID answer a guest sees: the registers for (leaf in EAX, subleaf in ECX).
+struct CpuidEntry {
+  uint32_t leaf = 0;
+  uint32_t subleaf = 0;  // 0 for leaves that have none
+  uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0;
+};
+static_assert(sizeof(CpuidEntry) == 24);
+
+// The CPUID values fixed for a guest when it is created (its CPU model, as QEMU's -cpu
+// models are), carried by a migration so the guest reads the same values on every node
+// (docs/decisions/0011-guest-cpu-model.md). Entries are sorted by (leaf, subleaf), each
+// once; a leaf that is not listed reads as zero. Godwit's own leaves 0x40000000-0x4FFFFFFF
+// are not here: the node answers them (include/godwit/abi.h).
+inline constexpr uint32_t kMaxCpuidEntries = 16;
+struct GuestCpuid {
+  uint32_t model = 0;  // the model it was built from (kernel/vm/cpu_model.h); 0 = none
+  uint32_t count = 0;  // entries in use; the others are zero
+  CpuidEntry entries[kMaxCpuidEntries] = {};
+};
+static_assert(sizeof(GuestCpuid) == 8 + 16 * 24);
+
 }  // namespace godwit::x86

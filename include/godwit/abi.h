@@ -15,8 +15,8 @@ inline constexpr uint16_t kVersionMinor = 1;
 // CPUID leaf 0x40000000: EAX = highest Godwit leaf, EBX:ECX:EDX = "GodwitGodwit".
 // CPUID leaf 0x40000001: EAX = (major << 16) | minor, EBX = hypercall instruction
 // (kInstructionVmcall on Intel VT-x, kInstructionVmmcall on AMD-V). Other leaves in
-// 0x40000000-0x4FFFFFFF read as zero; leaf 1 reports ECX.hypervisor (bit 31) and hides
-// VMX and SMX, leaf 0x80000001 hides SVM.
+// 0x40000000-0x4FFFFFFF read as zero. Every leaf outside that range comes from the
+// guest's CPU model (docs/abi.md, "Discovery: CPUID"), the same on every node.
 inline constexpr uint32_t kCpuidSignatureLeaf = 0x40000000;
 inline constexpr uint32_t kCpuidInterfaceLeaf = 0x40000001;
 inline constexpr uint32_t kSignatureEbx = 0x77646f47;  // "Godw"

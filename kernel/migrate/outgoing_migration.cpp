@@ -26,6 +26,7 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.guest_name = copy_to_field(name_, vm.name()).data();
   config.command_line = copy_to_field(command_line_, vm.command_line()).data();
   config.backend_name = vm::backend()->name().data();  // a string literal
+  config.cpuid = vm.cpuid;
   config.policy = options.policy;
   config.verify = options.verify;
   return config;

@@ -31,6 +31,18 @@ Expected<migration::DestinationGuest*> VmDestination::create(const migration::He
   return static_cast<migration::DestinationGuest*>(this);
 }
 
+Status VmDestination::set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) {
+  if (vm_ == nullptr) return fail(Error::kState);
+  if (auto problem = vm::presentable_here(cpuid); !problem.ok()) {
+    log::error("incoming guest '{}': this node cannot present its CPU model {}: {} (leaf {:#x}, bits {:#x})",
+               vm_->name(), cpuid.model, problem.what, problem.leaf, problem.bits);
+    detail = problem.detail();
+    return fail(Error::kUnsupported);
+  }
+  vm_->cpuid = cpuid;
+  return ok();
+}
+
 Expected<uint8_t*> VmDestination::page_to_write(uint64_t gfn) {
   uint8_t* page = vm_ ? vm_->memory.page(gfn) : nullptr;
   if (page == nullptr) return fail(Error::kRange);

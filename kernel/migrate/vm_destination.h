@@ -11,6 +11,7 @@ namespace godwit::migrate {
 class VmDestination final : public migration::DestinationGuest, public migration::DestinationGuestFactory {
  public:
   Expected<migration::DestinationGuest*> create(const migration::HeaderRecord& header) override;
+  Status set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) override;
   Expected<uint8_t*> page_to_write(uint64_t gfn) override;
   Status write_zero_pages(uint64_t first, uint64_t count) override;
   const uint8_t* page(uint64_t gfn) override;

@@ -1,20 +1,22 @@
-// What a guest sees when it executes CPUID: the host's answer with the virtualization
-// features hidden (a guest cannot nest), the "running under a hypervisor" bit set
-// (CPUID.1:ECX[31], SDM Vol. 2A CPUID), and Godwit's own leaves 0x40000000-0x40000001
-// (include/godwit/abi.h). Pure code: the host's answer is passed in.
+// What a guest sees when it executes CPUID: its CPU model (kernel/vm/cpu_model.h), fixed
+// when it was created and carried by migrations, and Godwit's own leaves
+// 0x40000000-0x40000001 (include/godwit/abi.h), which the node answers: the
+// hypercall instruction they name is this node's. Never the host's own answer. Pure code.
 #pragma once
 
 #include <cstdint>
 
 #include "arch/x86/cpu/intrinsics.h"
+#include "arch/x86/vcpu_state.h"
 
 namespace godwit::vm {
 
-// True when the leaf is answered without asking the host CPU (the hypervisor range).
+// True for the hypervisor range 0x40000000-0x4FFFFFFF, answered by the node.
 bool cpuid_is_synthetic(uint32_t leaf);
 
-// The guest's answer for `leaf`, from the host's answer `host` (ignored for synthetic
-// leaves). `hypercall_instruction` is abi::kInstructionVmcall or kInstructionVmmcall.
-x86::CpuidResult filter_cpuid(uint32_t leaf, const x86::CpuidResult& host, uint32_t hypercall_instruction);
+// The guest's answer for (leaf, subleaf). `hypercall_instruction` is
+// abi::kInstructionVmcall or kInstructionVmmcall.
+x86::CpuidResult guest_cpuid_answer(const x86::GuestCpuid& model, uint32_t leaf, uint32_t subleaf,
+                                    uint32_t hypercall_instruction);
 
 }  // namespace godwit::vm

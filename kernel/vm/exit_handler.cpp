@@ -24,9 +24,7 @@ bool handle_cpuid(Vm& vm, const x86::VmExit& exit) {
   x86::GuestRegisters& regs = vm.vcpu->registers();
   auto leaf = static_cast<uint32_t>(regs.gpr[x86::kRax]);
   auto subleaf = static_cast<uint32_t>(regs.gpr[x86::kRcx]);
-  x86::CpuidResult host{};
-  if (!cpuid_is_synthetic(leaf)) host = x86::cpuid(leaf, subleaf);
-  x86::CpuidResult r = filter_cpuid(leaf, host, backend()->hypercall_instruction());
+  x86::CpuidResult r = guest_cpuid_answer(vm.cpuid, leaf, subleaf, backend()->hypercall_instruction());
   regs.gpr[x86::kRax] = r.eax;
   regs.gpr[x86::kRbx] = r.ebx;
   regs.gpr[x86::kRcx] = r.ecx;

@@ -5,6 +5,7 @@
 #include "kernel/console/log.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/time/clock.h"
+#include "arch/x86/cpu/intrinsics.h"
 #include "kernel/vm/guest_loader.h"
 #include "kernel/vm/guest_nic.h"
 #include "net/net.h"
@@ -16,6 +17,11 @@ namespace {
 constinit x86::Backend* the_backend = nullptr;
 Vm table[kMaxGuests];
 uint32_t next_id = 1;
+
+class ThisCpu final : public HostCpuid {
+ public:
+  x86::CpuidResult query(uint32_t leaf, uint32_t subleaf) override { return x86::cpuid(leaf, subleaf); }
+};
 
 // A free slot: never used, or holding the guest that ended longest ago.
 Vm* free_slot() {
@@ -93,9 +99,24 @@ Vm* find(uint32_t id) {
   return nullptr;
 }
 
+CpuModelProblem presentable_here(const x86::GuestCpuid& model) {
+  ThisCpu cpu;
+  return cpu_model_problem(model, cpu);
+}
+
 Expected<Vm*> create_guest(const GuestSpec& spec) {
+  // Every guest is shown model godwit-1, which every node of this build presents the
+  // same way (docs/decisions/0011-guest-cpu-model.md); a CPU that lacks part of it
+  // cannot host guests that might move.
+  x86::GuestCpuid model = cpu_model_godwit1();
+  if (auto problem = presentable_here(model); !problem.ok()) {
+    log::error("guest '{}': this CPU cannot present CPU model {}: {} (leaf {:#x}, bits {:#x})", spec.name,
+               model.model, problem.what, problem.leaf, problem.bits);
+    return fail(Error::kUnsupported);
+  }
   auto vm = build(spec.name, spec.memory_bytes, spec.command_line);
   if (!vm) return vm;
+  (*vm)->cpuid = model;
   auto state = load_guest_image(**vm, spec.image);
   if (!state) {
     release(**vm);

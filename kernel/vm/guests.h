@@ -14,6 +14,7 @@
 #include "drivers/nic/nic.h"
 #include "net/ipv4_address.h"
 #include "lib/expected.h"
+#include "kernel/vm/cpu_model.h"
 #include "kernel/vm/vm.h"
 
 namespace godwit::vm {
@@ -48,6 +49,9 @@ struct GuestSpec {
 // Loads the image into fresh RAM and makes the guest runnable. Every failure (bad
 // image, no memory, too many guests) frees whatever was taken and says why.
 Expected<Vm*> create_guest(const GuestSpec& spec);
+
+// Whether this node can show a guest `model` (checked against this CPU's CPUID).
+CpuModelProblem presentable_here(const x86::GuestCpuid& model);
 
 // A guest with zeroed RAM, mapped, and a vCPU, but stopped and without state: the
 // destination of an incoming migration fills it in, then starts it.

@@ -65,6 +65,9 @@ class Vm {
   GuestConsole console;
   VmStats stats;
   GuestNic* nic = nullptr;  // its network card, when started with net=
+  // The CPUID values it sees (kernel/vm/cpu_model.h): fixed at creation, carried by
+  // migrations.
+  x86::GuestCpuid cpuid;
 
   // Guest time = host clock + offset, so it starts at 0 on creation and continues
   // from the migrated value on a destination (never backwards).

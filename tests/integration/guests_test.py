@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Guests test (labels vmx under Bochs, svm under QEMU): one scenario, both backends.
 
-- hello, counter and dirtier run concurrently from boot; hello exits 0, the counter's
+- hello, counter, dirtier and cpuid run concurrently from boot; cpuid prints CPU model
+  godwit-1 exactly, the same on both backends; hello exits 0, the counter's
   guest time advances while the others run, the dirtier's self-check passes;
 - every isolation attack ends only the attacking guest with the expected reason, or is
   refused with an error code, and the other guests and the shell keep working; a guest
@@ -26,6 +27,44 @@ ATTACKS = {
 }
 DIRTIER_WSS_PAGES = 256  # wss=1M
 
+# What the cpuid guest must print on every node: CPU model godwit-1
+# (kernel/vm/cpu_model.cpp, docs/decisions/0011-guest-cpu-model.md), whatever the host.
+GODWIT1_LEAVES = [
+    "leaf=0x00000000 subleaf=0 eax=0x00000001 ebx=0x77646f47 ecx=0x34365550 edx=0x43567469",
+    "leaf=0x00000001 subleaf=0 eax=0x00000611 ebx=0x00000800 ecx=0x80002001 edx=0x0788a149",
+    "leaf=0x80000000 subleaf=0 eax=0x80000008 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+    "leaf=0x80000001 subleaf=0 eax=0x00000000 ebx=0x00000000 ecx=0x00000001 edx=0x20100000",
+    "leaf=0x80000002 subleaf=0 eax=0x77646f47 ebx=0x76207469 ecx=0x75747269 edx=0x43206c61",
+    "leaf=0x80000003 subleaf=0 eax=0x28205550 ebx=0x65646f6d ecx=0x2931206c edx=0x00000000",
+    "leaf=0x80000004 subleaf=0 eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+    "leaf=0x80000005 subleaf=0 eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+    "leaf=0x80000006 subleaf=0 eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+    "leaf=0x80000007 subleaf=0 eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+    "leaf=0x80000008 subleaf=0 eax=0x00003024 ebx=0x00000000 ecx=0x00000000 edx=0x00000000",
+]
+GODWIT1_DIGEST = "0x14bfd13e26836db3"
+HYPERCALL = {"qemu": "vmmcall", "bochs": "vmcall", "kvm": "vmcall"}
+
+
+def check_cpuid_guest(console, emulator, node):
+    """The cpuid guest printed model godwit-1 exactly, named this backend's hypercall
+    instruction, and exited 0."""
+    # It started at boot and may have ended before the lines the test waited for since.
+    ended = next((e for e in console.events("guest_exit") if e.get("name") == "cpuid"), None)
+    if ended is None:
+        ended = console.wait_event("guest_exit", 60, name="cpuid")
+    check(ended["reason"] == "exited" and ended["status"] == 0, f"cpuid ended badly: {ended}", node)
+    guest_id = ended["id"]
+    leaves = re.findall(rf"^\[g{guest_id} cpuid\] cpuid: (leaf=[^\r\n]*)", console.text, re.M)
+    check(leaves == GODWIT1_LEAVES, "the cpuid guest did not see CPU model godwit-1:\n" + "\n".join(leaves), node)
+    end = re.search(rf"^\[g{guest_id} cpuid\] cpuid: pass 1 end leaves=11 digest=(0x[0-9a-f]{{16}}) "
+                    r'vendor="GodwitVCPU64" brand="Godwit virtual CPU \(model 1\)"\r?$', console.text, re.M)
+    check(end is not None and end.group(1) == GODWIT1_DIGEST, "the cpuid guest's summary line is wrong", node)
+    check(re.search(rf'^\[g{guest_id} cpuid\] cpuid: pass 1 hypervisor="GodwitGodwit" abi=1\.0 '
+                    rf"hypercall={HYPERCALL[emulator]}\r?$", console.text, re.M),
+          "the cpuid guest did not name this backend's hypercall instruction", node)
+    print(f"cpuid: model godwit-1, digest {GODWIT1_DIGEST}, hypercall {HYPERCALL[emulator]}")
+
 
 def counter_values(console, guest_id):
     return [int(n) for n in re.findall(rf"\[g{guest_id} counter\] counter (\d+) t=(?:\d+)", console.text, re.M)]
@@ -49,6 +88,7 @@ def main():
         (harness.guest_image("hello"), "guest=hello mem=4M"),
         (harness.guest_image("counter"), "guest=counter mem=4M period=200"),
         (harness.guest_image("dirtier"), "guest=dirtier mem=8M wss=1M rate=2000 report=500"),
+        (harness.guest_image("cpuid"), "guest=cpuid mem=4M"),
         (harness.guest_image("counter"), "image=counter"),
         (harness.guest_image("isolation"), "image=isolation"),
     ]
@@ -62,6 +102,7 @@ def main():
             check(hello["reason"] == "exited" and hello["status"] == 0, f"hello ended badly: {hello}", node)
             check(re.search(r"\[g\d+ hello\] hello from guest", console.text, re.M), "hello printed nothing", node)
             console.expect(r"\[g\d+ dirtier\] dirtier: ok", 60)
+            check_cpuid_guest(console, emulator, node)
             counter_id = int(re.search(r"\[g(\d+) counter\]", console.text, re.M).group(1))
             before = counter_times(console, counter_id)
 

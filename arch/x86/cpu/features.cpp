@@ -74,6 +74,11 @@ void detect_svm(SvmFeatures& svm) {
 
 }  // namespace
 
+unsigned host_physical_address_bits() {
+  if (cpuid(0x80000000).eax < 0x80000008) return 36;
+  return cpuid(0x80000008).eax & 0xFF;
+}
+
 CpuFeatures detect_cpu_features() {
   CpuFeatures f;
   CpuidResult leaf0 = cpuid(0);

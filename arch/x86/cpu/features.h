@@ -52,6 +52,10 @@ struct CpuFeatures {
 // Reads CPUID and, only where CPUID says they exist, the capability MSRs.
 CpuFeatures detect_cpu_features();
 
+// MAXPHYADDR (CPUID 0x80000008 EAX[7:0]; 36 where the leaf is missing, SDM Vol. 3A
+// 4.1.4): a guest CR3 may not set bits at or above it.
+unsigned host_physical_address_bits();
+
 // Empty when the backend can run; otherwise one sentence saying what is missing.
 std::string_view vmx_unusable_reason(const VmxFeatures& vmx);
 std::string_view svm_unusable_reason(const SvmFeatures& svm);

@@ -23,6 +23,7 @@ inline constexpr uint64_t kRflagsVm = 1u << 17;
 struct GuestLimits {
   uint64_t cr4_allowed = 0;
   uint64_t efer_allowed = kEferSce | kEferLme | kEferLma;
+  unsigned physical_address_bits = 0;  // MAXPHYADDR; 0 = not known (52 is assumed)
 };
 
 // Empty when VMRUN would accept `state`; otherwise one sentence naming what is wrong.

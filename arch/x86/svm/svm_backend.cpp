@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "arch/x86/cpu/features.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/paging/frame_table_memory.h"
 #include "arch/x86/svm/asid_pool.h"
@@ -45,6 +46,7 @@ GuestLimits host_limits() {
     if (leaf7.ecx & (1u << 3)) limits.cr4_allowed |= 1u << 22;  // PKE
   }
   if (cpuid(0x8000'0001).edx & (1u << 20)) limits.efer_allowed |= kEferNxe;
+  limits.physical_address_bits = host_physical_address_bits();
   return limits;
 }
 

@@ -10,9 +10,6 @@ namespace {
 using Problem = std::string_view;
 
 constexpr uint64_t kEferAllowed = (1u << 0) | kEferLme | kEferLma | (1u << 11);  // SCE LME LMA NXE
-// RFLAGS bits 1 (always 1), 3, 5, 15 and 63:22 are reserved (Vol. 1 3.4.3); VM is bit 17.
-constexpr uint64_t kRflagsReserved = ~uint64_t{0x3F7FD7};
-constexpr uint64_t kRflagsVm = 1u << 17;
 
 constexpr uint32_t type_of(const SegmentState& s) { return s.attributes & kArTypeMask; }
 constexpr uint32_t dpl_of(const SegmentState& s) { return (s.attributes >> 5) & 3; }
@@ -84,52 +81,30 @@ Problem segments_problem(const VcpuState& s) {
   for (const SegmentState* d : {&s.ds, &s.es, &s.fs, &s.gs}) {
     if (auto p = data_segment_problem(vmcs_segment(*d)); !p.empty()) return p;
   }
-  if (!canonical(s.fs.base) || !canonical(s.gs.base)) return "FS or GS base is not canonical";
   return system_segment_problem(s);
 }
 
+// Beyond the common rules: what VMX fixes (CR0/CR4 fixed bits, Vol. 3C 24.8 and A.7-A.8)
+// and what Godwit's guests need without unrestricted guest (IA-32e mode, PAE).
 Problem control_problem(const VcpuState& s, const GuestFixedBits& fixed) {
   if (!fixed.cr0.allows(s.cr0)) return "CR0 lacks a bit VT-x requires (PE, NE, PG) or sets a reserved one";
   if (!fixed.cr4.allows(s.cr4 | kCr4Vmxe)) return "CR4 sets a bit this CPU does not support";
   if ((s.cr4 & kCr4Pae) == 0) return "CR4.PAE is clear (guests run in long mode)";
-  if ((s.cr3 >> 52) != 0) return "CR3 sets bits above the physical-address width";
   if (s.efer & ~kEferAllowed) return "EFER sets an unsupported bit";
   if ((s.efer & kEferLma) == 0 || (s.efer & kEferLme) == 0) {
     return "EFER.LMA/LME are clear (guests enter in IA-32e mode)";
   }
-  if ((s.dr7 >> 32) != 0) return "DR7 sets bits 63:32";
-  if (!canonical(s.sysenter_esp) || !canonical(s.sysenter_eip)) return "a SYSENTER address is not canonical";
-  for (unsigned i = 0; i < 8; ++i) {
-    uint64_t type = (s.pat >> (8 * i)) & 0xFF;
-    if (type == 2 || type == 3 || type > 7) return "PAT holds an invalid memory type";
-  }
-  return {};
-}
-
-Problem register_problem(const VcpuState& s) {
-  if (s.regs.rflags & kRflagsReserved) return "RFLAGS sets a reserved bit";
-  if (s.regs.rflags & kRflagsVm) return "RFLAGS.VM is set (no virtual-8086 mode in long mode)";
-  if (!canonical(s.regs.rip)) return "RIP is not canonical";
-  if (s.gdtr.limit > 0xFFFF || s.idtr.limit > 0xFFFF) return "a GDTR or IDTR limit exceeds 16 bits";
-  if (!canonical(s.gdtr.base) || !canonical(s.idtr.base)) return "a GDTR or IDTR base is not canonical";
-  if (s.activity > 1) return "the activity state is neither active nor halted";
   return {};
 }
 
 // 27.3.1.4 and 26.2.1.3: only external interrupts, NMIs and hardware exceptions are
-// carried (software events re-execute their instruction), with an error code exactly
-// for the exceptions that push one.
+// carried (software events re-execute their instruction; injecting one would need the
+// VM-entry instruction length), and an error code fits in 16 bits.
 Problem event_problem(const VcpuState& s) {
   auto event = decode<InterruptionInfo>(s.pending_event);
-  if (!event.valid) return s.pending_event == 0 ? Problem{} : "a pending event lacks its valid bit";
-  if (event.reserved || event.nmi_unblocking) return "a pending event sets reserved bits";
+  if (!event.valid) return {};
   if (event.type != 0 && event.type != 2 && event.type != 3) return "a pending event has an unsupported type";
-  if (event.type == 2 && event.vector != 2) return "a pending NMI does not use vector 2";
-  if (event.type == 3 && event.vector > 31) return "a pending exception uses a vector above 31";
-  uint32_t v = event.vector;
-  bool pushes_code = event.type == 3 && (v == 8 || (v >= 10 && v <= 14) || v == 17);
-  if ((event.error_code_valid != 0) != pushes_code)
-    return "a pending event's error-code bit is wrong for its vector";
+  if ((s.pending_error_code >> 16) != 0) return "a pending event's error code sets bits 31:16";
   return {};
 }
 
@@ -155,8 +130,8 @@ SegmentState vmcs_task_register(const SegmentState& tr) {
 }
 
 std::string_view guest_state_problem(const VcpuState& state, const GuestFixedBits& fixed) {
+  if (auto p = common_state_problem(state, fixed.physical_address_bits); !p.empty()) return p;
   if (auto p = control_problem(state, fixed); !p.empty()) return p;
-  if (auto p = register_problem(state); !p.empty()) return p;
   if (auto p = segments_problem(state); !p.empty()) return p;
   return event_problem(state);
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "arch/x86/vcpu_state.h"
+#include "arch/x86/vcpu_state_check.h"
 #include "arch/x86/vmx/control_adjust.h"
 
 namespace godwit::x86::vmx {
@@ -17,6 +18,7 @@ namespace godwit::x86::vmx {
 struct GuestFixedBits {
   FixedBits cr0;
   FixedBits cr4;
+  unsigned physical_address_bits = 0;  // MAXPHYADDR; 0 = not known (52 is assumed)
 };
 
 // Access-rights bits (Vol. 3C 25.4.1, Table 25-2).
@@ -41,13 +43,12 @@ inline constexpr uint32_t kTypeLdt = 2;
 SegmentState vmcs_segment(const SegmentState& segment);
 SegmentState vmcs_task_register(const SegmentState& tr);
 
-// Empty when `state` passes the entry checks Godwit can make ahead of time; otherwise
-// one sentence naming the first problem. Segments are checked as vmcs_segment() /
-// vmcs_task_register() would store them.
+// Empty when `state` passes the common rules (arch/x86/vcpu_state_check.h) and the
+// entry checks Godwit can make ahead of time; otherwise one sentence naming the first
+// problem. Segments are checked as vmcs_segment() / vmcs_task_register() would store
+// them.
 std::string_view guest_state_problem(const VcpuState& state, const GuestFixedBits& fixed);
 
-constexpr bool canonical(uint64_t address) {
-  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
-}
+using x86::canonical;
 
 }  // namespace godwit::x86::vmx

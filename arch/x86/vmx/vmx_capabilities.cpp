@@ -17,6 +17,7 @@ VmxCapabilities read_capabilities(const VmxFeatures& features) {
   caps.controls.entry = rdmsr(t ? kMsrVmxTrueEntryCtls : kMsrVmxEntryCtls);
   caps.fixed.cr0 = {rdmsr(kMsrVmxCr0Fixed0), rdmsr(kMsrVmxCr0Fixed1)};
   caps.fixed.cr4 = {rdmsr(kMsrVmxCr4Fixed0), rdmsr(kMsrVmxCr4Fixed1)};
+  caps.fixed.physical_address_bits = host_physical_address_bits();
   caps.preemption_timer_shift = static_cast<unsigned>(rdmsr(kMsrVmxMisc) & 0x1F);
   caps.invept_single = features.invept && features.invept_single;
   caps.invept_all = features.invept && features.invept_all;

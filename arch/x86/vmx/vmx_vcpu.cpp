@@ -7,6 +7,8 @@
 #include "arch/x86/vmx/ept_pointer.h"
 #include "arch/x86/vmx/exit_decoder.h"
 #include "arch/x86/vmx/exit_reason.h"
+#include "arch/x86/vmx/state_check.h"
+#include "arch/x86/vmx/state_transfer.h"
 #include "arch/x86/vmx/vmcs_writer.h"
 #include "arch/x86/vmx/vmx_controls.h"
 #include "kernel/console/log.h"
@@ -32,6 +34,13 @@ DescriptorTablePointer read_idtr() {
   asm volatile("sidt %0" : "=m"(p));
   return p;
 }
+
+// The current VMCS through VMREAD/VMWRITE, for the pure state transfer.
+class HardwareVmcs final : public VmcsAccess {
+ public:
+  uint64_t read(VmcsField field) override { return vmread(field); }
+  bool write(VmcsField field, uint64_t value) override { return vmwrite(field, value); }
+};
 
 // The base of the 16-byte TSS descriptor (Vol. 3A 8.2.3, Figure 8-4).
 uint64_t tss_base(const DescriptorTablePointer& gdtr) {
@@ -97,8 +106,8 @@ bool VmxVcpu::write_controls() {
   // instead (a CR-access exit, kOther, which ends the guest). CR0.CD and NW are owned
   // too: VM entry never loads them ("Loading Guest Control Registers"), so the guest
   // runs with the host's caching and sees its own saved values.
-  w(F::kCr0GuestHostMask, shared_.caps.fixed.cr0.fixed0 | kCr0Cd | kCr0Nw);
-  w(F::kCr4GuestHostMask, shared_.caps.fixed.cr4.fixed0);
+  w(F::kCr0GuestHostMask, cr0_guest_host_mask(shared_.caps.fixed));
+  w(F::kCr4GuestHostMask, cr4_guest_host_mask(shared_.caps.fixed));
   w(F::kVmcsLinkPointer, ~uint64_t{0});  // no shadow VMCS (Vol. 3C "Checks on Guest Non-Register State")
   if (!w.ok()) log::error("VT-x: VMWRITE of control field {:#x} failed", w.failed_field());
   return w.ok();
@@ -134,20 +143,53 @@ bool VmxVcpu::write_host_state() {
   return w.ok();
 }
 
+VmcsStateLayout VmxVcpu::layout() const { return {shared_.caps.fixed, shared_.controls.pat}; }
+
+// save() and load(): the pure conversion in state_transfer.cpp over the real VMCS, plus
+// the registers the vCPU keeps itself (VmxSoftState).
+void VmxVcpu::save(VcpuState& state) {
+  if (!make_current()) {
+    log::error("VT-x: VMPTRLD failed; vCPU state not saved");
+    return;
+  }
+  if (unswitched_owner_ == this) capture_unswitched();
+  HardwareVmcs vmcs;
+  read_vmcs_state(vmcs, layout(), soft_, state);
+}
+
+Status VmxVcpu::load(const VcpuState& state) {
+  if (auto problem = guest_state_problem(state, shared_.caps.fixed); !problem.empty()) {
+    log::error("VT-x: vCPU state rejected: {}", problem);
+    return fail(Error::kInvalidArgument);
+  }
+  if (!make_current()) return fail(Error::kState);
+  HardwareVmcs vmcs;
+  VmxSoftState soft;
+  if (uint32_t field = write_vmcs_state(state, layout(), vmcs, soft); field != 0) {
+    log::error("VT-x: VMWRITE of guest field {:#x} failed", field);
+    return fail(Error::kState);
+  }
+  soft_ = soft;
+  if (unswitched_owner_ == this) unswitched_owner_ = nullptr;  // rewrite them on entry
+  return ok();
+}
+
 void VmxVcpu::capture_unswitched() {
-  unswitched_.cr2 = read_cr2();
-  unswitched_.kernel_gs_base = rdmsr(kMsrKernelGsBase);  // SWAPGS changes it
+  soft_.cr2 = read_cr2();
+  soft_.kernel_gs_base = rdmsr(kMsrKernelGsBase);  // SWAPGS changes it
 }
 
 void VmxVcpu::switch_in_unswitched() {
   if (unswitched_owner_ == this) return;
   if (unswitched_owner_ != nullptr) unswitched_owner_->capture_unswitched();
-  asm volatile("mov %0, %%cr2" ::"r"(unswitched_.cr2));
-  wrmsr(kMsrStar, unswitched_.star);
-  wrmsr(kMsrLstar, unswitched_.lstar);
-  wrmsr(kMsrCstar, unswitched_.cstar);
-  wrmsr(kMsrSfmask, unswitched_.sfmask);
-  wrmsr(kMsrKernelGsBase, unswitched_.kernel_gs_base);
+  // load() checked these (common_state_problem): WRMSR of a non-canonical LSTAR,
+  // CSTAR or KERNEL_GS_BASE, or an SFMASK with bits 63:32, would #GP here, in the host.
+  asm volatile("mov %0, %%cr2" ::"r"(soft_.cr2));
+  wrmsr(kMsrStar, soft_.star);
+  wrmsr(kMsrLstar, soft_.lstar);
+  wrmsr(kMsrCstar, soft_.cstar);
+  wrmsr(kMsrSfmask, soft_.sfmask);
+  wrmsr(kMsrKernelGsBase, soft_.kernel_gs_base);
   unswitched_owner_ = this;
 }
 
@@ -156,10 +198,11 @@ VmExit VmxVcpu::run() {
   if (!make_current()) return entry_failed(1);
   switch_in_unswitched();
   VmcsWriter w;
-  w(F::kGuestRsp, regs_.gpr[kRsp]);
-  w(F::kGuestRip, regs_.rip);
-  w(F::kGuestRflags, regs_.rflags | 2);  // bit 1 is always 1 (Vol. 3C "Checks on Guest RIP, RFLAGS, and SSP")
-  int result = vmx_enter(&regs_, launched_ ? 1 : 0);
+  w(F::kGuestRsp, soft_.regs.gpr[kRsp]);
+  w(F::kGuestRip, soft_.regs.rip);
+  w(F::kGuestRflags,
+    soft_.regs.rflags | 2);  // bit 1 is always 1 (Vol. 3C "Checks on Guest RIP, RFLAGS, and SSP")
+  int result = vmx_enter(&soft_.regs, launched_ ? 1 : 0);
   if (result != 0) return entry_failed(result);
   return finish_exit();
 }
@@ -168,7 +211,7 @@ VmExit VmxVcpu::run() {
 // bits 1:0, Vol. 3C 25.4.2 "Guest Non-Register State"), as executing it would have; a stale shadow would make
 // a later event injection fail the entry checks.
 void VmxVcpu::skip_instruction(const VmExit& exit) {
-  regs_.rip += exit.instruction_length;
+  soft_.regs.rip += exit.instruction_length;
   if (!make_current()) return;
   uint64_t interruptibility = vmread(F::kGuestInterruptibility);
   if (interruptibility & 3) (void)vmwrite(F::kGuestInterruptibility, interruptibility & ~uint64_t{3});
@@ -196,18 +239,18 @@ VmExit VmxVcpu::finish_exit() {
   raw.instruction_length = static_cast<uint32_t>(vmread(F::kExitInstructionLength));
   raw.guest_physical = vmread(F::kGuestPhysicalAddress);
   raw.interruption_info = static_cast<uint32_t>(vmread(F::kExitInterruptionInfo));
-  regs_.gpr[kRsp] = vmread(F::kGuestRsp);
-  regs_.rip = vmread(F::kGuestRip);
-  regs_.rflags = vmread(F::kGuestRflags);
+  soft_.regs.gpr[kRsp] = vmread(F::kGuestRsp);
+  soft_.regs.rip = vmread(F::kGuestRip);
+  soft_.regs.rflags = vmread(F::kGuestRflags);
   VmExit exit = normalize_exit(raw);
-  if (exit.kind == ExitKind::kMsr) exit.msr = static_cast<uint32_t>(regs_.gpr[kRcx]);
+  if (exit.kind == ExitKind::kMsr) exit.msr = static_cast<uint32_t>(soft_.regs.gpr[kRcx]);
   if (decode<ExitReasonField>(raw.reason).entry_failure == 0) {
     launched_ = true;
     requeue_interrupted_event();
   }
   if (exit.kind == ExitKind::kInvalidState) {
     log::error("VT-x: {} (exit reason {:#x}, qualification {:#x}, guest RIP {:#x})",
-               invalid_state_text(raw.reason), raw.reason, raw.qualification, regs_.rip);
+               invalid_state_text(raw.reason), raw.reason, raw.qualification, soft_.regs.rip);
   }
   return exit;
 }

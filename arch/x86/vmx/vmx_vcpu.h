@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/vmx/state_transfer.h"
 #include "arch/x86/vmx/vmx_capabilities.h"
 
 namespace godwit::x86::vmx {
@@ -30,26 +31,18 @@ class VmxVcpu final : public Vcpu {
   void release();
 
   VmExit run() override;
-  GuestRegisters& registers() override { return regs_; }
+  GuestRegisters& registers() override { return soft_.regs; }
   void skip_instruction(const VmExit& exit) override;
   void save(VcpuState& state) override;
   Status load(const VcpuState& state) override;
 
  private:
-  // The guest state VMX leaves in the real registers: CR2 and the SYSCALL/SWAPGS MSRs.
-  // The guest cannot WRMSR (every MSR exits), but it can fault (CR2) and SWAPGS, so the
-  // values of the vCPU that ran last stay live until another vCPU runs.
-  struct UnswitchedState {
-    uint64_t cr2 = 0, star = 0, lstar = 0, cstar = 0, sfmask = 0, kernel_gs_base = 0;
-  };
-
   bool make_current();
+  VmcsStateLayout layout() const;
   bool write_controls();
   bool write_host_state();
   void switch_in_unswitched();
   void capture_unswitched();
-  void write_segments(const VcpuState& state);
-  void read_segments(VcpuState& state);
   VmExit entry_failed(int result);
   VmExit finish_exit();
   void requeue_interrupted_event();
@@ -64,9 +57,11 @@ class VmxVcpu final : public Vcpu {
   uint16_t vpid_;
   uint64_t vmcs_ = 0;
   bool launched_ = false;
-  GuestRegisters regs_;
-  UnswitchedState unswitched_;
-  uint64_t pat_ = 0;  // the guest's PAT when the CPU cannot switch it (never written)
+  // The GPRs, and the guest state VMX leaves in the real registers: CR2 and the
+  // SYSCALL/SWAPGS MSRs. The guest cannot WRMSR (every MSR exits), but it can fault
+  // (CR2) and SWAPGS, so the values of the vCPU that ran last stay live until another
+  // vCPU runs. Also the guest's PAT when the CPU cannot switch it (never written).
+  VmxSoftState soft_;
 };
 
 }  // namespace godwit::x86::vmx

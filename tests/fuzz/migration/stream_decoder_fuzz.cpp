@@ -14,6 +14,7 @@
 #include "migration/stream_encoder.h"
 
 using namespace godwit::migration;
+using godwit::PageBitmap;
 
 namespace {
 

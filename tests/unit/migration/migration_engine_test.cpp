@@ -28,6 +28,9 @@ TEST(MigrationEngine, DirtyingGuestArrivesIdenticalAndConverges) {
   EXPECT_GE(summary.rounds, 3u);  // round 0, at least one round of re-dirtied pages, final
   EXPECT_TRUE(summary.digest_verified);
   EXPECT_TRUE(world.memory_identical());
+  // The guest's CPUID values, fixed on the source, are what the destination presents.
+  EXPECT_TRUE(world.factory.guest->cpuid_set);
+  EXPECT_EQ(std::memcmp(&world.factory.guest->cpuid, &world.sender_config.cpuid, sizeof(x86::GuestCpuid)), 0);
   EXPECT_TRUE(world.source.released);
   EXPECT_FALSE(world.source.resumed);
   EXPECT_EQ(world.receiver->outcome(), MigrationReceiver::Outcome::kRunning);

@@ -48,6 +48,23 @@ TEST(MigrationFailure, NackFromARefusingDestinationResumesTheSource) {
             "destination refused the migration: guest could not be created or loaded (detail 0x3)");
 }
 
+TEST(MigrationFailure, ACpuModelTheDestinationCannotPresentIsRefusedBeforeAnyPage) {
+  World world;
+  world.factory.refuse_cpuid = true;
+  world.run();
+  world.expect_source_resumed();
+  const StreamFault& failure = world.sender->summary().failure;
+  EXPECT_EQ(failure.code, StreamError::kPeerRefused);
+  EXPECT_EQ(static_cast<StreamError>(failure.value), StreamError::kCpuModelRefused);
+  EXPECT_EQ(testing::describe(failure),
+            "destination refused the migration: this node cannot present the guest's CPU model (detail "
+            "0x100002000)");
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kCpuModelRefused);
+  EXPECT_EQ(world.receiver->stats().pages_received, 0u);
+  EXPECT_TRUE(world.factory.guest->discarded);
+  EXPECT_FALSE(world.factory.guest->loaded);
+}
+
 // A write the destination's VM layer lost after the copy: only verify mode's full
 // comparison of the assembled memory can see it.
 TEST(MigrationFailure, VerifyModeCatchesAPageTheDestinationLostAndTheSourceResumes) {

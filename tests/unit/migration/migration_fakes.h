@@ -117,7 +117,18 @@ class FakeDestination final : public DestinationGuest {
   std::vector<uint8_t> scratch = std::vector<uint8_t>(kPageSize);
   uint64_t no_frame_gfn = UINT64_MAX;  // the frame allocator runs dry here
   bool refuse_state = false;
+  bool refuse_cpuid = false;
+  bool cpuid_set = false;
+  x86::GuestCpuid cpuid;
 
+  Status set_cpuid(const x86::GuestCpuid& given, uint64_t& detail) override {
+    if (refuse_cpuid) {
+      detail = uint64_t{1} << 32 | 0x2000;  // leaf 1, a missing bit
+      return fail(Error::kUnsupported);
+    }
+    cpuid = given, cpuid_set = true;
+    return ok();
+  }
   Expected<uint8_t*> page_to_write(uint64_t gfn) override {
     if (gfn == no_frame_gfn) return fail(Error::kOutOfMemory);
     if (gfn == corrupt_gfn) return scratch.data();
@@ -144,6 +155,7 @@ class FakeFactory final : public DestinationGuestFactory {
   uint64_t corrupt_gfn = UINT64_MAX;
   uint64_t no_frame_gfn = UINT64_MAX;
   bool refuse_state = false;
+  bool refuse_cpuid = false;
 
   Expected<DestinationGuest*> create(const HeaderRecord& header) override {
     if (refuse) return fail(Error::kOutOfMemory);
@@ -151,6 +163,7 @@ class FakeFactory final : public DestinationGuestFactory {
     guest->corrupt_gfn = corrupt_gfn;
     guest->no_frame_gfn = no_frame_gfn;
     guest->refuse_state = refuse_state;
+    guest->refuse_cpuid = refuse_cpuid;
     return static_cast<DestinationGuest*>(guest.get());
   }
 };

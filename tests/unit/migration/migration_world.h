@@ -16,6 +16,7 @@
 #include "migration/migration_sender.h"
 #include "migration/stream_encoder.h"
 #include "tests/unit/migration/migration_fakes.h"
+#include "tests/unit/migration/stream_builder.h"
 
 namespace godwit::migration::testing {
 
@@ -44,6 +45,7 @@ struct World {
     sender_config.guest_name = "dirtier";
     sender_config.command_line = "rate=100";
     sender_config.backend_name = "AMD-V";
+    sender_config.cpuid = make_cpuid();
     sender_config.policy.downtime_target_ns = 20'000'000;  // 20 ms: ~1.3 MB at 64 MB/s
     sender_config.ack_timeout_ns = 2'000'000'000;
     receiver_config.key = destination_key;

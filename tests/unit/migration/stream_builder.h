@@ -20,12 +20,23 @@ inline HeaderRecord make_header(uint64_t memory_bytes) {
   header.page_size = kPageSize;
   header.memory_bytes = memory_bytes;
   header.vcpu_count = 1;
+  header.backend_features = kFeatureGuestCpuid;
   header.vcpu_state_size = sizeof(x86::VcpuState);
   header.device_state_size = sizeof(DeviceState);
   std::strcpy(header.backend_name, "AMD-V");
   std::strcpy(header.guest_name, "counter");
   std::strcpy(header.command_line, "rate=10");
   return header;
+}
+
+// A small CPUID record of the right form (two leaves).
+inline CpuidRecord make_cpuid() {
+  CpuidRecord cpuid{};
+  cpuid.model = 1;
+  cpuid.count = 2;
+  cpuid.entries[0] = {0, 0, 1, 0x11, 0x22, 0x33};
+  cpuid.entries[1] = {1, 0, 0x611, 0x800, 0x8000'2001, 0x0780'A149};
+  return cpuid;
 }
 
 class StreamBuilder {
@@ -57,9 +68,14 @@ class StreamBuilder {
     out.resize(encoder.finish());
     bytes.insert(bytes.end(), out.begin(), out.end());
   }
-  // HEADER, every page (page 1 holds data, all others zero), VCPU, DEVICE, END.
-  void valid_stream(uint64_t memory_bytes, const uint8_t* page1) {
+  // HEADER and CPUID: what every stream starts with.
+  void begin(uint64_t memory_bytes) {
     record(RecordType::kHeader, make_header(memory_bytes));
+    record(RecordType::kCpuid, make_cpuid());
+  }
+  // HEADER, CPUID, every page (page 1 holds data, all others zero), VCPU, DEVICE, END.
+  void valid_stream(uint64_t memory_bytes, const uint8_t* page1) {
+    begin(memory_bytes);
     std::vector<std::pair<uint64_t, const uint8_t*>> pages;
     for (uint64_t gfn = 0; gfn < memory_bytes / kPageSize; ++gfn)
       pages.push_back({gfn, gfn == 1 ? page1 : nullptr});

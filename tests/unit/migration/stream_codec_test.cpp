@@ -25,8 +25,8 @@ std::vector<uint8_t> pattern_page(uint8_t seed) {
 }
 
 std::vector<RecordType> full_sequence() {
-  return {RecordType::kHeader, RecordType::kPageBatch, RecordType::kVcpuState, RecordType::kDeviceState,
-          RecordType::kEnd};
+  return {RecordType::kHeader,    RecordType::kCpuid,       RecordType::kPageBatch,
+          RecordType::kVcpuState, RecordType::kDeviceState, RecordType::kEnd};
 }
 
 TEST(StreamCodec, ValidStreamRoundTrips) {
@@ -34,8 +34,8 @@ TEST(StreamCodec, ValidStreamRoundTrips) {
   StreamBuilder stream;
   stream.valid_stream(kMemory, page.data());
   // 512 pages: zero run, one data page, zero run: three entries, one page of data.
-  EXPECT_EQ(stream.bytes.size(), record_size(376) + record_size(8 + 3 * 16 + 4096) + record_size(520) +
-                                     record_size(288) + record_size(16));
+  EXPECT_EQ(stream.bytes.size(), record_size(376) + record_size(392) + record_size(8 + 3 * 16 + 4096) +
+                                     record_size(520) + record_size(288) + record_size(16));
   auto outcome = decode_in_pieces(stream.bytes, {});
   EXPECT_TRUE(outcome.fault.ok()) << describe(outcome.fault);
   EXPECT_EQ(outcome.records, full_sequence());
@@ -125,11 +125,12 @@ TEST(StreamCodec, OversizedBodyIsNotEncoded) {
 
 TEST(StreamCodec, UnknownOptionalRecordIsSkipped) {
   StreamBuilder stream;
-  stream.record(RecordType::kHeader, make_header(kMemory));
+  stream.begin(kMemory);
   stream.raw(static_cast<RecordType>(0x8000'0777), std::vector<uint8_t>(13, 0xab));
   stream.record(RecordType::kRound, RoundRecord{0, 0, kPages});
   auto outcome = decode_in_pieces(stream.bytes, {});
-  EXPECT_EQ(outcome.records, (std::vector<RecordType>{RecordType::kHeader, RecordType::kRound}));
+  EXPECT_EQ(outcome.records,
+            (std::vector<RecordType>{RecordType::kHeader, RecordType::kCpuid, RecordType::kRound}));
   EXPECT_EQ(outcome.fault.code, StreamError::kTruncated);  // closed before END
 }
 
@@ -140,15 +141,20 @@ TEST(StreamCodec, RejectsBadMagicAndUnknownMajorVersion) {
   bad_magic.record(RecordType::kHeader, header);
   EXPECT_EQ(decode_in_pieces(bad_magic.bytes, {}).fault.code, StreamError::kBadMagic);
   header = make_header(kMemory);
-  header.version_major = 2;
+  header.version_major = 3;
   StreamBuilder bad_version;
   bad_version.record(RecordType::kHeader, header);
   auto outcome = decode_in_pieces(bad_version.bytes, {});
   EXPECT_EQ(outcome.fault.code, StreamError::kUnsupportedVersion);
-  EXPECT_EQ(outcome.fault.value, 2u);
+  EXPECT_EQ(outcome.fault.value, 3u);
   EXPECT_EQ(describe(outcome.fault),
-            "unsupported stream version (HEADER record 0x2 at byte 0; value 0x2, limit 0x1)");
+            "unsupported stream version (HEADER record 0x2 at byte 0; value 0x3, limit 0x2)");
+  // Version 1 streams carry no CPU model: their guests could not keep their CPUID here.
   header.version_major = 1;
+  StreamBuilder version1;
+  version1.record(RecordType::kHeader, header);
+  EXPECT_EQ(decode_in_pieces(version1.bytes, {}).fault.code, StreamError::kUnsupportedVersion);
+  header.version_major = kStreamVersionMajor;
   header.version_minor = 7;  // a newer minor only adds optional things
   StreamBuilder newer_minor;
   newer_minor.record(RecordType::kHeader, header);
@@ -189,7 +195,7 @@ TEST(StreamCodec, RejectsUnknownMandatoryTypeTooLongAndBadLengths) {
 
 TEST(StreamCodec, RejectsChecksumMismatchAndNonZeroPadding) {
   StreamBuilder stream;
-  stream.record(RecordType::kHeader, make_header(kMemory));
+  stream.begin(kMemory);
   stream.bytes[sizeof(RecordHeader) + 60] ^= 0x10;  // inside guest_name
   auto outcome = decode_in_pieces(stream.bytes, {});
   EXPECT_EQ(outcome.fault.code, StreamError::kChecksumMismatch);
@@ -207,7 +213,7 @@ TEST(StreamCodec, RejectsChecksumMismatchAndNonZeroPadding) {
 TEST(StreamCodec, RejectsPagesOutsideTheGuestAndBadEntries) {
   auto page = pattern_page(2);
   StreamBuilder outside;
-  outside.record(RecordType::kHeader, make_header(kMemory));
+  outside.begin(kMemory);
   outside.batch({{kPages, page.data()}});
   auto outcome = decode_in_pieces(outside.bytes, {});
   EXPECT_EQ(outcome.fault.code, StreamError::kGfnOutOfRange);
@@ -219,7 +225,7 @@ TEST(StreamCodec, RejectsPagesOutsideTheGuestAndBadEntries) {
     std::memcpy(body.data(), &batch, sizeof(batch));
     std::memcpy(body.data() + sizeof(batch), &entry, sizeof(entry));
     StreamBuilder stream;
-    stream.record(RecordType::kHeader, make_header(kMemory));
+    stream.begin(kMemory);
     stream.raw(RecordType::kPageBatch, body);
     return decode_in_pieces(stream.bytes, {}).fault.code;
   };
@@ -241,7 +247,7 @@ TEST(StreamCodec, RejectsRecordsOutOfOrder) {
   EXPECT_EQ(decode_in_pieces(batch_first.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
 
   StreamBuilder end_early;
-  end_early.record(RecordType::kHeader, make_header(kMemory));
+  end_early.begin(kMemory);
   end_early.record(RecordType::kEnd, EndRecord{kPages, 0});
   EXPECT_EQ(decode_in_pieces(end_early.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
 
@@ -265,7 +271,7 @@ TEST(StreamCodec, RejectsEndBeforeEveryPageAndWrongPageCount) {
     stream.record(RecordType::kEnd, EndRecord{end_pages, 0});
   };
   StreamBuilder missing;
-  missing.record(RecordType::kHeader, make_header(kMemory));
+  missing.begin(kMemory);
   missing.batch({{0, page.data()}, {7, nullptr}});
   tail(missing, kPages);
   auto outcome = decode_in_pieces(missing.bytes, {});
@@ -277,6 +283,108 @@ TEST(StreamCodec, RejectsEndBeforeEveryPageAndWrongPageCount) {
   wrong_count.bytes.resize(wrong_count.bytes.size() - record_size(sizeof(EndRecord)));
   wrong_count.record(RecordType::kEnd, EndRecord{kPages + 1, 0});
   EXPECT_EQ(decode_in_pieces(wrong_count.bytes, {}).fault.code, StreamError::kPageCountMismatch);
+}
+
+// --- HEADER.backend_features and CPUID (docs/decisions/0011-guest-cpu-model.md) ---
+
+StreamFault decode_header_with_features(uint32_t features) {
+  auto header = make_header(kMemory);
+  header.backend_features = features;
+  StreamBuilder stream;
+  stream.record(RecordType::kHeader, header);
+  stream.record(RecordType::kCpuid, testing::make_cpuid());
+  return decode_in_pieces(stream.bytes, {}).fault;
+}
+
+TEST(StreamCodec, AFeatureThisNodeDoesNotKnowIsRefusedByName) {
+  StreamFault fault = decode_header_with_features(kFeatureGuestCpuid | (1u << 5));
+  EXPECT_EQ(fault.code, StreamError::kUnsupportedFeature);
+  EXPECT_EQ(fault.value, 1u << 5);
+  EXPECT_EQ(describe(fault),
+            "the guest needs a feature this node does not know (HEADER record 0x2 at byte 0; value 0x20, "
+            "limit 0x1)");
+  // A version-2 guest always has a fixed CPU model.
+  EXPECT_EQ(decode_header_with_features(0).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(decode_header_with_features(kFeatureGuestCpuid).code, StreamError::kTruncated);  // fine so far
+}
+
+TEST(StreamCodec, CpuidComesRightAfterHeaderExactlyOnce) {
+  StreamBuilder pages_first;
+  pages_first.record(RecordType::kHeader, make_header(kMemory));
+  pages_first.record(RecordType::kRound, RoundRecord{0, 0, kPages});
+  EXPECT_EQ(decode_in_pieces(pages_first.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
+
+  StreamBuilder twice;
+  twice.begin(kMemory);
+  twice.record(RecordType::kCpuid, testing::make_cpuid());
+  auto outcome = decode_in_pieces(twice.bytes, {});
+  EXPECT_EQ(outcome.fault.code, StreamError::kUnexpectedRecord);
+  EXPECT_EQ(outcome.fault.record_type, static_cast<uint32_t>(RecordType::kCpuid));
+
+  StreamBuilder before_header;
+  before_header.record(RecordType::kCpuid, testing::make_cpuid());
+  EXPECT_EQ(decode_in_pieces(before_header.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
+}
+
+TEST(StreamCodec, CpuidValuesArriveAsSent) {
+  CpuidRecord sent = testing::make_cpuid();
+  StreamBuilder stream;
+  stream.begin(kMemory);
+  std::vector<uint8_t> buffer(kMaxRecordBody);
+  std::vector<uint64_t> coverage(PageBitmap::words_for(kPages));
+  StreamDecoder decoder(buffer, coverage);
+  std::span<const uint8_t> input(stream.bytes);
+  bool seen = false;
+  while (!input.empty()) {
+    size_t used = 0;
+    StreamFault fault;
+    auto step = decoder.next(input, used, fault);
+    ASSERT_NE(step, StreamDecoder::Step::kFault) << describe(fault);
+    input = input.subspan(used);
+    if (step == StreamDecoder::Step::kRecord && decoder.type() == RecordType::kCpuid) {
+      EXPECT_EQ(std::memcmp(&decoder.cpuid(), &sent, sizeof sent), 0);
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+StreamFault decode_cpuid_record(const CpuidRecord& cpuid) {
+  StreamBuilder stream;
+  stream.record(RecordType::kHeader, make_header(kMemory));
+  stream.record(RecordType::kCpuid, cpuid);
+  return decode_in_pieces(stream.bytes, {}).fault;
+}
+
+TEST(StreamCodec, RejectsCpuidRecordsOfTheWrongForm) {
+  auto with = [](auto mutate) {
+    CpuidRecord cpuid = testing::make_cpuid();
+    mutate(cpuid);
+    return decode_cpuid_record(cpuid);
+  };
+  EXPECT_EQ(with([](CpuidRecord& c) { c.model = 0; }).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(with([](CpuidRecord& c) { c.count = 0; }).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(with([](CpuidRecord& c) { c.count = x86::kMaxCpuidEntries + 1; }).code,
+            StreamError::kBadHeaderField);
+  // Out of order, and the same leaf twice.
+  EXPECT_EQ(with([](CpuidRecord& c) { std::swap(c.entries[0], c.entries[1]); }).code,
+            StreamError::kBadHeaderField);
+  EXPECT_EQ(with([](CpuidRecord& c) { c.entries[1] = c.entries[0]; }).code, StreamError::kBadHeaderField);
+  // Godwit's own leaves are the node's to answer.
+  StreamFault hypervisor = with([](CpuidRecord& c) { c.entries[1].leaf = 0x40000001; });
+  EXPECT_EQ(hypervisor.code, StreamError::kBadHeaderField);
+  EXPECT_EQ(hypervisor.value, 0x40000001u);
+  // An unused entry must be zero.
+  StreamFault unused = with([](CpuidRecord& c) { c.entries[5].edx = 1; });
+  EXPECT_EQ(unused.code, StreamError::kNonZeroReserved);
+  EXPECT_EQ(unused.value, 5u);
+  // Subleaves order after their leaf.
+  EXPECT_EQ(with([](CpuidRecord& c) { c.entries[1] = {0, 1, 0, 0, 0, 0}; }).code, StreamError::kTruncated);
+
+  StreamBuilder wrong_length;
+  wrong_length.record(RecordType::kHeader, make_header(kMemory));
+  wrong_length.raw(RecordType::kCpuid, std::vector<uint8_t>(8 + 2 * 24));
+  EXPECT_EQ(decode_in_pieces(wrong_length.bytes, {}).fault.code, StreamError::kBadRecordLength);
 }
 
 TEST(StreamCodec, EveryTruncationIsReported) {

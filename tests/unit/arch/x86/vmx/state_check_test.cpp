@@ -68,8 +68,11 @@ TEST(GuestStateRules, RejectsControlRegistersVmxCannotRun) {
 
 TEST(GuestStateRules, RejectsEferInconsistentWithIa32eEntry) {
   VcpuState s = abi_entry_state();
-  s.efer &= ~uint64_t{0x400};
+  s.efer &= ~uint64_t{0x500};
   EXPECT_EQ(guest_state_problem(s, kFixed), "EFER.LMA/LME are clear (guests enter in IA-32e mode)");
+  s = abi_entry_state();
+  s.efer &= ~uint64_t{0x400};
+  EXPECT_EQ(guest_state_problem(s, kFixed), "EFER.LMA differs from EFER.LME and CR0.PG");
   s.efer = 0xD00 | (1u << 14);
   EXPECT_NE(guest_state_problem(s, kFixed), "");
 }
