@@ -5,7 +5,8 @@ Node a (ip=10.0.0.1/24, its NIC on a link with nobody else) starts two echo gues
 virtio-net devices on its switch:
 - guest A (10.0.0.21) serves; guest B (10.0.0.22, peer=10.0.0.21) pings A through the
   switch and must see replies;
-- the node's own stack pings A (`ping 10.0.0.21`) through the switch;
+- the node's own stack pings A (`ping 10.0.0.21`) through the switch, and iputils `ping`
+  on the host side of the bridge (10.0.0.254) reaches A through the node's NIC;
 - a third guest asking for A's address is refused, and the node and both guests go on;
 - A reports the ICMP echoes it answered.
 Host-side clients (iputils ping from the bridge) come with the bridge (another branch).
@@ -16,11 +17,8 @@ import harness
 from harness import check
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.emulators import NicSpec, Node, NodeSpec  # noqa: E402
-from godwitlib.iso import BootConfig, make_iso  # noqa: E402
-from godwitlib.network import free_loopback_port  # noqa: E402
+from godwitlib.network import LinkedNodes, ping_from_host  # noqa: E402
 
-NODE_IP = "10.0.0.1"
 GUEST_A = "10.0.0.21"
 GUEST_B = "10.0.0.22"
 
@@ -32,22 +30,19 @@ def start_guest(console, line, node):
     return int(match.group(1)), match.group(2)
 
 
-def boot_one_node(emulator):
-    run_dir = paths.BUILD / "test-runs" / f"guestnet-{emulator}" / "a"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    modules = [(harness.guest_image("echo"), "image=echo")]
-    iso = make_iso(BootConfig(paths.kernel_image(), f"ip={NODE_IP}/24", modules), run_dir / "godwit.iso")
-    # The node needs a NIC for its stack to come up; under QEMU it listens on a loopback
-    # port nobody connects to, so every frame here stays inside the node's switch.
-    nic = NicSpec("52:54:00:00:00:01", free_loopback_port(), listen=True)
-    return Node(NodeSpec("a", emulator, iso, run_dir, 256, nic)).start()
+def one_node(emulator):
+    """Node a alone on a bridge of its own, so the host side (10.0.0.254) can reach its
+    guests through the node's NIC and switch."""
+    run_root = paths.BUILD / "test-runs" / f"guestnet-{emulator}"
+    return LinkedNodes((emulator,), run_root, count=1, modules=[(harness.guest_image("echo"), "image=echo")])
 
 
 def main():
     args = harness.arguments(__doc__)
 
     def body():
-        node = boot_one_node(args.emulator)
+        nodes = one_node(args.emulator)
+        (node,) = nodes.start()
         try:
             console = node.console
             console.wait_event("net", harness.BOOT_TIMEOUT)
@@ -66,6 +61,11 @@ def main():
                   f"the node's ping {GUEST_A} got {event.get('received')} of 3 replies:\n{output}", node)
             print(f"node -> {GUEST_A}: 3 replies, average {event['rtt_avg_us']} us")
 
+            result = ping_from_host(nodes.link, GUEST_A, 3)
+            check(result["received"] == 3,
+                  f"host side: `{result['command']}` got {result['received']} of 3 replies:\n{result['output']}", node)
+            print(f"host -> {GUEST_A} (guest {a_id}): 3 replies, average {result['rtt_avg_ms']} ms")
+
             refused = console.command(f"new echo mem=8M net={GUEST_A}/24", 60)
             check("already on this node" in refused, f"a second guest got {GUEST_A}: {refused!r}", node)
 
@@ -77,7 +77,7 @@ def main():
                       f"guest {guest} is not alive:\n{listing}", node)
             check("device-error" not in console.text, "a guest's device broke", node)
         finally:
-            node.stop()
+            nodes.stop()
 
     return harness.run_test(body)
 

@@ -60,7 +60,8 @@ def check_cpuid_guest(console, emulator, node):
     end = re.search(rf"^\[g{guest_id} cpuid\] cpuid: pass 1 end leaves=11 digest=(0x[0-9a-f]{{16}}) "
                     r'vendor="GodwitVCPU64" brand="Godwit virtual CPU \(model 1\)"\r?$', console.text, re.M)
     check(end is not None and end.group(1) == GODWIT1_DIGEST, "the cpuid guest's summary line is wrong", node)
-    check(re.search(rf'^\[g{guest_id} cpuid\] cpuid: pass 1 hypervisor="GodwitGodwit" abi=1\.0 '
+    major, minor = harness.abi_version()
+    check(re.search(rf'^\[g{guest_id} cpuid\] cpuid: pass 1 hypervisor="GodwitGodwit" abi={major}\.{minor} '
                     rf"hypercall={HYPERCALL[emulator]}\r?$", console.text, re.M),
           "the cpuid guest did not name this backend's hypercall instruction", node)
     print(f"cpuid: model godwit-1, digest {GODWIT1_DIGEST}, hypercall {HYPERCALL[emulator]}")

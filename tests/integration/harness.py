@@ -1,6 +1,7 @@
 """Shared set-up for the integration tests: boot nodes from the build tree, fail with
 the console's tail, always stop the emulators."""
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,15 @@ def guest_image(name):
     if not image.exists():
         raise AssertionError(f"guest image {image} is missing: build first")
     return image
+
+
+def abi_version():
+    """(major, minor) of the guest ABI, as include/godwit/abi.h states it (what CPUID
+    0x40000001 reports to guests)."""
+    text = (paths.SOURCE / "include" / "godwit" / "abi.h").read_text()
+    major = re.search(r"kVersionMajor = (\d+);", text)
+    minor = re.search(r"kVersionMinor = (\d+);", text)
+    return int(major.group(1)), int(minor.group(1))
 
 
 def check(condition, message, node=None):

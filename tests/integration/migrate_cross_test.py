@@ -7,9 +7,14 @@ one bridge.
 - a dirtier goes a -> b -> a while it writes: each move's memory digest is verified and
   its self-check goes on passing on each node with larger counts (never CORRUPT);
 - a counter makes the same round trip: n continues one by one, guest time never goes
-  back.
+  back;
+- a cpuid guest (one pass a second, each compared with its first) makes the same round
+  trip: it prints the same CPUID leaves on the AMD-V node and on the VT-x node, names the
+  node's hypercall instruction on each, and never reports a change (its own check).
 Guests are small (4 MiB) because Bochs' link carries about 1 MiB/s.
 """
+import re
+
 import harness
 from harness import check
 from migrate_test import check_moved, counter_round_trip
@@ -37,6 +42,48 @@ def move_dirtier(source, destination, guest, what):
     return new_id
 
 
+def cpuid_passes(node, guest_id):
+    """{pass number: (leaf lines, hypercall)} of every pass the cpuid guest printed."""
+    passes, leaves = {}, []
+    for line in re.findall(rf"^\[g{guest_id} cpuid\] cpuid: ([^\r\n]*)", node.console.text, re.M):
+        if line.startswith("leaf="):
+            leaves.append(line)
+        elif match := re.match(r"pass (\d+) hypervisor=\S+ abi=\S+ hypercall=(\w+)", line):
+            passes[int(match.group(1))] = (tuple(leaves), match.group(2))
+        elif line.startswith("pass ") and line.endswith("begin"):
+            leaves = []
+    return passes
+
+
+def wait_cpuid_pass(node, guest_id, timeout=60.0):
+    """Waits for the next complete pass of the cpuid guest on `node`; returns it."""
+    known = set(cpuid_passes(node, guest_id))
+    node.console.expect(rf"\[g{guest_id} cpuid\] cpuid: pass (?!(?:{'|'.join(map(str, known)) or 'x'}) )\d+ end",
+                        timeout)
+    passes = cpuid_passes(node, guest_id)
+    return passes[max(passes)]
+
+
+def cpuid_round_trip(a, b):
+    """A cpuid guest moves a -> b -> a and sees the same CPUID on both vendors' nodes."""
+    guest = start_guest(a, "new cpuid mem=4M period=1000")
+    leaves_a, call_a = wait_cpuid_pass(a, guest)
+    check(len(leaves_a) > 0, "the cpuid guest printed no leaf", a)
+    moved = migrate(a, guest, b, timeout=120)
+    on_b = check_moved(a, b, guest, moved, "cpuid a->b")
+    leaves_b, call_b = wait_cpuid_pass(b, on_b)
+    check(leaves_b == leaves_a, "the guest saw other CPUID values on node b:\n" + "\n".join(leaves_b), b)
+    check(call_a != call_b, f"the hypercall instruction did not change between vendors ({call_a})", b)
+    moved = migrate(b, on_b, a, timeout=120)
+    back = check_moved(b, a, on_b, moved, "cpuid b->a")
+    leaves_back, _ = wait_cpuid_pass(a, back)
+    check(leaves_back == leaves_a, "the guest saw other CPUID values back on node a", a)
+    for node in (a, b):
+        check("cpuid: CHANGED" not in node.console.text, "the cpuid guest saw its CPUID change", node)
+    print(f"cpuid: the same {len(leaves_a)} leaves on {a.spec.emulator} ({call_a}) and {b.spec.emulator} ({call_b}), "
+          "there and back")
+
+
 def main():
     args = harness.arguments(__doc__, linked=True)
     run_root = paths.BUILD / "test-runs" / f"migrate-cross-{args.run_name}"
@@ -52,6 +99,7 @@ def main():
             on_b = move_dirtier(a, b, guest, "dirtier a->b")
             move_dirtier(b, a, on_b, "dirtier b->a")
             counter_round_trip(a, b)
+            cpuid_round_trip(a, b)
 
     return harness.run_test(body)
 
