@@ -1,4 +1,5 @@
-"""`godwit bench net|migrate`: throughput between two nodes on one link.
+"""`godwit bench net|migrate|exits|crypto`: throughput between two nodes on one link; the
+cost of one VM exit (bench_exits.py); the CPU cost of record protection (bench_crypto.py).
 
 net      tcpbench from node a to node b.
 migrate  tcpbench of the guest's size, then the migration of a dirtier of that memory
@@ -15,12 +16,12 @@ import json
 import sys
 import time
 
-from . import bench_exits, build, paths, setup_step
+from . import bench_crypto, bench_exits, build, paths, setup_step
 from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, TwoNodes
 
-TARGETS = ("net", "migrate", "exits")
+TARGETS = ("net", "migrate", "exits", "crypto")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -33,7 +34,9 @@ def bench_dirtier(mem_mib: int, rate: int) -> str:
 def add_arguments(parser):
     parser.add_argument("target", choices=TARGETS, help="what to measure")
     parser.add_argument("--emulator", choices=("qemu", "bochs"), default="qemu")
-    parser.add_argument("--mib", type=int, default=16, help="net: MiB to send (default 16)")
+    parser.add_argument("--mib", type=int, default=16,
+                        help="net: MiB to send; crypto: MiB per mode inside the node (default 16)")
+    parser.add_argument("--host-only", action="store_true", help="crypto: measure on the host only, boot no node")
     parser.add_argument("--mem", default="64M", help="migrate: guest memory, e.g. 64M (default)")
     parser.add_argument("--rate", type=int, default=100,
                         help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link)")
@@ -131,6 +134,8 @@ def command(args):
     build.build()
     if args.target == "exits":
         return bench_exits.command(args)
+    if args.target == "crypto":
+        return bench_crypto.command(args)
     if args.target == "net":
         result = bench_net(args.emulator, args.mib)
     else:
