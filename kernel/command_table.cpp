@@ -27,6 +27,8 @@ constexpr ShellCommand kCommands[] = {
     {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, shell::command_ping},
     {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",
      1, 3, shell::command_tcpbench},
+    {"cryptobench", "cryptobench [MiB] [rounds]", "CPU cost of each migration record protection mode", 0, 2,
+     shell::command_cryptobench},
 };
 
 }  // namespace

@@ -1,4 +1,6 @@
-"""`godwit bench net|migrate|downtime|exits`: measurements between two nodes on one link.
+"""`godwit bench net|migrate|downtime|exits|crypto`: measurements between two nodes on one
+link; the cost of one VM exit (bench_exits.py); the CPU cost of record protection
+(bench_crypto.py).
 
 net       tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
 migrate   tcpbench of the guest's size, then the migration of a dirtier of that memory
@@ -17,13 +19,13 @@ import json
 import sys
 import time
 
-from . import bench_downtime, bench_exits, build, paths, setup_step
+from . import bench_crypto, bench_downtime, bench_exits, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
-TARGETS = ("net", "migrate", "downtime", "exits")
+TARGETS = ("net", "migrate", "downtime", "exits", "crypto")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -37,10 +39,12 @@ def add_arguments(parser):
     parser.add_argument("target", choices=TARGETS, help="what to measure")
     parser.add_argument("--emulator", type=parse_emulators, default=("qemu",), metavar="EMULATOR[,EMULATOR]",
                         help="qemu (default) or bochs for both nodes, or one per node: qemu,bochs "
-                             "(exits: one emulator)")
+                             "(exits, crypto: one emulator)")
     parser.add_argument("--link-mbit", type=int, metavar="N",
                         help="net, migrate: shape the link to N Mbit/s (tc tbf) and report against it")
-    parser.add_argument("--mib", type=int, default=16, help="net: MiB to send (default 16)")
+    parser.add_argument("--mib", type=int, default=16,
+                        help="net: MiB to send; crypto: MiB per mode inside the node (default 16)")
+    parser.add_argument("--host-only", action="store_true", help="crypto: measure on the host only, boot no node")
     parser.add_argument("--mem", default="64M", help="migrate: guest memory, e.g. 64M (default)")
     parser.add_argument("--rate", type=int,
                         help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link); "
@@ -166,6 +170,11 @@ def command(args):
             raise SystemExit("godwit bench exits: one node, so one emulator and no --link-mbit")
         args.emulator = args.emulator[0]
         return bench_exits.command(args)
+    if args.target == "crypto":
+        if len(args.emulator) != 1 or args.link_mbit:
+            raise SystemExit("godwit bench crypto: one node, so one emulator and no --link-mbit")
+        args.emulator = args.emulator[0]
+        return bench_crypto.command(args)
     emulators = node_emulators(args.emulator, 2)
     if args.target == "downtime":
         try:

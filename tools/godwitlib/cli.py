@@ -4,14 +4,14 @@ import importlib
 
 # (name, module, one-line help). A later feature adds a line here and a module.
 SUBCOMMANDS = [
-    ("setup", "setup_step", "install what is missing (Debian packages, lwIP source)"),
+    ("setup", "setup_step", "install what is missing (Debian packages, lwIP and BearSSL sources)"),
     ("build", "build", "build the hypervisor, guests, ISO and unit tests"),
     ("run", "run_cmd", "boot Godwit in an emulator with its console on this terminal"),
     ("test", "test_cmd", "build and run the whole test suite"),
     ("demo", "demo_cmd", "live-migrate a guest that keeps writing, and prove it went on"),
     ("migrate", "migrate_cmd", "one live-migration experiment between two nodes, events to a file"),
     ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench), "
-                            "`bench downtime` (pause by guest size)"),
+                            "`bench downtime` (pause by guest size), `bench crypto` (record protection cost)"),
     ("plot", "plot_cmd", "draw the rounds of a `migrate --out` events file as an SVG"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),

@@ -1,8 +1,9 @@
 """`godwit setup`: install what Godwit needs, and nothing more, saying what it did.
 
-Debian packages come through apt-get (with sudo when not root). The lwIP 2.1.3 source
-comes from Debian's source package, fetched with a private apt configuration so that
-the system's package lists and sources are left exactly as they were.
+Debian packages come through apt-get (with sudo when not root). The lwIP 2.1.3 and
+BearSSL 0.6 sources come from Debian's source packages, fetched with a private apt
+configuration so that the system's package lists and sources are left exactly as they
+were (docs/decisions/0002-*.md, 0013-*.md).
 """
 import glob
 import hashlib
@@ -42,6 +43,10 @@ PACKAGES = {
 
 LWIP_VERSION = "2.1.3"
 LWIP_DIR = paths.CACHE / f"lwip-{LWIP_VERSION}"
+BEARSSL_VERSION = "0.6"
+BEARSSL_DIR = paths.CACHE / f"bearssl-{BEARSSL_VERSION}"
+# The BearSSL files cmake/GodwitBearssl.cmake compiles; their presence marks a good unpack.
+BEARSSL_PROOF = Path("src") / "symcipher" / "poly1305_ctmul.c"
 
 
 def say(message, quiet=False):
@@ -89,9 +94,9 @@ def source_entries():
     return "\n\n".join(s.strip() for s in stanzas) + "\n"
 
 
-def verify_against_dsc(directory: Path):
+def verify_against_dsc(directory: Path, package: str):
     """Checks every file the .dsc lists against its SHA-256; returns the .orig tarball."""
-    dsc = next(directory.glob("lwip_*.dsc"))
+    dsc = next(directory.glob(f"{package}_*.dsc"))
     text = dsc.read_text()
     section = re.search(r"^Checksums-Sha256:\n((?: .*\n)+)", text, re.M)
     if section is None:
@@ -104,14 +109,15 @@ def verify_against_dsc(directory: Path):
             raise SystemExit(f"godwit setup: checksum mismatch for {name}")
         if ".orig." in name:
             orig = directory / name
+    if orig is None:
+        raise SystemExit(f"godwit setup: the {package} source package has no .orig tarball")
     return orig
 
 
-def fetch_lwip(quiet=False):
-    """Unpacks lwIP 2.1.3 into the cache (outside the source tree) unless already there."""
-    if (LWIP_DIR / "src" / "Filelists.cmake").exists():
-        say(f"lwIP {LWIP_VERSION} source already in {LWIP_DIR}", quiet)
-        return LWIP_DIR
+def download_source_package(package: str) -> Path:
+    """Downloads Debian's source package `package` with a private apt state (lists, cache
+    and sources under the cache; the system's are not touched), verifies it against its
+    .dsc and returns the .orig tarball."""
     apt = paths.CACHE / "apt"
     for sub in ["lists/partial", "cache/archives/partial", "download"]:
         (apt / sub).mkdir(parents=True, exist_ok=True)
@@ -120,33 +126,68 @@ def fetch_lwip(quiet=False):
     options = ["-o", f"Dir::Etc::sourcelist={sources}", "-o", "Dir::Etc::sourceparts=/nonexistent",
                "-o", f"Dir::State::Lists={apt / 'lists'}", "-o", f"Dir::Cache={apt / 'cache'}",
                "-o", "APT::Sandbox::User=root"]
-    print("godwit setup: fetching Debian's lwip source package (private apt state in "
+    print(f"godwit setup: fetching Debian's {package} source package (private apt state in "
           f"{apt}; the system's apt configuration is not touched)")
     subprocess.run(["apt-get", "update", "-q"] + options, check=True, stdout=subprocess.DEVNULL)
     download = apt / "download"
-    subprocess.run(["apt-get", "source", "--download-only", "-q", "lwip"] + options,
+    subprocess.run(["apt-get", "source", "--download-only", "-q", package] + options,
                    cwd=download, check=True, stdout=subprocess.DEVNULL)
-    orig = verify_against_dsc(download)
-    if orig is None:
-        raise SystemExit("godwit setup: the lwip source package has no .orig tarball")
-    staging = paths.CACHE / "lwip-unpack"
+    return verify_against_dsc(download, package)
+
+
+def unpack(orig: Path, check, destination: Path):
+    """Unpacks the tarball's top folder into `destination` if check(folder) accepts it."""
+    staging = paths.CACHE / f"{destination.name}-unpack"
     shutil.rmtree(staging, ignore_errors=True)
     with tarfile.open(orig) as archive:
         archive.extractall(staging, filter="data")
     top = next(p for p in staging.iterdir() if p.is_dir())
+    check(top)
+    shutil.rmtree(destination, ignore_errors=True)
+    top.rename(destination)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_lwip(top: Path):
     version_header = (top / "src" / "include" / "lwip" / "init.h").read_text()
     if not re.search(r"LWIP_VERSION_MAJOR\s+2\b", version_header) or \
             not re.search(r"LWIP_VERSION_MINOR\s+1\b", version_header):
         raise SystemExit("godwit setup: the lwip source package is not lwIP 2.1")
-    shutil.rmtree(LWIP_DIR, ignore_errors=True)
-    top.rename(LWIP_DIR)
-    shutil.rmtree(staging, ignore_errors=True)
+
+
+def fetch_lwip(quiet=False):
+    """Unpacks lwIP 2.1.3 into the cache (outside the source tree) unless already there."""
+    if (LWIP_DIR / "src" / "Filelists.cmake").exists():
+        say(f"lwIP {LWIP_VERSION} source already in {LWIP_DIR}", quiet)
+        return LWIP_DIR
+    unpack(download_source_package("lwip"), check_lwip, LWIP_DIR)
     print(f"godwit setup: lwIP {LWIP_VERSION} source verified and unpacked in {LWIP_DIR}")
     return LWIP_DIR
 
 
+def fetch_bearssl(quiet=False):
+    """Unpacks BearSSL 0.6 into the cache (outside the source tree) unless already there.
+    BearSSL has no version macro: the .orig tarball's name (verified by the .dsc) says it."""
+    if (BEARSSL_DIR / BEARSSL_PROOF).exists():
+        say(f"BearSSL {BEARSSL_VERSION} source already in {BEARSSL_DIR}", quiet)
+        return BEARSSL_DIR
+    orig = download_source_package("bearssl")
+    if not orig.name.startswith(f"bearssl_{BEARSSL_VERSION}+"):
+        raise SystemExit(f"godwit setup: the bearssl source package is {orig.name}, not BearSSL "
+                         f"{BEARSSL_VERSION}")
+
+    def check(top: Path):
+        if not (top / BEARSSL_PROOF).exists() or not (top / "inc" / "bearssl_kdf.h").exists():
+            raise SystemExit(f"godwit setup: {orig.name} does not hold BearSSL's sources")
+
+    unpack(orig, check, BEARSSL_DIR)
+    print(f"godwit setup: BearSSL {BEARSSL_VERSION} source verified and unpacked in {BEARSSL_DIR}")
+    return BEARSSL_DIR
+
+
 def ensure_ready(quiet=False):
-    """Installs missing packages and fetches lwIP; prints only what it changed if quiet."""
+    """Installs missing packages and fetches lwIP and BearSSL; prints only what it changed
+    if quiet."""
     missing = missing_packages()
     if missing:
         install_packages(missing)
@@ -156,6 +197,7 @@ def ensure_ready(quiet=False):
     else:
         say("all Debian packages present", quiet)
     fetch_lwip(quiet)
+    fetch_bearssl(quiet)
 
 
 def add_arguments(parser):
