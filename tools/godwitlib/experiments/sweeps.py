@@ -119,7 +119,7 @@ EXPERIMENTS = (
         "Die Dauer der Live-Migration einer virtuellen Maschine bleibt mit steigender Last innerhalb der VM "
         "stabil und ist somit lastunabhängig. [...] Offline-Zeiten während der Migration sind relativ "
         "unabhängig von der CPU-Last.",
-        "Node a runs the migrated guest alone: a 128 MiB stand-in load guest (dirtier, 64 KiB working set) "
+        "Node a runs the migrated guest alone: a 128 MiB (--quick: 32 MiB) stand-in load guest (dirtier, 64 KiB working set) "
         "at rewrite rates from 1 page/s to flat out; its CPU share is measured over 2 s before each "
         "migration. Its memory is mostly zero pages, sent without data.",
         (Expectation("total_ms", "flat"), Expectation("downtime_ms", "flat")),
@@ -152,7 +152,7 @@ EXPERIMENTS = (
         "constant up to about 90%.",
         "Auf dem älteren System erhöhte sich die Dauer der Live-Migration ab ca. 60% der CPU-Last der nicht "
         "migrierten VM, wobei die Offline-Zeit konstant blieb und erst ab ca. 90% anstieg.",
-        "Node a runs a 128 MiB idle guest (dirtier, 64 KiB working set, 1 page/s), which is migrated, and a "
+        "Node a runs a 128 MiB (--quick: 32 MiB) idle guest (dirtier, 64 KiB working set, 1 page/s), which is migrated, and a "
         "second 16 MiB stand-in load guest at rewrite rates from 1 page/s to flat out, which stays.",
         (Expectation("total_ms", "rises"), Expectation("downtime_ms", "flat")),
         tuple(Point(load_guest(1), Guest(16, LOAD_WSS, rate)) for rate in LOAD_RATES_FULL),
@@ -166,7 +166,7 @@ EXPERIMENTS = (
         "Die VM-Migrationsdauer hängt von der Speichergröße der virtuellen Maschine in linearer Weise ab. "
         "Die Offline-Zeit während der Migration ist unabhängig von der Größe des VM-Speichers.",
         "A dirtier whose working set is 7/8 of its memory (so nearly all of it goes on the wire as data), "
-        "rewriting 100 pages/s at every size, from 64 MiB to 1 GiB (the ABI's largest guest); the nodes "
+        "rewriting 100 pages/s at every size, from 64 MiB to 1 GiB (the ABI's largest guest; --quick: 16-64 MiB); the nodes "
         "get the largest guest's memory plus 160 MiB (--node-mem overrides).",
         (Expectation("total_ms", "linear"), Expectation("downtime_ms", "flat")),
         tuple(Point(memory_guest(mem)) for mem in (64, 128, 256, 512, 1024)),
@@ -180,8 +180,9 @@ EXPERIMENTS = (
         "Viele Speichermodifikationen während der Migration führen zur Erhöhung der Migrationsdauer und der "
         "Offline-Zeit gleichzeitig.",
         "A 128 MiB dirtier with a 64 MiB working set (filled with data) rewriting 1 page/s up to 16000 pages/s "
-        "(62 MiB/s), more than QEMU's link carries (about 10-20 MiB/s); pre-copy then stops at its round "
-        "limit and sends the rest with the guest paused.",
+        "(62 MiB/s; --quick: 32 MiB, 16 MiB working set, up to 8000 pages/s), more than QEMU's link carries "
+        "(about 5-20 MiB/s); pre-copy then stops (no progress, or its round limit) and sends the rest with "
+        "the guest paused.",
         (Expectation("total_ms", "rises"), Expectation("downtime_ms", "rises")),
         tuple(Point(Guest(PAPER_VM_MIB, "64M", rate)) for rate in (1, 1000, 2000, 4000, 8000, 16000)),
         tuple(Point(Guest(32, "16M", rate)) for rate in (1, 2000, 8000)),
