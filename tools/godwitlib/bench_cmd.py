@@ -45,7 +45,7 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="net, migrate: each node's memory, e.g. 1200M (default: migrate's guest "
-                             "plus 160 MiB, at least 256 MiB)")
+                             "plus 256 MiB, at least 256 MiB)")
 
 
 def tcpbench(a, b, mib: int) -> dict:

@@ -27,7 +27,7 @@ def add_arguments(parser):
     parser.add_argument("--link-mbit", type=int, metavar="N", help="shape the link to N Mbit/s (tc tbf)")
     parser.add_argument("--quick", action="store_true", help="a small sweep of each experiment (minutes, for CI)")
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
-                        help="each node's memory (default: the experiment's largest guests plus 160 MiB, "
+                        help="each node's memory (default: the experiment's largest guests plus 256 MiB, "
                              "at least 256 MiB)")
     parser.add_argument("--out", type=Path, required=True, help="directory for the data, figures and report")
 

@@ -29,7 +29,7 @@ def add_arguments(parser):
     parser.add_argument("--out", type=Path, help="write every @event of both nodes here (JSON lines)")
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="each node's memory, e.g. 1200M (default: the guest's plus "
-                             "160 MiB, at least 256 MiB)")
+                             "256 MiB, at least 256 MiB)")
 
 
 def run_experiment(args, emulators, run_root):

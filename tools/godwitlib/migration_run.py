@@ -135,7 +135,7 @@ def wait_for_event(node, name, after=0, timeout=60.0, **fields) -> dict:
 
 # What a node needs besides its guests' RAM: the hypervisor, its heap and frame bitmap,
 # the guests' nested page tables and frame lists, the migration buffers.
-NODE_OVERHEAD_MIB = 160
+NODE_OVERHEAD_MIB = 256
 DEFAULT_NODE_MIB = 256
 
 

@@ -167,7 +167,7 @@ EXPERIMENTS = (
         "Die Offline-Zeit während der Migration ist unabhängig von der Größe des VM-Speichers.",
         "A dirtier whose working set is 7/8 of its memory (so nearly all of it goes on the wire as data), "
         "rewriting 100 pages/s at every size, from 64 MiB to 1 GiB (the ABI's largest guest; --quick: 16-64 MiB); the nodes "
-        "get the largest guest's memory plus 160 MiB (--node-mem overrides).",
+        "get the largest guest's memory plus 256 MiB (--node-mem overrides).",
         (Expectation("total_ms", "linear"), Expectation("downtime_ms", "flat")),
         tuple(Point(memory_guest(mem)) for mem in (64, 128, 256, 512, 1024)),
         tuple(Point(memory_guest(mem)) for mem in (16, 32, 64)),
