@@ -21,8 +21,8 @@ import time
 
 from . import bench_crypto, bench_downtime, bench_exits, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
-from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
-                            wait_dirtier_report)
+from .migration_run import (MIB, migrate, migration_nodes, node_memory_mib, size_mib, start_guest,
+                            wait_booted, wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
 TARGETS = ("net", "migrate", "downtime", "exits", "crypto")
@@ -51,6 +51,9 @@ def add_arguments(parser):
                              "downtime: default 200")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     bench_downtime.add_arguments(parser)
+    parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
+                        help="net, migrate: each node's memory, e.g. 1200M (default: migrate's guest "
+                             "plus 256 MiB, at least 256 MiB)")
 
 
 def tcpbench(a, b, mib: int) -> dict:
@@ -79,9 +82,9 @@ def flags(emulators, link_mbit) -> str:
     return f"--emulator {','.join(emulators)}" + (f" --link-mbit {link_mbit}" if link_mbit else "")
 
 
-def bench_net(emulators, mib: int, link_mbit=None) -> dict:
+def bench_net(emulators, mib: int, link_mbit=None, node_mib=None) -> dict:
     run_root = paths.RUNS / f"bench-net-{emulators_name(emulators)}"
-    with LinkedNodes(emulators, run_root, link_mbit=link_mbit) as (a, b):
+    with LinkedNodes(emulators, run_root, link_mbit=link_mbit, memory_mib=node_memory_mib(0, node_mib)) as (a, b):
         wait_booted((a, b), 120)
         result = tcpbench(a, b, mib)
         counters = {"a": a.console.command("net"), "b": b.console.command("net")}
@@ -96,20 +99,21 @@ def bench_net(emulators, mib: int, link_mbit=None) -> dict:
             "run_dir": str(run_root), "counters": counters}
 
 
-def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None) -> dict:
+def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=None) -> dict:
     run_root = paths.RUNS / f"bench-migrate-{emulators_name(emulators)}"
-    with migration_nodes(emulators, run_root, link_mbit=link_mbit) as (a, b):
+    node_mib = node_memory_mib(mem_mib, node_mib)
+    with migration_nodes(emulators, run_root, link_mbit=link_mbit, memory_mib=node_mib) as (a, b):
         wait_booted((a, b))
         net = tcpbench(a, b, mem_mib)
         guest = start_guest(a, bench_dirtier(mem_mib, rate))
-        wait_dirtier_report(a, guest)
+        wait_dirtier_report(a, guest, timeout=60 + mem_mib / 8)  # it fills its working set first
         moved = migrate(a, guest, b)
     summary = moved.summary
     total_s = summary["total_ms"] / 1000
     wire_mib_s = round(summary["wire_bytes"] / MIB / total_s, 3) if total_s else None
     host_wire_mib_s = summary["wire_bytes"] / MIB / moved.wall_s
     return {"benchmark": "migrate", "emulator": ",".join(emulators), "mem_mib": mem_mib, "rate": rate,
-            "link_mbit": link_mbit,
+            "link_mbit": link_mbit, "node_mib": node_mib,
             "ok": net["ok"] and moved.running_on_destination
             and summary.get("digest_verified") is True,
             # Guest memory moved per second of the whole migration (node a's clock);
@@ -183,11 +187,11 @@ def command(args):
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1
     if args.target == "net":
-        result = bench_net(emulators, args.mib, args.link_mbit)
+        result = bench_net(emulators, args.mib, args.link_mbit, args.node_mem)
     else:
         try:
             result = bench_migrate(emulators, size_mib(args.mem), 100 if args.rate is None else args.rate,
-                                   args.link_mbit)
+                                   args.link_mbit, args.node_mem)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

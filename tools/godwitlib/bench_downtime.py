@@ -20,7 +20,7 @@ import re
 import sys
 
 from . import paths
-from .migration_run import (MIB, migrate, migration_nodes, size_mib, start_guest, wait_booted,
+from .migration_run import (MIB, migrate, migration_nodes, node_memory_mib, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 from .emulators import emulators_name
 from .network import NODES
@@ -37,12 +37,6 @@ def add_arguments(parser):
     parser.add_argument("--sizes", default="16M,64M,256M", help="downtime: guest sizes (default 16M,64M,256M)")
     parser.add_argument("--wss", default="1M", help="downtime: dirtier working set (default 1M)")
     parser.add_argument("--verify", action="store_true", help="downtime: migrate with --verify")
-
-
-def node_memory_mib(largest_mib: int) -> int:
-    """Each node holds one guest at a time plus the hypervisor's own frames (heap, lwIP,
-    migration buffers: about 8 MiB) and the guests' second-level tables."""
-    return max(256, largest_mib + 96)
 
 
 def ping_rtt_ms(a) -> float:
@@ -81,11 +75,11 @@ def row_of(mem_mib, moved, ping_ms):
     return row
 
 
-def run(emulators, sizes, wss, rate, link_mbit, verify):
+def run(emulators, sizes, wss, rate, link_mbit, verify, node_mem=None):
     emulator = emulators_name(emulators)
     run_root = paths.RUNS / f"bench-downtime-{emulator}"
     rows = []
-    with migration_nodes(emulators, run_root, memory_mib=node_memory_mib(max(sizes)), link_mbit=link_mbit) as (a, b):
+    with migration_nodes(emulators, run_root, memory_mib=node_memory_mib(max(sizes), node_mem), link_mbit=link_mbit) as (a, b):
         wait_booted((a, b))
         ping_ms = ping_rtt_ms(a)
         for mem_mib in sizes:
@@ -155,7 +149,7 @@ def parse_sizes(text: str):
 
 def command(args, emulators):
     rate = 200 if args.rate is None else args.rate
-    result = run(emulators, parse_sizes(args.sizes), args.wss, rate, args.link_mbit, args.verify)
+    result = run(emulators, parse_sizes(args.sizes), args.wss, rate, args.link_mbit, args.verify, args.node_mem)
     if args.json:
         print(json.dumps(result))
     else:

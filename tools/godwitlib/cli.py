@@ -12,7 +12,8 @@ SUBCOMMANDS = [
     ("migrate", "migrate_cmd", "one live-migration experiment between two nodes, events to a file"),
     ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench), "
                             "`bench downtime` (pause by guest size), `bench crypto` (record protection cost)"),
-    ("plot", "plot_cmd", "draw the rounds of a `migrate --out` events file as an SVG"),
+    ("experiment", "experiment_cmd", "rerun seed 001's measurements (figures 3-7): data, figures, report.html"),
+    ("plot", "plot_cmd", "draw a `migrate --out` events file: one migration on a time axis (SVG and PNG)"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),
 ]

@@ -11,7 +11,8 @@ from pathlib import Path
 from . import build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
-from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, size_mib,
+from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
+                            size_mib,
                             start_guest, wait_booted, wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -29,16 +30,20 @@ def add_arguments(parser):
     parser.add_argument("--verify", action="store_true",
                         help="compare all memory on both nodes while paused (slower; catches a missed dirty page)")
     parser.add_argument("--out", type=Path, help="write every @event of both nodes here (JSON lines)")
+    parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
+                        help="each node's memory, e.g. 1200M (default: the guest's plus "
+                             "256 MiB, at least 256 MiB)")
 
 
 def run_experiment(args, emulators, run_root):
     """Returns (migration, tagged events of both nodes)."""
     line = f"new dirtier mem={args.mem}M wss={args.wss} rate={args.rate} report=500"
-    with migration_nodes(emulators, run_root, link_mbit=args.link_mbit) as (a, b):
+    node_mib = node_memory_mib(args.mem, args.node_mem)
+    with migration_nodes(emulators, run_root, link_mbit=args.link_mbit, memory_mib=node_mib) as (a, b):
         wait_booted((a, b))
-        print(f"node a: {line}")
+        print(f"node a: {line}  (nodes have {node_mib} MiB)")
         guest = start_guest(a, line)
-        wait_dirtier_report(a, guest)
+        wait_dirtier_report(a, guest, timeout=60 + args.mem / 8)  # it fills its working set first
         print(f"node a: migrate {guest} {NODES[1].ip}")
         guest_pages = args.mem * MIB // PAGE
         result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,

@@ -155,6 +155,20 @@ def wait_for_event(node, name, after=0, timeout=60.0, **fields) -> dict:
                            f"{node.console.tail()}")
 
 
+# What a node needs besides its guests' RAM: the hypervisor, its heap and frame bitmap,
+# the guests' nested page tables and frame lists, the migration buffers.
+NODE_OVERHEAD_MIB = 256
+DEFAULT_NODE_MIB = 256
+
+
+def node_memory_mib(guest_mib: int, requested=None) -> int:
+    """The memory of each node for a guest of guest_mib: `requested` (--node-mem) when
+    given, else enough for the guest and the hypervisor, at least DEFAULT_NODE_MIB."""
+    if requested:
+        return requested
+    return max(DEFAULT_NODE_MIB, guest_mib + NODE_OVERHEAD_MIB)
+
+
 def size_mib(text: str) -> int:
     """'64M', '1G' or a plain number of MiB."""
     units = {"M": 1, "G": 1024}

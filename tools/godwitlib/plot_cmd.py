@@ -1,125 +1,175 @@
-"""`godwit plot FILE.jsonl`: draws the rounds of each migration in an events file (from
-`godwit migrate --out`) as an SVG: per round, the pages sent and the pages the guest
-dirtied meanwhile (bars, left axis) and the bandwidth (line, right axis). A converging
-migration shows both bars shrinking until the final stop-and-copy round.
-Hand-written SVG, standard library only."""
-import json
-import math
-from pathlib import Path
-from xml.sax.saxutils import escape
+"""`godwit plot FILE.jsonl`: draws each migration in an events file (from `godwit migrate
+--out`) on a real time axis, with matplotlib, as SVG and PNG side by side.
 
-WIDTH, PANEL_HEIGHT = 760, 340
-LEFT, RIGHT, TOP, BOTTOM = 70, 70, 50, 50  # margins of a panel's plot area
-SENT, ZERO, DIRTIED, BANDWIDTH = "#3b6fb6", "#a9c1e6", "#e08a2c", "#2a9d4b"
+Per migration, two panels sharing node a's clock (seconds since the migration started):
+  pages  each round as a span from its start to its end: pages sent (bar; its pale lower
+         part the zero pages, sent without data) and pages the guest dirtied meanwhile
+         (line), with the pause (stop and copy until node b acknowledged) shaded; a log
+         scale when round 0 would dwarf the rest; the policy's downtime target and its
+         estimate on a second axis when the events carry them;
+  link   what the link carried in each round: wire bytes over the round's time. The final
+         round's own duration only covers handing data to TCP (90 MiB/s on a 15 MiB/s
+         link), so there the divisor is the pause up to node b's acknowledgement.
+A failed migration's panel says why it failed (the source's reason, and node b's).
+"""
+import json
+from pathlib import Path
+
+from . import figures
+
+SENT, ZERO, DIRTIED, LINK, PAUSE, POLICY = "#3b6fb6", "#a9c1e6", "#e08a2c", "#2a9d4b", "#d0542c", "#7a3fa0"
+MIB = 1 << 20
+# Round 0 sends all memory; when it is this many times the largest later round the
+# later ones would be invisible on a linear axis.
+LOG_WHEN = 20
+TARGET_FIELDS = ("downtime_target_ms", "target_downtime_ms", "target_ms")
+ESTIMATE_FIELDS = ("downtime_estimate_ms", "estimated_downtime_ms", "estimate_ms")
 
 
 def add_arguments(parser):
     parser.add_argument("events", type=Path, help="JSON lines written by `godwit migrate --out`")
-    parser.add_argument("--out", type=Path, help="SVG file to write (default: the events file with .svg)")
+    parser.add_argument("--out", type=Path,
+                        help="SVG file to write (default: the events file with .svg); a PNG goes beside it")
 
 
 def migrations(lines):
-    """[{start, rounds, summary}] in file order, one per migration_start on a node."""
-    found, open_by_node = [], {}
+    """[{node, start, rounds, summary, received}] in file order, one per migration_start;
+    `received` is the destination's migration_received that followed, if any."""
+    found, open_by_node, received = [], {}, []
     for event in lines:
         kind, node = event.get("event"), event.get("node", "?")
         if kind == "migration_start":
-            open_by_node[node] = {"node": node, "start": event, "rounds": [], "summary": None}
+            open_by_node[node] = {"node": node, "start": event, "rounds": [], "summary": None, "received": None}
             found.append(open_by_node[node])
         elif kind == "migration_round" and node in open_by_node:
             open_by_node[node]["rounds"].append(event)
         elif kind == "migration_summary" and node in open_by_node:
             open_by_node.pop(node)["summary"] = event
+        elif kind == "migration_received":
+            received.append(event)
+    for migration, arrival in zip(found, received):
+        migration["received"] = arrival
     return found
-
-
-def nice_top(value):
-    """The smallest 1, 2 or 5 times a power of ten at or above value (at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
-
-
-def text(x, y, content, anchor="middle", size=12, color="#222", weight="normal"):
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{color}" '
-            f'font-weight="{weight}">{escape(str(content))}</text>')
 
 
 def title_of(migration):
     """(what moved where, how it went)."""
     start, summary = migration["start"], migration["summary"] or {}
-    head = f"guest {start.get('id')} ({start.get('name')}, {start.get('mem_mib')} MiB), node {migration['node']} -> {start.get('to')}"
+    head = (f"guest {start.get('id')} ({start.get('name')}, {start.get('mem_mib')} MiB), "
+            f"node {migration['node']} -> {start.get('to')}")
     if not summary:
-        return head, "no summary"
+        return head, "no migration_summary: the run ended before the migration finished (see the console logs)"
+    if summary.get("outcome") != "succeeded":
+        why = summary.get("reason", "no reason given")
+        received = migration.get("received") or {}
+        if received.get("outcome") == "failed":
+            why += f"; node b: {received.get('reason', 'failed')}"
+        return head, f"FAILED: {why}"
     return head, (f"{summary['outcome']}: {summary['total_ms']:.0f} ms, downtime {summary['downtime_ms']:.0f} ms, "
                   f"{summary['rounds']} rounds, pre-copy stopped: {summary.get('stop_reason')}")
 
 
-def axes(top, height, pages_top, bandwidth_top):
-    """Grid lines and both axes' labels for a plot area starting at y=top."""
-    parts, right = [], WIDTH - RIGHT
-    for i in range(6):
-        y = top + height - height * i / 5
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(text(LEFT - 6, y + 4, f"{pages_top * i / 5:g}", "end", 11, SENT))
-        parts.append(text(right + 6, y + 4, f"{bandwidth_top * i / 5:g}", "start", 11, BANDWIDTH))
-    parts.append(text(18, top + height / 2, "pages", "middle", 12, SENT))
-    parts.append(text(WIDTH - 18, top + height / 2, "MiB/s", "middle", 12, BANDWIDTH))
-    return parts
+def spans(migration):
+    """[(start_s, end_s, round event)] on the migration's own time axis (node a's clock,
+    0 = migration_start): each round ends at its event and lasted duration_ms."""
+    t0 = migration["start"]["t_ms"]
+    return [((r["t_ms"] - r["duration_ms"] - t0) / 1000, (r["t_ms"] - t0) / 1000, r) for r in migration["rounds"]]
 
 
-def panel(migration, y0):
-    """The SVG elements of one migration, its panel starting at y=y0."""
-    rounds = migration["rounds"]
-    top, height = y0 + TOP, PANEL_HEIGHT - TOP - BOTTOM
-    head, detail = title_of(migration)
-    parts = [text(WIDTH / 2, y0 + 18, head, size=13, weight="bold"), text(WIDTH / 2, y0 + 35, detail, size=12)]
-    if not rounds:
-        return parts + [text(WIDTH / 2, top + height / 2, "no rounds recorded")]
-    pages_top = nice_top(max(max(r["pages_sent"], r["pages_dirtied"]) for r in rounds))
-    bandwidth_top = nice_top(max(r["bandwidth_mib_s"] for r in rounds))
-    parts += axes(top, height, pages_top, bandwidth_top)
-    slot = (WIDTH - LEFT - RIGHT) / len(rounds)
-    bar = slot * 0.35
-    points = []
-    for i, r in enumerate(rounds):
-        x = LEFT + slot * i + slot / 2
-        for offset, value, color in ((-bar, r["pages_sent"], SENT), (0, r["pages_dirtied"], DIRTIED)):
-            h = height * value / pages_top
-            parts.append(f'<rect x="{x + offset:.1f}" y="{top + height - h:.1f}" width="{bar:.1f}" '
-                         f'height="{h:.1f}" fill="{color}"><title>{value} pages</title></rect>')
-        zero = height * r["zero_pages"] / pages_top  # the lower part of the sent bar: no data sent
-        parts.append(f'<rect x="{x - bar:.1f}" y="{top + height - zero:.1f}" width="{bar:.1f}" height="{zero:.1f}" '
-                     f'fill="{ZERO}"><title>{r["zero_pages"]} zero pages</title></rect>')
-        points.append((x, top + height - height * r["bandwidth_mib_s"] / bandwidth_top))
-        parts.append(text(x, top + height + 16, "final" if r["final"] else r["round"], size=11))
-    parts.append('<polyline fill="none" stroke-width="2" stroke="' + BANDWIDTH + '" points="'
-                 + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
-    parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BANDWIDTH}"/>' for x, y in points]
-    parts.append(text(WIDTH / 2, top + height + 34, "round", size=12))
-    return parts
+def pause_span(migration):
+    """(start_s, end_s) of the guest's pause, from the summary's downtime; None if unknown."""
+    summary = migration["summary"]
+    if not summary or summary.get("downtime_ms") is None or not summary.get("downtime_ms"):
+        return None
+    end = (summary["t_ms"] - migration["start"]["t_ms"]) / 1000
+    return end - summary["downtime_ms"] / 1000, end
 
 
-def legend(y):
-    parts, x = [], LEFT
-    for color, label in ((SENT, "pages sent"), (ZERO, "of them zero (no data)"),
-                         (DIRTIED, "pages dirtied during the round"), (BANDWIDTH, "bandwidth")):
-        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{color}"/>')
-        parts.append(text(x + 18, y, label, "start", 12))
-        x += 30 + 7 * len(label)
-    return parts
+def link_rate(round_span, pause):
+    """MiB/s the link carried during a round (see the module's note on the final one)."""
+    start, end, r = round_span
+    seconds = (pause[1] - pause[0]) if (r["final"] and pause) else (end - start)
+    return r["wire_bytes"] / MIB / seconds if seconds > 0 else 0.0
 
 
-def svg(found) -> str:
-    height = PANEL_HEIGHT * len(found) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
-             f'<rect width="{WIDTH}" height="{height}" fill="white"/>']
+def first_field(event, names):
+    return next((event[name] for name in names if event.get(name) is not None), None)
+
+
+def draw_pages(axis, migration, pause):
+    rounds = spans(migration)
+    for start, end, r in rounds:
+        width = max(end - start, 1e-3)
+        axis.bar(start, r["pages_sent"], width=width, align="edge", color=SENT, alpha=0.85, edgecolor="white")
+        axis.bar(start, r["zero_pages"], width=width, align="edge", color=ZERO, edgecolor="white")
+        axis.hlines(r["pages_dirtied"], start, end, colors=DIRTIED, lw=2.5)
+        axis.text((start + end) / 2, 0.98, "final" if r["final"] else f"round {r['round']}", ha="center", va="top",
+                  fontsize=7, transform=axis.get_xaxis_transform())
+    if pause:
+        axis.axvspan(*pause, color=PAUSE, alpha=0.18, lw=0)
+    later = [r["pages_sent"] for _, _, r in rounds[1:]] + [r["pages_dirtied"] for _, _, r in rounds]
+    if rounds and max(later or [0]) * LOG_WHEN < rounds[0][2]["pages_sent"]:
+        axis.set_yscale("symlog", linthresh=10)
+        axis.set_ylabel("pages (log scale)")
+    else:
+        axis.set_ylabel("pages")
+    axis.set_ylim(bottom=0)
+    targets = [(end, first_field(r, TARGET_FIELDS), first_field(r, ESTIMATE_FIELDS)) for _, end, r in rounds]
+    summary_target = first_field(migration["summary"] or {}, TARGET_FIELDS)
+    if any(t or e for _, t, e in targets) or summary_target:
+        policy = axis.twinx()
+        xs = [x for x, _, e in targets if e is not None]
+        if xs:
+            policy.plot(xs, [e for _, _, e in targets if e is not None], "D", color=POLICY, ms=4,
+                        label="policy's downtime estimate")
+        target = summary_target or next((t for _, t, _ in targets if t is not None), None)
+        if target is not None:
+            policy.axhline(target, color=POLICY, ls="--", lw=1, label="downtime target")
+        policy.set_ylabel("ms", color=POLICY)
+        policy.set_ylim(bottom=0)
+        policy.legend(fontsize=7, loc="center right")
+
+
+def draw_link(axis, migration, pause):
+    for round_span in spans(migration):
+        start, end, r = round_span
+        rate = link_rate(round_span, pause)
+        axis.hlines(rate, start, end, colors=LINK, lw=2.5)
+        if r["final"] and pause:
+            axis.hlines(rate, pause[0], pause[1], colors=LINK, lw=1, linestyles=":")
+    if pause:
+        axis.axvspan(*pause, color=PAUSE, alpha=0.18, lw=0)
+    axis.set_ylabel("link MiB/s")
+    axis.set_ylim(bottom=0)
+    axis.set_xlabel("seconds since the migration started (node a's clock)")
+
+
+def draw(found, out: Path):
+    """Writes out (.svg) and its .png; returns both paths."""
+    plt = figures.pyplot()
+    fig, axes = plt.subplots(2 * len(found), 1, figsize=(9, 4.6 * len(found)), squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 1] * len(found)})
     for index, migration in enumerate(found):
-        parts += panel(migration, PANEL_HEIGHT * index)
-    parts += legend(height - 12)
-    return "\n".join(parts + ["</svg>", ""])
+        pages, link = axes[2 * index][0], axes[2 * index + 1][0]
+        head, detail = title_of(migration)
+        pages.set_title(f"{head}\n{detail}", color="#b00000" if detail.startswith(("FAILED", "no ")) else "black")
+        pause = pause_span(migration)
+        if migration["rounds"]:
+            draw_pages(pages, migration, pause)
+            draw_link(link, migration, pause)
+            link.sharex(pages)
+        else:
+            for axis in (pages, link):
+                axis.text(0.5, 0.5, "no rounds recorded", ha="center", va="center", transform=axis.transAxes)
+        pages.grid(alpha=0.3)
+        link.grid(alpha=0.3)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (SENT, ZERO, PAUSE)] + \
+              [plt.Line2D([], [], color=DIRTIED, lw=2.5), plt.Line2D([], [], color=LINK, lw=2.5)]
+    fig.legend(handles, ["pages sent in the round", "of them zero pages (no data)", "guest paused (downtime)",
+                         "pages dirtied during the round", "what the link carried (final: bytes / pause)"],
+               loc="lower center", ncol=3, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.06 / len(found), 1, 1))
+    return figures.save(fig, out.with_suffix(""), dpi=100)
 
 
 def command(args):
@@ -135,8 +185,8 @@ def command(args):
     if not found:
         raise SystemExit(f"godwit plot: {args.events} holds no migration_start event")
     out = args.out or args.events.with_suffix(".svg")
-    out.write_text(svg(found))
+    png, svg = draw(found, out)
     for migration in found:
         print("; ".join(title_of(migration)))
-    print(f"godwit plot: wrote {out}")
+    print(f"godwit plot: wrote {svg} and {png}")
     return 0

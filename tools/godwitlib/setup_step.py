@@ -39,6 +39,9 @@ PACKAGES = {
     "util-linux": ("/usr/bin/unshare", "the link's private network namespace (unshare, nsenter, setpriv)"),
     "clang-format": ("/usr/bin/clang-format", "lint"),
     "clang-tidy": ("/usr/bin/clang-tidy", "lint"),
+    "python3-matplotlib": ("/usr/lib/python3/dist-packages/matplotlib/__init__.py",
+                           "the figures of `experiment` and `plot`"),
+    "chromium": ("/usr/bin/chromium", "the experiments test: renders the report headless and screenshots it"),
 }
 
 LWIP_VERSION = "2.1.3"
