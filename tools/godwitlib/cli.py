@@ -12,6 +12,7 @@ SUBCOMMANDS = [
     ("migrate", "migrate_cmd", "one live-migration experiment between two nodes, events to a file"),
     ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench)"),
     ("plot", "plot_cmd", "draw the rounds of a `migrate --out` events file as an SVG"),
+    ("fuzz", "fuzz_cmd", "run the libFuzzer targets (tests/fuzz) for longer than `test` does"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),
 ]

@@ -37,6 +37,8 @@ PACKAGES = {
     "util-linux": "/usr/bin/unshare",
     "clang-format": "/usr/bin/clang-format",
     "clang-tidy": "/usr/bin/clang-tidy",
+    "clang": "/usr/bin/clang++",  # the fuzz targets (libFuzzer), with ASan and UBSan
+    "libclang-rt-dev": "/usr/share/doc/libclang-rt-dev/copyright",  # libFuzzer and the sanitizers' runtimes
 }
 
 LWIP_VERSION = "2.1.3"
