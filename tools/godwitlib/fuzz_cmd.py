@@ -28,9 +28,9 @@ def parse_output(text):
     result = {"runs": None, "exec_per_s": None, "cov": None, "ft": None, "corpus": None}
     for match in re.finditer(r"cov: (\d+) ft: (\d+) corp: (\d+)/", text):
         result["cov"], result["ft"], result["corpus"] = (int(g) for g in match.groups())
-    if match := re.search(r"stat::number_of_executed_units: (\d+)", text):
+    if match := re.search(r"stat::number_of_executed_units:\s+(\d+)", text):
         result["runs"] = int(match.group(1))
-    if match := re.search(r"stat::average_exec_per_sec: (\d+)", text):
+    if match := re.search(r"stat::average_exec_per_sec:\s+(\d+)", text):
         result["exec_per_s"] = int(match.group(1))
     return result
 
