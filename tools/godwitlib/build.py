@@ -15,13 +15,16 @@ def run_logged(command, what):
     return result
 
 
-def build(verbose=False):
-    """Configures (first time) and builds the hypervisor, guests, ISO and unit tests."""
+def build(verbose=False, targets=()):
+    """Configures (first time) and builds the hypervisor, guests, ISO and unit tests, then
+    `targets` outside `all` if any (e.g. godwit_checks: the sanitizer and fuzz builds)."""
     if not (paths.BUILD / "CMakeCache.txt").exists():
         print("godwit: configuring the build in", paths.BUILD)
         run_logged(["cmake", "--preset", "default"], "cmake configure")
-    print("godwit: building")
+    print("godwit: building" + "".join(f" + {t}" for t in targets))
     command = ["cmake", "--build", "--preset", "default"]
+    if targets:
+        command += ["--target", "all", *targets]
     if verbose:
         subprocess.run(command, cwd=paths.SOURCE, check=True)
     else:

@@ -42,6 +42,8 @@ PACKAGES = {
     "python3-matplotlib": ("/usr/lib/python3/dist-packages/matplotlib/__init__.py",
                            "the figures of `experiment` and `plot`"),
     "chromium": ("/usr/bin/chromium", "the experiments test: renders the report headless and screenshots it"),
+    "clang": ("/usr/bin/clang++", "the fuzz targets (libFuzzer) and the unit tests under ASan and UBSan"),
+    "libclang-rt-dev": ("/usr/share/doc/libclang-rt-dev/copyright", "libFuzzer and the sanitizers' runtimes"),
 }
 
 LWIP_VERSION = "2.1.3"

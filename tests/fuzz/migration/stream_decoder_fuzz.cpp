@@ -13,6 +13,7 @@
 #include "migration/stream_decoder.h"
 #include "migration/stream_encoder.h"
 
+using namespace godwit;
 using namespace godwit::migration;
 using godwit::PageBitmap;
 

@@ -39,6 +39,14 @@ TEST(CommandLine, RejectsMalformedInput) {
   EXPECT_EQ(CommandLine::parse(std::string_view("a=\x01", 3)).error(), Error::kMalformed);
 }
 
+// Found by command_line_fuzz: '.' was accepted in keys although the contract is
+// [a-z0-9_-], so an address typed where a key belongs ("10.0.0.2") became a flag.
+TEST(CommandLine, RejectsKeysOutsideTheirAlphabet) {
+  EXPECT_EQ(CommandLine::parse("10.0.0.2").error(), Error::kMalformed);
+  EXPECT_EQ(CommandLine::parse("migrate.key=1").error(), Error::kMalformed);
+  EXPECT_TRUE(CommandLine::parse("migrate_key=1 a-b 0"));
+}
+
 TEST(CommandLine, RejectsOversizedInput) {
   std::string many;
   for (size_t i = 0; i <= CommandLine::kMaxEntries; ++i) many += "k" + std::to_string(i) + " ";
