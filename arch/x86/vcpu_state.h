@@ -19,7 +19,7 @@ struct GuestRegisters {
   uint64_t rip = 0;
   uint64_t rflags = 0x2;
 };
-static_assert(sizeof(GuestRegisters) == 18 * 8);
+static_assert(sizeof(GuestRegisters) == uint64_t{18} * 8);
 
 struct SegmentState {
   uint16_t selector = 0;

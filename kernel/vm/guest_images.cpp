@@ -10,7 +10,7 @@ namespace godwit::vm {
 namespace {
 
 struct BootGuest {
-  const GuestImage* image;
+  const GuestImage* image = nullptr;
   std::string_view command_line;  // the module's whole command line
 };
 

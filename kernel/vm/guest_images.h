@@ -34,7 +34,7 @@ void start_boot_guests();
 // kDefaultMemory) and the remaining words joined as the guest's command line.
 // kInvalidArgument for a bad mem= value; kRange when the command line is too long.
 struct GuestArguments {
-  uint64_t memory_bytes;
+  uint64_t memory_bytes = 0;
   FixedString<256> command_line;
 };
 Status parse_guest_arguments(std::span<const std::string_view> words, GuestArguments& out);

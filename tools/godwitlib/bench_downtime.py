@@ -96,7 +96,7 @@ def run(emulators, sizes, wss, rate, link_mbit, verify, node_mem=None):
                   file=sys.stderr, flush=True)
     return {"benchmark": "downtime", "emulator": emulator, "wss": wss, "rate": rate, "link_mbit": link_mbit,
             "verify": verify, "ping_rtt_ms": round(ping_ms, 3), "rows": rows, **targets(rows),
-            "command": command_line(",".join(emulators), sizes, wss, rate, link_mbit, verify), "run_dir": str(run_root)}
+            "command": command_line(",".join(emulators) if len(set(emulators)) > 1 else emulators[0], sizes, wss, rate, link_mbit, verify), "run_dir": str(run_root)}
 
 
 def targets(rows) -> dict:
