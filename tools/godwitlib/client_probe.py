@@ -25,8 +25,7 @@ class UdpProbe:
             raise AssertionError(f"the UDP probe did not start: {started!r} {self.process.stderr.read()}")
 
     def stop(self, timeout=30.0) -> dict:
-        self.process.stdin.close()
-        out, err = self.process.communicate(timeout=timeout)
+        out, err = self.process.communicate(input="", timeout=timeout)  # end of stdin: stop
         lines = [line for line in out.splitlines() if line.startswith("{")]
         if not lines:
             raise AssertionError(f"the UDP probe printed no summary: {out!r} {err!r}")
@@ -67,9 +66,8 @@ class TcpLines:
 
     def close(self) -> str:
         """Ends the connection; returns what the relay said on stderr."""
-        self.process.stdin.close()
         try:
-            _, err = self.process.communicate(timeout=15)
+            _, err = self.process.communicate(input=b"", timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, err = self.process.communicate()
