@@ -9,6 +9,7 @@ pages/s on node a, migrates it to node b and prints the rounds and the summary. 
 JSON object with every summary field instead of the table. With
 --out, every @event of both nodes goes to a JSON-lines file, each tagged with "node"
 (a or b), in each node's order, node a's first; `godwit plot` draws it."""
+import contextlib
 import json
 import sys
 import time
@@ -87,7 +88,8 @@ def run_experiment(args, emulators, run_root):
 
 def command(args):
     setup_step.ensure_ready(quiet=True)
-    build.build()
+    with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):  # --json: stdout is the object
+        build.build()
     emulators = node_emulators(args.emulator, 2)
     run_root = paths.RUNS / f"migrate-{emulators_name(emulators)}"
     shaped = f" on a {args.link_mbit} Mbit/s link" if args.link_mbit else ""
