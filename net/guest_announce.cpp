@@ -13,10 +13,10 @@ size_t build_gratuitous_arp(const MacAddress& mac, const Ipv4Address& ip, std::s
   f[12] = 0x08, f[13] = 0x06;        // EtherType ARP
   uint8_t* arp = f + 14;             // RFC 826: Ethernet (1), IPv4 (0x0800), 6, 4, request (1)
   arp[0] = 0, arp[1] = 1, arp[2] = 0x08, arp[3] = 0x00, arp[4] = 6, arp[5] = 4, arp[6] = 0, arp[7] = 1;
-  std::memcpy(arp + 8, mac.bytes, 6);   // sender hardware address
-  std::memcpy(arp + 14, ip.bytes, 4);   // sender protocol address
+  std::memcpy(arp + 8, mac.bytes, 6);  // sender hardware address
+  std::memcpy(arp + 14, ip.bytes, 4);  // sender protocol address
   // target hardware address stays zero (RFC 5227 section 2.3)
-  std::memcpy(arp + 24, ip.bytes, 4);   // target protocol address: the same address
+  std::memcpy(arp + 24, ip.bytes, 4);  // target protocol address: the same address
   return kGratuitousArpBytes;
 }
 

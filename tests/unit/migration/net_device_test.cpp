@@ -152,7 +152,8 @@ TEST(NetDeviceStream, ARecordOfTheWrongLengthIsRefusedBeforeItsBody) {
   shorter.raw(RecordType::kNetDevice, std::vector<uint8_t>(sizeof(NetDeviceRecord) - 8));
   // Put the short record where NET_DEVICE belongs: before END.
   size_t end_size = record_size(sizeof(EndRecord));
-  bytes.insert(bytes.end() - static_cast<std::ptrdiff_t>(end_size), shorter.bytes.begin(), shorter.bytes.end());
+  bytes.insert(bytes.end() - static_cast<std::ptrdiff_t>(end_size), shorter.bytes.begin(),
+               shorter.bytes.end());
   EXPECT_EQ(decode_in_pieces(bytes, {}).fault.code, StreamError::kBadRecordLength);
 }
 

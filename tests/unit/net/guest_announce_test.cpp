@@ -20,9 +20,11 @@ TEST(GratuitousArp, IsABroadcastRequestForTheGuestsOwnAddress) {
   EXPECT_EQ(frame[14 + 7], 1);  // request
   EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 22, frame.begin() + 28),
             std::vector<uint8_t>(mac.bytes, mac.bytes + 6));
-  EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 28, frame.begin() + 32), std::vector<uint8_t>({10, 0, 0, 21}));
+  EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 28, frame.begin() + 32),
+            std::vector<uint8_t>({10, 0, 0, 21}));
   for (int i = 32; i < 38; ++i) EXPECT_EQ(frame[i], 0) << i;
-  EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 38, frame.begin() + 42), std::vector<uint8_t>({10, 0, 0, 21}));
+  EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 38, frame.begin() + 42),
+            std::vector<uint8_t>({10, 0, 0, 21}));
   for (size_t i = 42; i < kGratuitousArpBytes; ++i) EXPECT_EQ(frame[i], 0) << i;
   EXPECT_EQ(frame[60], 0xaa);  // nothing written past the frame
 }
