@@ -10,8 +10,13 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
   bridge sends its frames to node b's port); the longest gap between replies is below a
   generous bound, and nothing is duplicated;
 - ping reaches it on b; the same TCP connection goes on: the lines sent after the
-  migration come back, and the whole echoed byte stream equals what was sent.
+  migration come back, and the whole echoed byte stream equals what was sent;
+- the guest moves back b -> a with no client traffic at all: the bridge's forwarding
+  table has its MAC on node a's tap within a second, which only the destination's
+  announcement can have taught it (without it the entry stays on the old port), and ping
+  reaches it on a.
 """
+import re
 import time
 
 import harness
@@ -38,6 +43,13 @@ def host_ping(nodes, node, where):
     print(f"host -> {GUEST_IP} (guest on {where}): {result['received']}/3 replies, average {result['rtt_avg_ms']} ms")
 
 
+def bridge_port(link, mac):
+    """The tap the bridge forwards `mac` to, or None."""
+    table = link.run_on_link(["bridge", "fdb", "show", "br", "br0"]).stdout
+    match = re.search(rf"^{re.escape(mac)} dev (\S+) ", table, re.M)
+    return match.group(1) if match else None
+
+
 def main():
     args = harness.arguments(__doc__, linked=True)
     run_root = paths.BUILD / "test-runs" / f"continuity-{args.run_name}"
@@ -47,6 +59,9 @@ def main():
         with nodes as (a, b):
             wait_booted((a, b), harness.BOOT_TIMEOUT)
             guest = start_guest(a, ECHO)
+            mac = re.search(rf"guest {guest} \(echo\) started .* virtio-net ([0-9a-f:]+) ", a.console.text)
+            check(mac is not None, "the echo guest's MAC is not on node a's console", a)
+            mac = mac.group(1)
             a.console.expect(rf"\[g{guest} echo\] echo: up as {GUEST_IP}/24", 60)
             host_ping(nodes, a, "node a")
 
@@ -90,6 +105,18 @@ def main():
             check("tcp_relay: connection failed" not in said, f"the TCP connection broke: {said}", b)
             print(f"TCP: one connection, {tcp.lines} lines ({len(tcp.sent)} bytes) echoed complete and in order "
                   "across the migration")
+
+            check(bridge_port(nodes.link, mac) == "tapb", f"the bridge has {mac} on {bridge_port(nodes.link, mac)}", b)
+            back = migrate(b, new_id, a, timeout=150)
+            check(back.succeeded and back.running_on_destination, f"b -> a failed: {back.summary}", b)
+            deadline = time.monotonic() + 1.0
+            while bridge_port(nodes.link, mac) != "tapa" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            port = bridge_port(nodes.link, mac)
+            check(port == "tapa", f"1 s after the guest came back to a the bridge still sends {mac} to {port}: "
+                  "no announcement", a)
+            print(f"b -> a without client traffic: the bridge moved {mac} to tapa (announced)")
+            host_ping(nodes, a, "node a again")
 
     return harness.run_test(body)
 
