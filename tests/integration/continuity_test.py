@@ -5,7 +5,8 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
 - an echo guest (mem=8M net=10.0.0.21/24) starts on node a; iputils `ping` reaches it;
 - a TCP connection to its port 7 is opened and echoes numbered lines;
 - the UDP probe (tools/godwitlib/udp_probe.py) sends a numbered datagram every few ms to
-  its port 7 while the guest moves a -> b;
+  its port 7 while the guest moves a -> b (with --verify: all memory compared, so no
+  frame the card delivered escaped the dirty log or landed after the pause);
 - replies resume on b (the destination announced the guest with gratuitous ARP, so the
   bridge sends its frames to node b's port); the longest gap between replies is below a
   generous bound, and nothing is duplicated;
@@ -74,7 +75,9 @@ def main():
             probe = UdpProbe(nodes.link, GUEST_IP, interval, run_root / "udp_probe.log")
             try:
                 time.sleep(1.0)  # replies flowing before the move
-                moved = migrate(a, guest, b, timeout=150)
+                # --verify: all memory compared while paused, so a frame the card wrote
+                # into guest RAM behind the dirty log would fail the migration.
+                moved = migrate(a, guest, b, verify=True, timeout=150)
                 check(moved.succeeded and moved.running_on_destination,
                       f"migration failed: {moved.summary} / {moved.arrival}\n{moved.output}", a)
                 time.sleep(2.0)  # replies flowing again after it
