@@ -58,6 +58,11 @@ class MigrationSource {
   virtual void pause() = 0;
   // The paused guest's state; device.guest_time_ns is the guest clock at the pause.
   virtual void capture(x86::VcpuState& vcpu, DeviceState& device) = 0;
+  // Whether the guest has a network card (its HEADER then says kFeatureGuestNic).
+  virtual bool has_nic() const = 0;
+  // The paused guest's card: MAC, IPv4 address and prefix, encoded device state. Called
+  // after capture(), only when has_nic().
+  virtual void capture_nic(NetDeviceRecord& nic) = 0;
   // The migration failed: end dirty tracking (full write access again) and run the
   // guest again if it was paused, as if nothing had happened. Cannot fail.
   virtual void resume_after_failure() = 0;
@@ -88,6 +93,10 @@ class DestinationGuest {
   // fail fails here (e.g. a VcpuState the backend rejects). Guest time continues from
   // device.guest_time_ns.
   virtual Status load_state(const x86::VcpuState& vcpu, const DeviceState& device) = 0;
+  // After load_state, for a guest with a card (NET_DEVICE, checked for form): builds the
+  // card with that identity and loads its device state, checked in full; it joins this
+  // node's network only at start(). An error discards the guest (NACK).
+  virtual Status load_nic(const NetDeviceRecord& nic) = 0;
   // Lets the guest run. Cannot fail: load_state succeeded.
   virtual void start() = 0;
   // Frees everything built so far; the object is not used again.

@@ -75,6 +75,10 @@ void MigrationReceiver::apply_record() {
     case RecordType::kPageBatch: return apply_batch();
     case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;
     case RecordType::kDeviceState: device_ = decoder_.device(); return;
+    case RecordType::kNetDevice:
+      net_device_ = decoder_.net_device();
+      has_net_device_ = true;
+      return;
     case RecordType::kEnd:
       end_in_ns_ = clock_.now_ns();
       stats_.verify = decoder_.verify_requested();
@@ -148,6 +152,11 @@ void MigrationReceiver::acknowledge() {
   verified_ns_ = clock_.now_ns();
   if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+  }
+  if (has_net_device_) {
+    if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+      return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+    }
   }
   AckRecord ack{digest, {}};
   Sha256Digest mac = ack_mac(config_.key, config_.nonce, ack);

@@ -87,6 +87,8 @@ class MigrationReceiver {
   MemoryDigest full_digest_{0};        // verify mode: of all memory as assembled
   x86::VcpuState vcpu_ = {};
   DeviceState device_ = {};
+  NetDeviceRecord net_device_ = {};
+  bool has_net_device_ = false;
   Phase phase_ = Phase::kIdle;
   Outcome outcome_ = Outcome::kInProgress;
   StreamFault failure_;

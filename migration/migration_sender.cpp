@@ -163,7 +163,7 @@ void MigrationSender::queue_header() {
   header.page_size = kPageSize;
   header.memory_bytes = source_.page_count() * kPageSize;
   header.vcpu_count = 1;
-  header.backend_features = kFeatureGuestCpuid;
+  header.backend_features = kFeatureGuestCpuid | (source_.has_nic() ? kFeatureGuestNic : 0);
   header.vcpu_state_size = sizeof(x86::VcpuState);
   header.device_state_size = sizeof(DeviceState);
   copy_to_field(header.backend_name, config_.backend_name);
@@ -262,6 +262,7 @@ void MigrationSender::stop_and_copy() {
   source_.pause();
   paused_ns_ = clock_.now_ns();
   source_.capture(vcpu_, device_);
+  if (source_.has_nic()) source_.capture_nic(nic_);
   (void)source_.collect_dirty(send_set_);
   begin_round(number, true);
 }
@@ -273,6 +274,7 @@ void MigrationSender::queue_state() {
   record.state = vcpu_;
   queue_record(RecordType::kVcpuState, record);
   queue_record(RecordType::kDeviceState, device_);
+  if (source_.has_nic()) queue_record(RecordType::kNetDevice, nic_);
   phase_ = config_.verify ? Phase::kVerify : Phase::kEnd;
 }
 
@@ -359,7 +361,8 @@ void MigrationSender::fail(StreamFault why) {
 void MigrationSender::finish(MigrationOutcome outcome) {
   summary_.outcome = outcome;
   summary_.total_ns = clock_.now_ns() - started_ns_;
-  summary_.required_bytes = data_pages_ * kPageSize + sizeof(VcpuStateRecord) + sizeof(DeviceState);
+  summary_.required_bytes = data_pages_ * kPageSize + sizeof(VcpuStateRecord) + sizeof(DeviceState) +
+                            (source_.has_nic() ? sizeof(NetDeviceRecord) : 0);
   phase_ = Phase::kFinished;
   if (observer_ != nullptr) observer_->on_finished(summary_);
 }

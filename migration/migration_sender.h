@@ -136,6 +136,7 @@ class MigrationSender {
   uint64_t produced_ = 0;  // bytes queued during the current pump()
   x86::VcpuState vcpu_ = {};
   DeviceState device_ = {};
+  NetDeviceRecord nic_ = {};
   MigrationSummary summary_;
 };
 

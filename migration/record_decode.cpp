@@ -136,6 +136,19 @@ StreamFault decode_verify(const RawRecord& raw, VerifyRecord& out) {
   return {};
 }
 
+StreamFault decode_net_device(const RawRecord& raw, NetDeviceRecord& out) {
+  copy_body(raw, out);
+  if (out.reserved0 != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved0);
+  bool zero_mac = true;
+  for (uint8_t byte : out.mac) zero_mac &= byte == 0;
+  if (zero_mac || (out.mac[0] & 1) != 0) return at(raw, StreamError::kBadHeaderField, out.mac[0]);
+  if (out.prefix == 0 || out.prefix > 32) return at(raw, StreamError::kBadHeaderField, out.prefix, 32);
+  if (out.state_size != kNetDeviceStateBytes) {
+    return at(raw, StreamError::kBadHeaderField, out.state_size, kNetDeviceStateBytes);
+  }
+  return {};
+}
+
 StreamFault decode_round(const RawRecord& raw, RoundRecord& out) {
   copy_body(raw, out);
   if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);

@@ -25,6 +25,9 @@ inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
 [[nodiscard]] StreamFault decode_nack(const RawRecord& raw, NackRecord& out);
 [[nodiscard]] StreamFault decode_round(const RawRecord& raw, RoundRecord& out);
 [[nodiscard]] StreamFault decode_verify(const RawRecord& raw, VerifyRecord& out);
+// The form of a NET_DEVICE record: unicast MAC, not all zero; prefix 1..32; state_size;
+// reserved zero. The device state inside is the VM layer's to check.
+[[nodiscard]] StreamFault decode_net_device(const RawRecord& raw, NetDeviceRecord& out);
 
 // One entry of a validated batch: `pages` pages from `gfn`; `data` is the page's 4096
 // bytes for a data entry, empty for a zero run.

@@ -18,6 +18,7 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kRound: return sizeof(RoundRecord);
     case RecordType::kVerify: return sizeof(VerifyRecord);
     case RecordType::kCpuid: return sizeof(CpuidRecord);
+    case RecordType::kNetDevice: return sizeof(NetDeviceRecord);
     case RecordType::kPageBatch: return 0;
   }
   return 0;

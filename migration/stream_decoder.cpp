@@ -51,8 +51,12 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
       return accept_vcpu(raw);
     case RecordType::kDeviceState:
       if (phase_ != Phase::kDevice) return unexpected;
-      phase_ = Phase::kEnd;
+      phase_ = (header_.backend_features & kFeatureGuestNic) != 0 ? Phase::kNetDevice : Phase::kEnd;
       return decode_device_state(raw, device_);
+    case RecordType::kNetDevice:
+      if (phase_ != Phase::kNetDevice) return unexpected;
+      phase_ = Phase::kEnd;
+      return decode_net_device(raw, net_device_);
     case RecordType::kVerify: {
       if (phase_ != Phase::kEnd || verify_requested_) return unexpected;
       VerifyRecord verify{};

@@ -1,7 +1,8 @@
 // The destination's view of what the source sends: RecordReader's verified records,
 // decoded by type and checked against the stream's order and the guest's size
 // (docs/migration-stream.md, section 4): HEADER first, CPUID next; then ROUND and PAGE_BATCH
-// records; one VCPU_STATE per vCPU; DEVICE_STATE; END, which is accepted only when
+// records; one VCPU_STATE per vCPU; DEVICE_STATE; NET_DEVICE exactly when HEADER has
+// kFeatureGuestNic; END, which is accepted only when
 // every page of the guest arrived at least once; an optional VERIFY just before END
 // asks for the full comparison (verify_requested()). It does not touch a guest: the
 // receiver applies what it hands out. Digest and MAC checks need the guest memory and
@@ -39,6 +40,7 @@ class StreamDecoder {
   const PageBatchView& batch() const { return batch_; }
   const VcpuStateRecord& vcpu() const { return vcpu_; }
   const DeviceState& device() const { return device_; }
+  const NetDeviceRecord& net_device() const { return net_device_; }
   const EndRecord& end() const { return end_; }
   const RoundRecord& round() const { return round_; }
   uint64_t guest_pages() const { return guest_pages_; }
@@ -47,7 +49,7 @@ class StreamDecoder {
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
-  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kEnd, kDone, kFailed };
+  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kDone, kFailed };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);
@@ -68,6 +70,7 @@ class StreamDecoder {
   PageBatchView batch_;
   VcpuStateRecord vcpu_ = {};
   DeviceState device_ = {};
+  NetDeviceRecord net_device_ = {};
   EndRecord end_ = {};
   RoundRecord round_ = {};
 };

@@ -49,6 +49,7 @@ const char* to_string(RecordType type) {
     case RecordType::kCpuid: return "CPUID";
     case RecordType::kRound: return "ROUND";
     case RecordType::kVerify: return "VERIFY";
+    case RecordType::kNetDevice: return "NET_DEVICE";
   }
   return "unknown";
 }

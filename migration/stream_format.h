@@ -17,7 +17,7 @@ static_assert(std::endian::native == std::endian::little, "the stream is little-
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
 inline constexpr uint16_t kStreamVersionMajor = 2;  // 2: the mandatory CPUID record
-inline constexpr uint16_t kStreamVersionMinor = 1;  // 2.1: the optional VERIFY record
+inline constexpr uint16_t kStreamVersionMinor = 2;  // 2.1: VERIFY; 2.2: NET_DEVICE
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr size_t kNonceSize = 32;
 
@@ -34,6 +34,7 @@ enum class RecordType : uint32_t {
   kCpuid = 0x0009,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
+  kNetDevice = 0x8000'0003,
 };
 inline constexpr uint32_t kOptionalRecordBit = 0x8000'0000;
 
@@ -62,7 +63,10 @@ static_assert(sizeof(ChallengeRecord) == 48);
 // HEADER.backend_features: what the guest was promised that the destination must keep
 // (section 3). A destination refuses a bit it does not know.
 inline constexpr uint32_t kFeatureGuestCpuid = 1u << 0;  // CPUID fixed at creation, in a CPUID record
-inline constexpr uint32_t kKnownBackendFeatures = kFeatureGuestCpuid;
+// The guest has a network card: exactly one NET_DEVICE record follows DEVICE_STATE. A
+// 2.1 destination refuses the bit, so it never skips the record and drops the card.
+inline constexpr uint32_t kFeatureGuestNic = 1u << 1;
+inline constexpr uint32_t kKnownBackendFeatures = kFeatureGuestCpuid | kFeatureGuestNic;
 
 struct HeaderRecord {
   uint64_t magic;
@@ -124,6 +128,20 @@ struct DeviceState {
   uint8_t console_pending[kMaxConsolePending] = {};  // an unfinished console line
 };
 static_assert(sizeof(DeviceState) == 288);
+
+// The guest's network card (section 3, NET_DEVICE): its identity on the network and its
+// virtio-net device state, encoded by the VM layer (kernel/vm/devices/virtio_net_state.h,
+// which checks it again in full on the destination; here only the form is checked).
+inline constexpr uint32_t kNetDeviceStateBytes = 104;
+struct NetDeviceRecord {
+  uint8_t mac[6];   // unicast: bit 0 of the first byte clear
+  uint8_t prefix;   // the IPv4 prefix length, 1..32
+  uint8_t reserved0;
+  uint8_t ipv4[4];  // network order
+  uint32_t state_size;  // kNetDeviceStateBytes
+  uint8_t state[kNetDeviceStateBytes];
+};
+static_assert(sizeof(NetDeviceRecord) == 120);
 
 struct EndRecord {
   uint64_t page_count;

@@ -67,18 +67,23 @@ GuestSwitch::Slot* GuestSwitch::owner_of(const uint8_t* mac) {
 
 Expected<GuestSwitch::PortId> GuestSwitch::attach(GuestPort& port, const MacAddress& mac, const Ipv4Address& ip,
                                                   RateLimit limit) {
-  static constexpr uint8_t kZero[6] = {};
-  if (group_address(mac.bytes) || same(mac.bytes, kZero, 6)) return fail(Error::kInvalidArgument);
-  if (has_host_ && (same(mac.bytes, host_mac_.bytes, 6) || ip == host_ip_)) return fail(Error::kExists);
-  for (const Slot& s : slots_) {
-    if (s.port != nullptr && (same(s.mac.bytes, mac.bytes, 6) || s.ip == ip)) return fail(Error::kExists);
-  }
+  if (auto free = identity_free(mac, ip); !free) return free.failure();
   for (size_t i = 0; i < kMaxGuests; ++i) {
     if (slots_[i].port != nullptr) continue;
     slots_[i] = Slot{&port, mac, ip, TokenBucket(limit), {}};
     return static_cast<PortId>(i + 1);
   }
   return fail(Error::kBusy);
+}
+
+Status GuestSwitch::identity_free(const MacAddress& mac, const Ipv4Address& ip) const {
+  static constexpr uint8_t kZero[6] = {};
+  if (group_address(mac.bytes) || same(mac.bytes, kZero, 6)) return fail(Error::kInvalidArgument);
+  if (has_host_ && (same(mac.bytes, host_mac_.bytes, 6) || ip == host_ip_)) return fail(Error::kExists);
+  for (const Slot& s : slots_) {
+    if (s.port != nullptr && (same(s.mac.bytes, mac.bytes, 6) || s.ip == ip)) return fail(Error::kExists);
+  }
+  return ok();
 }
 
 void GuestSwitch::detach(PortId id) {

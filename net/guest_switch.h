@@ -80,6 +80,9 @@ class GuestSwitch {
   // kInvalidArgument for a multicast or zero MAC; kExists when the MAC or the IPv4
   // address is the host's or another guest's; kBusy when every port is taken.
   Expected<PortId> attach(GuestPort& port, const MacAddress& mac, const Ipv4Address& ip, RateLimit limit = {});
+  // Whether attach would take this identity (its errors other than kBusy), without
+  // taking it: an arriving guest is checked before it is acknowledged, plugged later.
+  Status identity_free(const MacAddress& mac, const Ipv4Address& ip) const;
   void detach(PortId id);
 
   Forwarding from_uplink(std::span<const uint8_t> frame);

@@ -6,9 +6,15 @@
 #include "godwit/abi.h"
 #include "kernel/console/log.h"
 #include "kernel/time/clock.h"
+#include "kernel/vm/devices/virtio_net_state.h"
+#include "kernel/vm/guest_nic.h"
 #include "kernel/vm/guests.h"
+#include "net/net.h"
 
 namespace godwit::migrate {
+
+static_assert(migration::kNetDeviceStateBytes == devices::kVirtioNetStateBytes,
+              "NET_DEVICE carries virtio_net_state.h's encoding: change the stream with it");
 
 namespace {
 
@@ -88,6 +94,40 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
   return ok();
 }
 
+Status VmDestination::load_nic(const migration::NetDeviceRecord& record) {
+  if (vm_ == nullptr || vm_->nic != nullptr) return fail(Error::kState);
+  auto state = devices::decode_virtio_net_state(record.state);
+  if (!state) {
+    log::error("incoming guest '{}': its network card's state is malformed ({})", vm_->name(), state.error());
+    return state.failure();
+  }
+  net::MacAddress mac;
+  std::memcpy(mac.bytes, record.mac, sizeof mac.bytes);
+  if (std::memcmp(state->mac.bytes, mac.bytes, sizeof mac.bytes) != 0) {
+    log::error("incoming guest '{}': its card's MAC and its device state's MAC differ", vm_->name());
+    return fail(Error::kMalformed);
+  }
+  net::Ipv4Interface address;
+  std::memcpy(address.address.bytes, record.ipv4, sizeof record.ipv4);
+  address.prefix = record.prefix;
+  if (std::string_view why = net::unusable_host_address(address); !why.empty()) {
+    log::error("incoming guest '{}': its card's address cannot be a host's: {}", vm_->name(), why);
+    return fail(Error::kMalformed);
+  }
+  // Checked now so that start() can plug it in without failing.
+  if (auto free = net::guest_switch().identity_free(mac, address.address); !free) {
+    log::error("incoming guest '{}': its MAC or address is already on this node's switch", vm_->name());
+    return free;
+  }
+  vm_->nic = new vm::GuestNic(*vm_, mac, address);
+  if (auto loaded = vm_->nic->load(*state); !loaded) {
+    log::error("incoming guest '{}': its network card's state does not fit its memory ({})", vm_->name(),
+               loaded.error());
+    return loaded;  // discard() frees the card with the guest
+  }
+  return ok();
+}
+
 void VmDestination::start() {
   uint64_t now = clock::now_ns();
   // Guest time continues from where the source paused it: the pause is invisible.
@@ -103,6 +143,16 @@ void VmDestination::start() {
     vm_->state = vm::VmState::kRunnable;
   }
   vm_->migrating = false;
+  if (vm_->nic != nullptr) {
+    // identity_free was checked in load_nic and the main loop ran nothing in between
+    // that attaches ports, so this plugs; should it not, the guest runs unreachable.
+    if (auto plugged = vm_->nic->plug(); !plugged) {
+      log::error("guest '{}': could not join this node's switch ({}): it is unreachable", vm_->name(),
+                 plugged.error());
+    } else {
+      vm_->nic->start_announcing(now);
+    }
+  }
   vm::announce_guest(*vm_, true);
 }
 

@@ -16,6 +16,7 @@ class VmDestination final : public migration::DestinationGuest, public migration
   Status write_zero_pages(uint64_t first, uint64_t count) override;
   const uint8_t* page(uint64_t gfn) override;
   Status load_state(const x86::VcpuState& vcpu, const migration::DeviceState& device) override;
+  Status load_nic(const migration::NetDeviceRecord& nic) override;
   void start() override;
   void discard() override;
 

@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "kernel/time/clock.h"
+#include "kernel/vm/devices/virtio_net_state.h"
+#include "kernel/vm/guest_nic.h"
 #include "kernel/vm/guests.h"
 
 namespace godwit::migrate {
@@ -45,6 +47,20 @@ void VmMigrationSource::capture(x86::VcpuState& vcpu, migration::DeviceState& de
   size_t n = pending.size() < migration::kMaxConsolePending ? pending.size() : migration::kMaxConsolePending;
   std::memcpy(device.console_pending, pending.data(), n);
   device.console_pending_length = static_cast<uint32_t>(n);
+}
+
+bool VmMigrationSource::has_nic() const { return alive() && vm_.nic != nullptr; }
+
+void VmMigrationSource::capture_nic(migration::NetDeviceRecord& nic) {
+  nic = {};
+  if (!has_nic()) return;
+  std::memcpy(nic.mac, vm_.nic->device().mac().bytes, sizeof nic.mac);
+  const net::Ipv4Interface& address = vm_.nic->address();
+  std::memcpy(nic.ipv4, address.address.bytes, sizeof nic.ipv4);
+  nic.prefix = address.prefix;
+  nic.state_size = migration::kNetDeviceStateBytes;
+  // The sizes are equal (static_assert in vm_destination.cpp), so this cannot fail.
+  (void)devices::encode_virtio_net_state(vm_.nic->device().save(), nic.state);
 }
 
 void VmMigrationSource::resume_after_failure() {

@@ -21,6 +21,8 @@ class VmMigrationSource final : public migration::MigrationSource {
   uint64_t collect_dirty(PageBitmap& into) override;
   void pause() override;
   void capture(x86::VcpuState& vcpu, migration::DeviceState& device) override;
+  bool has_nic() const override;
+  void capture_nic(migration::NetDeviceRecord& nic) override;
   void resume_after_failure() override;
   void release() override;
 

@@ -29,12 +29,6 @@ bool decode(Sink& out, ShellArgs args, MigrateRequest& request) {
     format(out, "migrate: no running guest with id '{}' (see 'guests')\n", args[1]);
     return false;
   }
-  if (request.vm->nic != nullptr) {
-    // The NIC's state (kernel/vm/devices/virtio_net_state.h) is not in the stream yet.
-    format(out, "migrate: guest {} has a network card, whose state migration does not carry yet\n",
-           request.vm->id);
-    return false;
-  }
   std::string_view target = args[2];
   size_t colon = target.find(':');
   if (colon != std::string_view::npos) {

@@ -1,5 +1,6 @@
 #include "kernel/vm/guest_nic.h"
 
+#include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 #include "net/net.h"
 
@@ -20,7 +21,9 @@ Status GuestNic::plug() {
 }
 
 bool GuestNic::pump() {
-  if (device_.broken()) return false;
+  // A stopped guest (paused for migration) must not have its rings touched: its device
+  // state is captured at the pause and its RAM may already be on the way.
+  if (device_.broken() || vm_.state == VmState::kStopped) return false;
   bool kicked = device_.take_transmit_kick();
   if (!kicked && !backlog_) return false;
   auto sent = device_.transmit(*this, kTransmitBudget);
@@ -29,7 +32,18 @@ bool GuestNic::pump() {
   return *sent > 0;
 }
 
+void GuestNic::announce_if_due(uint64_t now_ns) {
+  if (port_ == 0 || !announce_.take_due(now_ns)) return;
+  uint8_t frame[net::kGratuitousArpBytes];
+  size_t length = net::build_gratuitous_arp(device_.mac(), address_.address, frame);
+  // As if the guest sent it: the switch checks its identity, floods it to the other
+  // guests and sends it out of the uplink.
+  net::from_guest(port_, {frame, length});
+}
+
 void GuestNic::deliver(std::span<const uint8_t> frame) {
+  // Lost, as on any network, rather than written behind a migration's captured state.
+  if (vm_.state == VmState::kStopped) return;
   // A broken ring is remembered by the device; poll_nics() ends the guest.
   (void)device_.receive(frame);
 }
@@ -40,8 +54,10 @@ void GuestNic::transmit(std::span<const uint8_t> frame) { net::from_guest(port_,
 
 bool poll_nics() {
   bool moved = false;
+  uint64_t now = clock::now_ns();
   for (Vm& vm : slots()) {
     if (!vm.live() || vm.nic == nullptr) continue;
+    if (vm.state != VmState::kStopped) vm.nic->announce_if_due(now);
     moved |= vm.nic->pump();
     if (vm.nic->broken()) end_guest(vm, EndReason::kDeviceError, 0, vm.nic->fault());
   }

@@ -13,6 +13,7 @@
 #include "drivers/nic/nic.h"
 #include "kernel/vm/devices/virtio_net_device.h"
 #include "lib/expected.h"
+#include "net/guest_announce.h"
 #include "net/guest_switch.h"
 #include "net/ipv4_address.h"
 
@@ -31,6 +32,13 @@ class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, pu
 
   // Takes a port on the switch: kExists when the MAC or address is already in use.
   Status plug();
+  // A migrated guest's device state (the driver keeps running, no reset): checked in full
+  // against this guest's RAM by VirtioNetDevice::load.
+  Status load(const devices::VirtioNetState& state) { return device_.load(state); }
+  // After a migration: gratuitous ARP for the guest's address from its MAC, through the
+  // switch, in AnnounceSchedule's rounds, sent from poll_nics().
+  void start_announcing(uint64_t now_ns) { announce_.start(now_ns); }
+  uint32_t announcements_sent() const { return announce_.sent(); }
 
   Expected<uint32_t> mmio_read(uint64_t offset) { return device_.read(offset, 4); }
   Status mmio_write(uint64_t offset, uint32_t value) { return device_.write(offset, 4, value); }
@@ -54,6 +62,10 @@ class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, pu
   devices::VirtioNetDevice device_;
   net::GuestSwitch::PortId port_ = 0;
   bool backlog_ = false;  // the last pump stopped at its budget
+  net::AnnounceSchedule announce_;
+
+  friend bool poll_nics();
+  void announce_if_due(uint64_t now_ns);
 };
 
 // Sends every guest NIC's pending frames and ends guests whose device is broken. A main

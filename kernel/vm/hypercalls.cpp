@@ -71,9 +71,7 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit) {
       end_guest(vm, EndReason::kExited, request.status, "the guest called exit");
       return false;
     case Hypercall::kMigrateSelf: {
-      // A guest with a NIC cannot move yet: its device state is not in the stream.
-      Status started = self_migration && vm.nic == nullptr ? self_migration(vm, request.ipv4, request.port)
-                                                           : Status::kUnsupported;
+      Status started = self_migration ? self_migration(vm, request.ipv4, request.port) : Status::kUnsupported;
       set_status(vm, exit, started);
       return started != Status::kOk;
     }

@@ -7,9 +7,11 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <stdexcept>
+#include "kernel/vm/devices/virtio_net_state.h"
 #include "migration/migration_ports.h"
 #include "tests/unit/fakes/tracked_guest.h"
 
@@ -66,6 +68,7 @@ class FakeSource final : public MigrationSource {
   godwit::testing::TrackedGuest ram;
   std::vector<uint8_t>& memory = ram.memory;
   bool paused = false, resumed = false, released = false, fail_tracking = false;
+  std::optional<NetDeviceRecord> nic;  // the guest's card, when it has one
   uint64_t guest_time_ns = 5'000'000'000;
   x86::VcpuState vcpu;
 
@@ -96,6 +99,8 @@ class FakeSource final : public MigrationSource {
     device.guest_time_ns = guest_time_ns;
     device.console_bytes = 77;
   }
+  bool has_nic() const override { return nic.has_value(); }
+  void capture_nic(NetDeviceRecord& out) override { out = *nic; }
   void resume_after_failure() override {
     ram.stop_tracking();
     paused = false;
@@ -108,7 +113,8 @@ class FakeDestination final : public DestinationGuest {
  public:
   explicit FakeDestination(uint64_t pages) : memory(pages * kPageSize, 0xee) {}  // garbage until written
   std::vector<uint8_t> memory;
-  bool loaded = false, started = false, discarded = false;
+  bool loaded = false, started = false, discarded = false, nic_loaded = false;
+  NetDeviceRecord nic = {};
   x86::VcpuState vcpu;
   DeviceState device;
   // A silent bug in the VM layer, for verify mode's test: the write of this page lands
@@ -142,6 +148,13 @@ class FakeDestination final : public DestinationGuest {
   Status load_state(const x86::VcpuState& v, const DeviceState& d) override {
     if (refuse_state) return fail(Error::kInvalidArgument);
     vcpu = v, device = d, loaded = true;
+    return ok();
+  }
+  // As the VM layer does: the device state must decode in full (virtio_net_state.h).
+  Status load_nic(const NetDeviceRecord& given) override {
+    auto state = devices::decode_virtio_net_state(given.state);
+    if (!state) return state.failure();
+    nic = given, nic_loaded = true;
     return ok();
   }
   void start() override { started = true; }

@@ -134,6 +134,20 @@ TEST(GuestSwitch, AttachRefusesDuplicatesAndGroupAddresses) {
   EXPECT_TRUE(t.sw.from_guest(t.pb + 100, ipv4(kMacA, kMacB, kIpB), 0).dropped);  // no such port
 }
 
+// An arriving guest's identity is checked before its ACK and plugged only when it starts:
+// the check must say what attach would say, and take nothing.
+TEST(GuestSwitch, IdentityFreeAnswersAsAttachWouldWithoutTakingAPort) {
+  TwoGuests t;
+  EXPECT_EQ(t.sw.identity_free(kMacA, kIpOther).error(), Error::kExists);
+  EXPECT_EQ(t.sw.identity_free(kElsewhere, kHostIp).error(), Error::kExists);
+  EXPECT_EQ(t.sw.identity_free(kBroadcast, kIpOther).error(), Error::kInvalidArgument);
+  EXPECT_TRUE(t.sw.identity_free(kElsewhere, kIpOther));
+  EXPECT_EQ(t.sw.guest_count(), 2u);
+  Inbox c;
+  EXPECT_TRUE(t.sw.attach(c, kElsewhere, kIpOther));
+  EXPECT_EQ(t.sw.identity_free(kElsewhere, kIpOther).error(), Error::kExists);
+}
+
 TEST(GuestSwitch, RateLimitThrottlesOnlyTheFlooder) {
   GuestSwitch sw;
   sw.set_host(kHostMac, kHostIp);
