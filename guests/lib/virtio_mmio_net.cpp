@@ -6,7 +6,7 @@
 #include "godwit/abi.h"
 #include "guests/lib/console.h"
 #include "guests/lib/hypercall.h"
-#include "kernel/vm/devices/virtio_mmio_regs.h"
+#include "godwit/virtio_mmio.h"
 
 namespace godwit::guest {
 

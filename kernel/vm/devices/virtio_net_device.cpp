@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "kernel/vm/devices/virtio_mmio_regs.h"
+#include "godwit/virtio_mmio.h"
 
 namespace godwit::devices {
 

@@ -1,6 +1,6 @@
 #include "kernel/vm/devices/virtio_net_state.h"
 
-#include "kernel/vm/devices/virtio_mmio_regs.h"
+#include "godwit/virtio_mmio.h"
 
 namespace godwit::devices {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "drivers/virtio/split_virtqueue.h"
-#include "kernel/vm/devices/virtio_mmio_regs.h"
+#include "godwit/virtio_mmio.h"
 #include "tests/unit/kernel/vm/devices/fake_guest_ram.h"
 
 namespace godwit::devices {
