@@ -2,9 +2,9 @@
 // functions in its own header and gets one line each here.
 #include "kernel/command_table.h"
 
+#include "kernel/shell/migrate_command.h"
 #include "kernel/shell/net_commands.h"
 #include "kernel/shell/system_commands.h"
-#include "kernel/shell/migrate_command.h"
 #include "kernel/shell/vm_commands.h"
 
 namespace godwit {
@@ -16,11 +16,13 @@ constexpr ShellCommand kCommands[] = {
     {"mem", "mem", "physical frames and kernel heap in use", 0, 0, shell::command_mem},
     {"halt", "halt [code]", "stop the machine (ends the emulator with the code)", 0, 1, shell::command_halt},
     {"guests", "guests", "list guests: state, memory, exits, CPU time", 0, 0, shell::command_guests},
-    {"new", "new <image> [mem=16M] [key=value ...]", "start a guest from a loaded image", 1, 10, shell::command_new},
+    {"new", "new <image> [mem=16M] [key=value ...]", "start a guest from a loaded image", 1, 10,
+     shell::command_new},
     {"stop", "stop <id>", "pause a guest", 1, 1, shell::command_stop},
     {"start", "start <id>", "resume a stopped guest", 1, 1, shell::command_start},
     {"kill", "kill <id>", "end a guest", 1, 1, shell::command_kill},
-    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4, shell::command_dirtylog},
+    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4,
+     shell::command_dirtylog},
     {"migrate", "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify]",
      "live-migrate a guest to another node", 2, 7, shell::command_migrate},
     {"net", "net", "network interface, link and counters", 0, 0, shell::command_net},

@@ -3,30 +3,30 @@
 #include <cstdint>
 #include <span>
 
-#include "arch/x86/cpu/descriptors.h"
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/cpu/descriptors.h"
 #include "arch/x86/cpu/features.h"
 #include "arch/x86/cpu/interrupts.h"
 #include "arch/x86/cpu/intrinsics.h"
 #include "arch/x86/cpu/lapic.h"
 #include "arch/x86/cpu/virtualization.h"
-#include "net/net.h"
+#include "kernel/command_table.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/machine.h"
-#include "kernel/migrate/migration_service.h"
 #include "kernel/memory/physical_memory.h"
+#include "kernel/migrate/migration_service.h"
 #include "kernel/panic.h"
-#include "kernel/command_table.h"
 #include "kernel/shell/shell.h"
 #include "kernel/time/clock.h"
 #include "kernel/version.h"
 #include "kernel/vm/guest_images.h"
+#include "kernel/vm/guest_nic.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/scheduler.h"
-#include "kernel/vm/guest_nic.h"
+#include "net/net.h"
 
 namespace godwit {
 

@@ -50,7 +50,7 @@ struct SenderConfig {
   // destination verifies and applies them in small steps, so its ACKs keep flowing.
   // Overhead stays 16 bytes a page plus a 24-byte record header per 16 pages (0.4%).
   uint32_t batch_pages = 16;
-  uint64_t digest_pages_per_pump = 512;        // 2 MiB hashed per pump() call
+  uint64_t digest_pages_per_pump = 512;  // 2 MiB hashed per pump() call
 };
 
 // Wire bytes of a PAGE_BATCH record of `pages` data pages: size record buffers with it.
@@ -118,8 +118,8 @@ class MigrationSender {
   RecordOutput output_;
   PageBitmap send_set_;
   PrecopyPolicy policy_;
-  IncrementalDigest sent_digest_;  // of every page as last sent
-  MemoryDigest full_digest_;       // verify mode: of the paused memory
+  IncrementalDigest sent_digest_;   // of every page as last sent
+  MemoryDigest full_digest_;        // verify mode: of the paused memory
   uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones
   RecordReader replies_;
 

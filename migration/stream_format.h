@@ -16,8 +16,8 @@ namespace godwit::migration {
 static_assert(std::endian::native == std::endian::little, "the stream is little-endian (section 1)");
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
-inline constexpr uint16_t kStreamVersionMajor = 2;  // 2: the mandatory CPUID record
-inline constexpr uint16_t kStreamVersionMinor = 2;  // 2.1: VERIFY; 2.2: NET_DEVICE
+inline constexpr uint16_t kStreamVersionMajor = 2;               // 2: the mandatory CPUID record
+inline constexpr uint16_t kStreamVersionMinor = 2;               // 2.1: VERIFY; 2.2: NET_DEVICE
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr size_t kNonceSize = 32;
 
@@ -134,10 +134,10 @@ static_assert(sizeof(DeviceState) == 288);
 // which checks it again in full on the destination; here only the form is checked).
 inline constexpr uint32_t kNetDeviceStateBytes = 104;
 struct NetDeviceRecord {
-  uint8_t mac[6];   // unicast: bit 0 of the first byte clear
-  uint8_t prefix;   // the IPv4 prefix length, 1..32
+  uint8_t mac[6];  // unicast: bit 0 of the first byte clear
+  uint8_t prefix;  // the IPv4 prefix length, 1..32
   uint8_t reserved0;
-  uint8_t ipv4[4];  // network order
+  uint8_t ipv4[4];      // network order
   uint32_t state_size;  // kNetDeviceStateBytes
   uint8_t state[kNetDeviceStateBytes];
 };

@@ -65,8 +65,8 @@ GuestSwitch::Slot* GuestSwitch::owner_of(const uint8_t* mac) {
   return nullptr;
 }
 
-Expected<GuestSwitch::PortId> GuestSwitch::attach(GuestPort& port, const MacAddress& mac, const Ipv4Address& ip,
-                                                  RateLimit limit) {
+Expected<GuestSwitch::PortId> GuestSwitch::attach(GuestPort& port, const MacAddress& mac,
+                                                  const Ipv4Address& ip, RateLimit limit) {
   if (auto free = identity_free(mac, ip); !free) return free.failure();
   for (size_t i = 0; i < kMaxGuests; ++i) {
     if (slots_[i].port != nullptr) continue;

@@ -55,11 +55,11 @@ class TokenBucket {
 };
 
 struct SwitchPortCounters {
-  uint64_t in_frames = 0;       // frames the port sent into the switch and were forwarded
-  uint64_t out_frames = 0;      // frames delivered to the port
-  uint64_t dropped_spoofed = 0; // a source MAC or IPv4 address not its own
-  uint64_t dropped_protocol = 0;// not ARP or IPv4, or too short for its header
-  uint64_t dropped_rate = 0;    // over its rate limit
+  uint64_t in_frames = 0;         // frames the port sent into the switch and were forwarded
+  uint64_t out_frames = 0;        // frames delivered to the port
+  uint64_t dropped_spoofed = 0;   // a source MAC or IPv4 address not its own
+  uint64_t dropped_protocol = 0;  // not ARP or IPv4, or too short for its header
+  uint64_t dropped_rate = 0;      // over its rate limit
 };
 
 // What the caller must still do with a frame: the switch has already delivered it to
@@ -79,7 +79,8 @@ class GuestSwitch {
   void set_host(const MacAddress& mac, const Ipv4Address& ip);
   // kInvalidArgument for a multicast or zero MAC; kExists when the MAC or the IPv4
   // address is the host's or another guest's; kBusy when every port is taken.
-  Expected<PortId> attach(GuestPort& port, const MacAddress& mac, const Ipv4Address& ip, RateLimit limit = {});
+  Expected<PortId> attach(GuestPort& port, const MacAddress& mac, const Ipv4Address& ip,
+                          RateLimit limit = {});
   // Whether attach would take this identity (its errors other than kBusy), without
   // taking it: an arriving guest is checked before it is acknowledged, plugged later.
   Status identity_free(const MacAddress& mac, const Ipv4Address& ip) const;

@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "net/ipv4_address.h"
 #include "lwip/ip4_addr.h"
+#include "net/ipv4_address.h"
 
 namespace godwit::net {
 

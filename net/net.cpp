@@ -3,7 +3,6 @@
 
 #include "arch/x86/cpu/intrinsics.h"
 #include "drivers/nic/find_nic.h"
-#include "net/lwip_port.h"
 #include "drivers/nic/mac_address.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
@@ -11,6 +10,7 @@
 #include "kernel/time/clock.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "net/lwip_port.h"
 
 namespace godwit::net {
 

@@ -5,11 +5,11 @@
 
 #include <optional>
 
-#include "net/ipv4_address.h"
 #include "drivers/nic/nic.h"
 #include "kernel/boot/command_line.h"
 #include "lib/expected.h"
 #include "lib/format.h"
+#include "net/ipv4_address.h"
 
 namespace godwit::net {
 

@@ -1,9 +1,9 @@
 #include "net/nic_netif.h"
 
-#include "net/frame_gather.h"
-#include "net/lwip_types.h"
 #include "lwip/etharp.h"
 #include "lwip/stats.h"
+#include "net/frame_gather.h"
+#include "net/lwip_types.h"
 #include "netif/ethernet.h"
 
 namespace godwit::net {

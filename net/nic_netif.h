@@ -14,21 +14,21 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "net/guest_switch.h"
-#include "net/net_config.h"
 #include "drivers/nic/nic.h"
 #include "lib/expected.h"
 #include "lwip/netif.h"
+#include "net/guest_switch.h"
+#include "net/net_config.h"
 
 namespace godwit::net {
 
 struct NetifCounters {
-  uint64_t rx_bad_length = 0;   // shorter than an Ethernet header or longer than 1514 bytes
-  uint64_t rx_no_pbuf = 0;      // lwIP's pbuf pool was empty
-  uint64_t rx_over_budget = 0;  // the driver delivered more frames than it was allowed
-  uint64_t tx_held = 0;         // no descriptor free: held and sent on a later poll
-  uint64_t tx_dropped = 0;      // held-back queue full, or a frame too long for the NIC
-  uint64_t tx_errors = 0;       // the driver refused a frame for another reason
+  uint64_t rx_bad_length = 0;          // shorter than an Ethernet header or longer than 1514 bytes
+  uint64_t rx_no_pbuf = 0;             // lwIP's pbuf pool was empty
+  uint64_t rx_over_budget = 0;         // the driver delivered more frames than it was allowed
+  uint64_t tx_held = 0;                // no descriptor free: held and sent on a later poll
+  uint64_t tx_dropped = 0;             // held-back queue full, or a frame too long for the NIC
+  uint64_t tx_errors = 0;              // the driver refused a frame for another reason
   uint64_t guest_to_link_dropped = 0;  // guest frames for the link while the NIC was busy
   uint64_t guest_to_host_dropped = 0;  // guest frames for lwIP with its queue or pool full
 };

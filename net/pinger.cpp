@@ -1,11 +1,11 @@
 #include "net/pinger.h"
 
-#include "net/icmp_echo.h"
-#include "net/lwip_port.h"
-#include "net/lwip_types.h"
 #include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include "lwip/raw.h"
+#include "net/icmp_echo.h"
+#include "net/lwip_port.h"
+#include "net/lwip_types.h"
 
 namespace godwit::net {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <span>
 
-#include "net/ipv4_address.h"
 #include "lib/expected.h"
+#include "net/ipv4_address.h"
 
 struct raw_pcb;
 

@@ -1,8 +1,8 @@
 #include "net/tcp_stream.h"
 
-#include "net/lwip_types.h"
 #include "lwip/ip.h"
 #include "lwip/tcp.h"
+#include "net/lwip_types.h"
 
 namespace godwit::net {
 

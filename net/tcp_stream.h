@@ -32,8 +32,8 @@
 #include <span>
 #include <string_view>
 
-#include "net/ipv4_address.h"
 #include "lib/expected.h"
+#include "net/ipv4_address.h"
 
 struct tcp_pcb;
 struct pbuf;

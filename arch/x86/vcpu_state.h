@@ -10,7 +10,24 @@
 
 namespace godwit::x86 {
 
-enum Gpr : unsigned { kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi, kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15 };
+enum Gpr : unsigned {
+  kRax,
+  kRcx,
+  kRdx,
+  kRbx,
+  kRsp,
+  kRbp,
+  kRsi,
+  kRdi,
+  kR8,
+  kR9,
+  kR10,
+  kR11,
+  kR12,
+  kR13,
+  kR14,
+  kR15
+};
 
 // The registers an exit handler reads and writes. After Vcpu::run() returns they are
 // current (RSP, RIP and RFLAGS included); changes are written back on the next entry.

@@ -105,11 +105,12 @@ void send_ping(raw_pcb* pcb) {
 
 void report() {
   const GuestNetCounters& net = net_counters();
-  println("echo: arp_in={} icmp_echo_in={} udp={} tcp_conns={} tcp_bytes={} tcp_lines={} pings={} replies={} "
-          "rx={} tx={} dropped={}",
-          lwip_stats.etharp.recv, lwip_stats.icmp.recv, g_counts.udp_datagrams, g_counts.tcp_connections,
-          g_counts.tcp_bytes, g_counts.tcp_lines, g_counts.pings_sent, g_counts.ping_replies, net.rx_frames,
-          net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
+  println(
+      "echo: arp_in={} icmp_echo_in={} udp={} tcp_conns={} tcp_bytes={} tcp_lines={} pings={} replies={} "
+      "rx={} tx={} dropped={}",
+      lwip_stats.etharp.recv, lwip_stats.icmp.recv, g_counts.udp_datagrams, g_counts.tcp_connections,
+      g_counts.tcp_bytes, g_counts.tcp_lines, g_counts.pings_sent, g_counts.ping_replies, net.rx_frames,
+      net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
 }
 
 }  // namespace
@@ -118,7 +119,8 @@ int main() {
   uint8_t address[4];
   uint8_t prefix = 0;
   if (!parse_ipv4_prefix_text(param_text("net", ""), address, prefix)) {
-    println("guest: bad parameter net={} (an address and prefix such as 10.0.0.21/24)", param_text("net", ""));
+    println("guest: bad parameter net={} (an address and prefix such as 10.0.0.21/24)",
+            param_text("net", ""));
     return kExitBadParameter;
   }
   std::string_view peer_text = param_text("peer", "");

@@ -4,9 +4,9 @@
 
 #include "drivers/virtio_net/virtio_net_defs.h"
 #include "godwit/abi.h"
+#include "godwit/virtio_mmio.h"
 #include "guests/lib/console.h"
 #include "guests/lib/hypercall.h"
-#include "godwit/virtio_mmio.h"
 
 namespace godwit::guest {
 

@@ -6,8 +6,8 @@
 
 #include <string_view>
 
-#include "lib/json_writer.h"
 #include "lib/format.h"
+#include "lib/json_writer.h"
 
 namespace godwit {
 

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "kernel/boot/multiboot2.h"
-#include "lib/expected.h"
 #include "kernel/memory/frame_allocator.h"
 #include "kernel/memory/heap.h"
+#include "lib/expected.h"
 
 namespace godwit::memory {
 

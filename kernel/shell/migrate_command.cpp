@@ -3,9 +3,9 @@
 // it, running the main loop so guests and the network keep going.
 #include "kernel/shell/migrate_command.h"
 
-#include "lib/parse.h"
 #include "kernel/migrate/migration_service.h"
 #include "kernel/vm/guests.h"
+#include "lib/parse.h"
 
 namespace godwit::shell {
 
@@ -62,8 +62,9 @@ void command_migrate(Sink& out, ShellArgs args) {
   auto summary = run(*request.vm, request.address, request.port, request.options, kWaitLimitNs);
   if (!summary) {
     Error e = summary.error();
-    const char* why = e == Error::kBusy         ? "another migration is running"
-                      : e == Error::kPermission ? "migration is off (no migrate_key=, or no network: see the boot log)"
+    const char* why = e == Error::kBusy ? "another migration is running"
+                      : e == Error::kPermission
+                          ? "migration is off (no migrate_key=, or no network: see the boot log)"
                       : e == Error::kInvalidArgument ? "the guest is not running"
                                                      : to_string(e);
     format(out, "migrate: cannot start: {}\n", why);
@@ -71,8 +72,8 @@ void command_migrate(Sink& out, ShellArgs args) {
   }
   const migration::MigrationSummary& s = *summary;
   if (s.outcome == migration::MigrationOutcome::kSucceeded) {
-    format(out, "migrate: guest {} now runs at {}: {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n", id,
-           args[2], s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds, s.wire_bytes >> 10);
+    format(out, "migrate: guest {} now runs at {}: {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n",
+           id, args[2], s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds, s.wire_bytes >> 10);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
   } else {

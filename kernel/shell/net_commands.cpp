@@ -1,13 +1,13 @@
 #include "kernel/shell/net_commands.h"
 
 #include "drivers/nic/mac_address.h"
+#include "kernel/console/event.h"
+#include "kernel/shell/poll_wait.h"
+#include "lib/parse.h"
+#include "lwip/stats.h"
 #include "net/net.h"
 #include "net/nic_netif.h"
 #include "net/pinger.h"
-#include "kernel/shell/poll_wait.h"
-#include "kernel/console/event.h"
-#include "lib/parse.h"
-#include "lwip/stats.h"
 
 namespace godwit::shell {
 

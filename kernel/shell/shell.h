@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "kernel/console/input_line.h"
-#include "lib/format.h"
 #include "kernel/shell/line_editor.h"
+#include "lib/format.h"
 
 namespace godwit {
 

@@ -1,12 +1,12 @@
 #include "kernel/shell/system_commands.h"
 
 #include "arch/x86/cpu/virtualization.h"
-#include "lib/parse.h"
 #include "kernel/machine.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/power.h"
 #include "kernel/time/clock.h"
 #include "kernel/version.h"
+#include "lib/parse.h"
 
 namespace godwit::shell {
 

@@ -3,15 +3,15 @@
 // and reports each connection when the peer closes it; the client sends one bench
 // stream (kernel/shell/bench_stream.h) synchronously and reports when all of it has been
 // acknowledged. Both print a line for people and an `@event tcpbench` for tools.
-#include "kernel/shell/bench_stream.h"
-#include "net/net.h"
-#include "kernel/shell/net_commands.h"
-#include "kernel/shell/poll_wait.h"
-#include "net/tcp_stream.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
-#include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
+#include "kernel/shell/bench_stream.h"
+#include "kernel/shell/net_commands.h"
+#include "kernel/shell/poll_wait.h"
+#include "lib/parse.h"
+#include "net/net.h"
+#include "net/tcp_stream.h"
 
 namespace godwit::shell {
 

@@ -1,12 +1,12 @@
 #include "kernel/shell/vm_commands.h"
 
+#include "drivers/nic/mac_address.h"
 #include "kernel/console/event.h"
-#include "lib/parse.h"
 #include "kernel/loop/main_loop.h"
 #include "kernel/vm/guest_images.h"
-#include "kernel/vm/guests.h"
 #include "kernel/vm/guest_nic.h"
-#include "drivers/nic/mac_address.h"
+#include "kernel/vm/guests.h"
+#include "lib/parse.h"
 #include "net/ipv4_address.h"
 
 namespace godwit::shell {

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
+#include "lib/expected.h"
 
 namespace godwit {
 

@@ -1,8 +1,8 @@
 #include "kernel/vm/exit_handler.h"
 
 #include "arch/x86/cpu/intrinsics.h"
-#include "kernel/time/clock.h"
 #include "godwit/abi.h"
+#include "kernel/time/clock.h"
 #include "kernel/vm/cpuid_filter.h"
 #include "kernel/vm/devices/mmio_instruction.h"
 #include "kernel/vm/guest_nic.h"
@@ -42,13 +42,16 @@ bool handle_mmio(Vm& vm, const x86::VmExit& exit) {
   // Guests that use the device run identity-mapped (abi.md), so RIP is guest-physical.
   uint8_t bytes[devices::kMaxInstructionBytes] = {};
   uint64_t ram = vm.memory.size_bytes();
-  size_t available = regs.rip < ram ? static_cast<size_t>(ram - regs.rip < sizeof bytes ? ram - regs.rip : sizeof bytes) : 0;
-  auto insn = devices::decode_mmio_instruction(
-      copy_from_guest(vm.memory, regs.rip, {bytes, available}) ? std::span<const uint8_t>(bytes, available)
-                                                               : std::span<const uint8_t>());
+  size_t available =
+      regs.rip < ram ? static_cast<size_t>(ram - regs.rip < sizeof bytes ? ram - regs.rip : sizeof bytes) : 0;
+  auto insn = devices::decode_mmio_instruction(copy_from_guest(vm.memory, regs.rip, {bytes, available})
+                                                   ? std::span<const uint8_t>(bytes, available)
+                                                   : std::span<const uint8_t>());
   if (!insn) {
-    format(detail, "MMIO access to {:#x} by an instruction it cannot emulate (rip {:#x}: {:02x} {:02x} {:02x} {:02x})",
-           exit.gpa, regs.rip, bytes[0], bytes[1], bytes[2], bytes[3]);
+    format(
+        detail,
+        "MMIO access to {:#x} by an instruction it cannot emulate (rip {:#x}: {:02x} {:02x} {:02x} {:02x})",
+        exit.gpa, regs.rip, bytes[0], bytes[1], bytes[2], bytes[3]);
     return kill(vm, EndReason::kDeviceError, detail.view());
   }
   bool write = (exit.access & x86::kAccessWrite) != 0;
@@ -84,7 +87,9 @@ bool handle_fault(Vm& vm, const x86::VmExit& exit) {
   }
   FixedString<96> detail;
   format(detail, "{} access to guest-physical {:#x}{}",
-         (exit.access & x86::kAccessWrite) ? "write" : (exit.access & x86::kAccessExecute) ? "execute" : "read",
+         (exit.access & x86::kAccessWrite)     ? "write"
+         : (exit.access & x86::kAccessExecute) ? "execute"
+                                               : "read",
          exit.gpa, exit.gpa >= vm.memory.size_bytes() ? ", outside its RAM" : "");
   return kill(vm, EndReason::kOutsideRam, detail.view());
 }
@@ -104,20 +109,16 @@ bool handle_exit(Vm& vm, const x86::VmExit& exit) {
   if (static_cast<int>(exit.kind) < x86::kExitKindCount) ++vm.stats.exits[static_cast<int>(exit.kind)];
   FixedString<96> detail;
   switch (exit.kind) {
-    case ExitKind::kHypercall:
-      return handle_hypercall(vm, exit);
-    case ExitKind::kCpuid:
-      return handle_cpuid(vm, exit);
-    case ExitKind::kHlt:
-      return handle_hlt(vm, exit);
+    case ExitKind::kHypercall: return handle_hypercall(vm, exit);
+    case ExitKind::kCpuid: return handle_cpuid(vm, exit);
+    case ExitKind::kHlt: return handle_hlt(vm, exit);
     case ExitKind::kInterrupt:
       x86::service_pending_interrupts();  // the host timer or a device; then go on
       return true;
-    case ExitKind::kSecondLevelFault:
-      return handle_fault(vm, exit);
+    case ExitKind::kSecondLevelFault: return handle_fault(vm, exit);
     case ExitKind::kIo:
-      format(detail, "{} port {:#x} ({} byte{}): guests have no I/O ports", exit.write ? "wrote to" : "read from",
-             exit.port, exit.io_size, exit.io_size == 1 ? "" : "s");
+      format(detail, "{} port {:#x} ({} byte{}): guests have no I/O ports",
+             exit.write ? "wrote to" : "read from", exit.port, exit.io_size, exit.io_size == 1 ? "" : "s");
       return kill(vm, EndReason::kIoDenied, detail.view());
     case ExitKind::kMsr:
       format(detail, "{} MSR {:#x}: guests have no MSR access", exit.write ? "wrote" : "read", exit.msr);
@@ -131,8 +132,7 @@ bool handle_exit(Vm& vm, const x86::VmExit& exit) {
     case ExitKind::kException:
       format(detail, "exception vector {} at rip {:#x}", exit.vector, vm.vcpu->registers().rip);
       return kill(vm, EndReason::kException, detail.view());
-    case ExitKind::kOther:
-      break;
+    case ExitKind::kOther: break;
   }
   format(detail, "unhandled exit (backend code {:#x}, qualification {:#x})", exit.raw, exit.qualification);
   return kill(vm, EndReason::kUnhandledExit, detail.view());

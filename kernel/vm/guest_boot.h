@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "arch/x86/vcpu_state.h"
-#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
+#include "lib/expected.h"
 
 namespace godwit {
 

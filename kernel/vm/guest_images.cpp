@@ -2,8 +2,8 @@
 
 #include "kernel/boot/command_line.h"
 #include "kernel/console/log.h"
-#include "lib/parse.h"
 #include "kernel/vm/guests.h"
+#include "lib/parse.h"
 
 namespace godwit::vm {
 
@@ -91,7 +91,8 @@ void start_boot_guests() {
     // Skip the first word (guest=NAME); image= is not passed on either.
     std::span<const std::string_view> rest(words + (count > 0 ? 1 : 0), count > 0 ? count - 1 : 0);
     if (!parse_guest_arguments(rest, arguments)) {
-      log::error("boot guest '{}': bad arguments '{}'", boot_guests[i].image->name, boot_guests[i].command_line);
+      log::error("boot guest '{}': bad arguments '{}'", boot_guests[i].image->name,
+                 boot_guests[i].command_line);
       continue;
     }
     GuestSpec spec{boot_guests[i].image->name, boot_guests[i].image->bytes, arguments.memory_bytes,

@@ -18,7 +18,8 @@ Expected<x86::VcpuState> load_guest_image(Vm& vm, std::span<const uint8_t> image
                status.error());
     return status.failure();
   }
-  GuestBootParams params{elf->entry(), elf->end(), vm.id, backend()->hypercall_instruction(), vm.command_line()};
+  GuestBootParams params{elf->entry(), elf->end(), vm.id, backend()->hypercall_instruction(),
+                         vm.command_line()};
   auto state = prepare_guest(vm.memory, params);
   if (!state) log::error("guest '{}': cannot lay out its entry state: {}", vm.name(), state.error());
   return state;

@@ -7,8 +7,8 @@
 #include <span>
 
 #include "arch/x86/vcpu_state.h"
-#include "lib/expected.h"
 #include "kernel/vm/vm.h"
+#include "lib/expected.h"
 
 namespace godwit::vm {
 

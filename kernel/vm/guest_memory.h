@@ -6,8 +6,8 @@
 #include <cstdint>
 
 #include "arch/x86/paging/second_level_space.h"
-#include "lib/expected.h"
 #include "kernel/vm/guest_ram.h"
+#include "lib/expected.h"
 
 namespace godwit::vm {
 

@@ -1,11 +1,11 @@
 #include "kernel/vm/guests.h"
 
+#include "arch/x86/cpu/intrinsics.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
 #include "kernel/memory/physical_memory.h"
 #include "kernel/time/clock.h"
-#include "arch/x86/cpu/intrinsics.h"
 #include "kernel/vm/guest_loader.h"
 #include "kernel/vm/guest_nic.h"
 #include "net/net.h"
@@ -133,7 +133,8 @@ Expected<Vm*> create_guest(const GuestSpec& spec) {
     net::MacAddress mac = spec.nic->mac.value_or(derived_guest_mac(net::node_mac(), (*vm)->id));
     (*vm)->nic = new GuestNic(**vm, mac, spec.nic->address);
     if (auto plugged = (*vm)->nic->plug(); !plugged) {
-      log::error("guest '{}': its MAC or address is already on this node's switch ({})", spec.name, plugged.error());
+      log::error("guest '{}': its MAC or address is already on this node's switch ({})", spec.name,
+                 plugged.error());
       release(**vm);
       **vm = Vm{};
       return plugged.failure();
@@ -144,7 +145,8 @@ Expected<Vm*> create_guest(const GuestSpec& spec) {
   return vm;
 }
 
-Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes, std::string_view command_line) {
+Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes,
+                                 std::string_view command_line) {
   return build(name, memory_bytes, command_line);
 }
 

@@ -12,10 +12,10 @@
 
 #include "arch/x86/backend/backend.h"
 #include "drivers/nic/nic.h"
-#include "net/ipv4_address.h"
-#include "lib/expected.h"
 #include "kernel/vm/cpu_model.h"
 #include "kernel/vm/vm.h"
+#include "lib/expected.h"
+#include "net/ipv4_address.h"
 
 namespace godwit::vm {
 
@@ -42,8 +42,8 @@ struct GuestSpec {
   std::string_view name;           // the image's name, e.g. "counter"
   std::span<const uint8_t> image;  // the ELF64 image (a Multiboot2 module)
   uint64_t memory_bytes = kDefaultMemory;
-  std::string_view command_line;   // handed to the guest in its boot info
-  const NicSpec* nic = nullptr;    // a virtio-net device, or none
+  std::string_view command_line;  // handed to the guest in its boot info
+  const NicSpec* nic = nullptr;   // a virtio-net device, or none
 };
 
 // Loads the image into fresh RAM and makes the guest runnable. Every failure (bad

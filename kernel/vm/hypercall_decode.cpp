@@ -34,17 +34,14 @@ Status decode_hypercall(const x86::GuestRegisters& regs, uint64_t ram_bytes, Hyp
       if (a0 >= abi::kMaxBlockUntilNs) return Status::kBadArgument;
       out.deadline_ns = a0;
       return Status::kOk;
-    case Hypercall::kExit:
-      out.status = a0;
-      return Status::kOk;
+    case Hypercall::kExit: out.status = a0; return Status::kOk;
     case Hypercall::kMigrateSelf:
       if (a0 == 0 || a0 > 0xFFFF'FFFFu || a1 == 0 || a1 > 0xFFFF) return Status::kBadArgument;
       out.ipv4 = static_cast<uint32_t>(a0);
       out.port = static_cast<uint16_t>(a1);
       return Status::kOk;
     case Hypercall::kTimeNs:
-    case Hypercall::kYield:
-      return Status::kOk;
+    case Hypercall::kYield: return Status::kOk;
   }
   return Status::kUnknownCall;
 }

@@ -51,12 +51,8 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit) {
       console_write(vm, request);
       set_result(vm, exit, request.length);
       return true;
-    case Hypercall::kTimeNs:
-      set_result(vm, exit, vm.guest_time_ns(now));
-      return true;
-    case Hypercall::kYield:
-      set_status(vm, exit, Status::kOk);
-      return false;
+    case Hypercall::kTimeNs: set_result(vm, exit, vm.guest_time_ns(now)); return true;
+    case Hypercall::kYield: set_status(vm, exit, Status::kOk); return false;
     case Hypercall::kBlockUntil: {
       set_status(vm, exit, Status::kOk);
       uint64_t guest_now = vm.guest_time_ns(now);

@@ -12,10 +12,10 @@
 #include <string_view>
 
 #include "arch/x86/backend/backend.h"
-#include "lib/format.h"
 #include "kernel/vm/dirty_tracker.h"
 #include "kernel/vm/guest_console.h"
 #include "kernel/vm/guest_memory.h"
+#include "lib/format.h"
 
 namespace godwit::vm {
 
@@ -26,17 +26,17 @@ enum class VmState : uint8_t { kRunnable, kBlocked, kStopped, kEnded };
 // Why a guest ended. Stable names (to_string) appear in `guests` and in @event lines.
 enum class EndReason : uint8_t {
   kNone,
-  kExited,        // it called kExit
-  kKilled,        // the shell's `kill`
-  kMigrated,      // it now runs on another node
-  kOutsideRam,    // a second-level fault outside its RAM
-  kIoDenied,      // it touched an I/O port
-  kMsrDenied,     // it read or wrote an MSR
-  kTripleFault,   // it shut down (triple fault)
-  kInvalidState,  // the CPU refused to enter it
-  kException,     // an intercepted exception
-  kUnhandledExit, // an exit the hypervisor has no handler for
-  kDeviceError,   // it misused its virtio-net device (registers, rings, MMIO instructions)
+  kExited,         // it called kExit
+  kKilled,         // the shell's `kill`
+  kMigrated,       // it now runs on another node
+  kOutsideRam,     // a second-level fault outside its RAM
+  kIoDenied,       // it touched an I/O port
+  kMsrDenied,      // it read or wrote an MSR
+  kTripleFault,    // it shut down (triple fault)
+  kInvalidState,   // the CPU refused to enter it
+  kException,      // an intercepted exception
+  kUnhandledExit,  // an exit the hypervisor has no handler for
+  kDeviceError,    // it misused its virtio-net device (registers, rings, MMIO instructions)
 };
 // Stable lower-case names ("triple-fault", "blocked"), part of `guests` and @event output.
 const char* to_string(EndReason reason);

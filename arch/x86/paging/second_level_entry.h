@@ -64,8 +64,7 @@ constexpr Permissions permissions(PagingFormat format, uint64_t entry) {
                                     ((entry & kEptWrite) ? kAccessWrite : 0) |
                                     ((entry & kEptExecute) ? kAccessExecute : 0));
   }
-  return static_cast<Permissions>(kAccessRead | kAccessExecute |
-                                  ((entry & kNptWritable) ? kAccessWrite : 0));
+  return static_cast<Permissions>(kAccessRead | kAccessExecute | ((entry & kNptWritable) ? kAccessWrite : 0));
 }
 
 }  // namespace second_level

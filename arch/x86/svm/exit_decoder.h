@@ -13,8 +13,8 @@ struct ExitRecord {
   uint64_t code = 0;
   uint64_t info1 = 0;
   uint64_t info2 = 0;
-  uint64_t rip = 0;        // guest RIP at the exit (the intercepted instruction)
-  uint64_t next_rip = 0;   // VMCB nRIP; meaningful only when nrip_valid
+  uint64_t rip = 0;         // guest RIP at the exit (the intercepted instruction)
+  uint64_t next_rip = 0;    // VMCB nRIP; meaningful only when nrip_valid
   bool nrip_valid = false;  // the CPU has the next-RIP save feature
 };
 

@@ -2,9 +2,9 @@
 
 namespace godwit::x86::svm {
 namespace {
-constexpr uint32_t kLowByte = 0xFF;       // type, S, DPL, P: same place in both layouts
+constexpr uint32_t kLowByte = 0xFF;          // type, S, DPL, P: same place in both layouts
 constexpr uint32_t kVmxHighNibble = 0xF000;  // AVL, L, D/B, G in VMX bits 15:12
-constexpr unsigned kNibbleShift = 4;      // ... and in VMCB bits 11:8
+constexpr unsigned kNibbleShift = 4;         // ... and in VMCB bits 11:8
 }  // namespace
 
 uint16_t to_vmcb_attributes(uint32_t vmx) {

@@ -1,7 +1,7 @@
 // state_rejection(): the common rules every backend applies (arch/x86/vcpu_state_check.h),
 // then the VMRUN consistency checks of APM Vol. 2 15.5.1 that depend on this CPU or on
-// the VMCB layout, plus the ones QEMU's software SVM adds (it refuses a 64-bit code segment with both L and D set), each
-// with the message a person reads.
+// the VMCB layout, plus the ones QEMU's software SVM adds (it refuses a 64-bit code segment with both L and D
+// set), each with the message a person reads.
 #include "arch/x86/svm/segment_attributes.h"
 #include "arch/x86/svm/state_transfer.h"
 #include "arch/x86/vcpu_state_check.h"

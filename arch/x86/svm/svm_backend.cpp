@@ -39,11 +39,11 @@ GuestLimits host_limits() {
   if (leaf1.ecx & (1u << 26)) limits.cr4_allowed |= 1u << 18;  // OSXSAVE
   if (cpuid(0).eax >= 7) {
     CpuidResult leaf7 = cpuid(7);
-    if (leaf7.ecx & (1u << 2)) limits.cr4_allowed |= 1u << 11;  // UMIP
-    if (leaf7.ebx & (1u << 0)) limits.cr4_allowed |= 1u << 16;  // FSGSBASE
-    if (leaf7.ebx & (1u << 7)) limits.cr4_allowed |= 1u << 20;  // SMEP
+    if (leaf7.ecx & (1u << 2)) limits.cr4_allowed |= 1u << 11;   // UMIP
+    if (leaf7.ebx & (1u << 0)) limits.cr4_allowed |= 1u << 16;   // FSGSBASE
+    if (leaf7.ebx & (1u << 7)) limits.cr4_allowed |= 1u << 20;   // SMEP
     if (leaf7.ebx & (1u << 20)) limits.cr4_allowed |= 1u << 21;  // SMAP
-    if (leaf7.ecx & (1u << 3)) limits.cr4_allowed |= 1u << 22;  // PKE
+    if (leaf7.ecx & (1u << 3)) limits.cr4_allowed |= 1u << 22;   // PKE
   }
   if (cpuid(0x8000'0001).edx & (1u << 20)) limits.efer_allowed |= kEferNxe;
   limits.physical_address_bits = host_physical_address_bits();
@@ -96,9 +96,8 @@ Status SvmBackend::enable() {
   wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSvme);
   wrmsr(kMsrVmHsavePa, *save_area);
   enabled_ = true;
-  log::info("AMD-V enabled: {} guest ASIDs, next-RIP save {}, flush by ASID {}",
-            features_.asids - 1, features_.nrip_save ? "yes" : "no",
-            features_.flush_by_asid ? "yes" : "no");
+  log::info("AMD-V enabled: {} guest ASIDs, next-RIP save {}, flush by ASID {}", features_.asids - 1,
+            features_.nrip_save ? "yes" : "no", features_.flush_by_asid ? "yes" : "no");
   return ok();
 }
 

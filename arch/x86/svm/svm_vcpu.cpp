@@ -5,8 +5,7 @@
 #include "arch/x86/svm/vmcb_controls.h"
 #include "kernel/console/log.h"
 
-extern "C" void svm_enter_guest(godwit::x86::GuestRegisters* regs, uint64_t vmcb_pa,
-                                uint64_t host_state_pa);
+extern "C" void svm_enter_guest(godwit::x86::GuestRegisters* regs, uint64_t vmcb_pa, uint64_t host_state_pa);
 
 namespace godwit::x86::svm {
 namespace {
@@ -48,9 +47,10 @@ VmExit SvmVcpu::decode(uint64_t rip_before) {
   if (exit.kind == ExitKind::kInvalidState) {
     // QEMU 7.2 also ends a run this way when the guest sets a reserved CR4 bit (a
     // spurious exit to the saved host state instead of #GP), so the message names both.
-    log::error("AMD-V: VMEXIT_INVALID (entered at RIP {:#x}): VMRUN refused the VMCB state or "
-               "controls (APM Vol. 2 15.5.1), or under QEMU 7.2 the guest set a reserved CR4 bit",
-               rip_before);
+    log::error(
+        "AMD-V: VMEXIT_INVALID (entered at RIP {:#x}): VMRUN refused the VMCB state or "
+        "controls (APM Vol. 2 15.5.1), or under QEMU 7.2 the guest set a reserved CR4 bit",
+        rip_before);
     return exit;
   }
   c.event_injection = event_injection_after_exit(c.exit_int_info);

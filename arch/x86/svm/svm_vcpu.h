@@ -7,9 +7,9 @@
 
 #include "arch/x86/backend/backend.h"
 #include "arch/x86/svm/npt_space.h"
+#include "arch/x86/svm/state_transfer.h"
 #include "arch/x86/svm/tlb_flush.h"
 #include "arch/x86/svm/vmcb.h"
-#include "arch/x86/svm/state_transfer.h"
 
 namespace godwit::x86::svm {
 

@@ -7,7 +7,7 @@ namespace godwit::x86::svm {
 void AsidTlbTracker::before_entry(VmcbControl& control) {
   flushing_epoch_ = space_.epoch();
   bool owed = fresh_ || flushing_epoch_ != seen_epoch_;
-  TlbControl value = !owed          ? TlbControl::kNone
+  TlbControl value = !owed            ? TlbControl::kNone
                      : flush_by_asid_ ? TlbControl::kFlushAsid
                                       : TlbControl::kFlushAll;
   control.tlb_control = static_cast<uint8_t>(value);

@@ -43,7 +43,7 @@ class AsidTlbTracker {
   const NptFlushEpoch& space_;
   bool flush_by_asid_;
   bool fresh_ = true;
-  uint64_t seen_epoch_ = 0;     // the space's epoch at this vCPU's last flush
+  uint64_t seen_epoch_ = 0;      // the space's epoch at this vCPU's last flush
   uint64_t flushing_epoch_ = 0;  // the epoch the coming VMRUN brings it up to
 };
 

@@ -66,39 +66,39 @@ struct VmcbSegment {
 static_assert(sizeof(VmcbSegment) == 16);
 
 struct VmcbControl {
-  uint16_t intercept_cr_read;   // 0x000
-  uint16_t intercept_cr_write;  // 0x002
-  uint16_t intercept_dr_read;   // 0x004
-  uint16_t intercept_dr_write;  // 0x006
+  uint16_t intercept_cr_read;     // 0x000
+  uint16_t intercept_cr_write;    // 0x002
+  uint16_t intercept_dr_read;     // 0x004
+  uint16_t intercept_dr_write;    // 0x006
   uint32_t intercept_exceptions;  // 0x008, one bit per vector
-  uint32_t intercept_misc3;     // 0x00C, intercept3::
-  uint32_t intercept_misc4;     // 0x010, intercept4::
-  uint32_t intercept_misc5;     // 0x014
+  uint32_t intercept_misc3;       // 0x00C, intercept3::
+  uint32_t intercept_misc4;       // 0x010, intercept4::
+  uint32_t intercept_misc5;       // 0x014
   uint8_t reserved0[0x03C - 0x018];
   uint16_t pause_filter_threshold;  // 0x03C
   uint16_t pause_filter_count;      // 0x03E
-  uint64_t iopm_base_pa;    // 0x040, 12 KiB I/O permission map
-  uint64_t msrpm_base_pa;   // 0x048, 8 KiB MSR permission map
-  uint64_t tsc_offset;      // 0x050
-  uint32_t guest_asid;      // 0x058
-  uint8_t tlb_control;      // 0x05C, TlbControl
+  uint64_t iopm_base_pa;            // 0x040, 12 KiB I/O permission map
+  uint64_t msrpm_base_pa;           // 0x048, 8 KiB MSR permission map
+  uint64_t tsc_offset;              // 0x050
+  uint32_t guest_asid;              // 0x058
+  uint8_t tlb_control;              // 0x05C, TlbControl
   uint8_t reserved1[3];
-  uint64_t virtual_interrupt;  // 0x060, kVIntrMasking, V_TPR, V_IRQ, ...
-  uint64_t interrupt_shadow;   // 0x068, bit 0: guest in an interrupt shadow
-  uint64_t exit_code;          // 0x070, exit_code.h
-  uint64_t exit_info1;         // 0x078
-  uint64_t exit_info2;         // 0x080
-  uint64_t exit_int_info;      // 0x088, event being delivered when the exit happened
-  uint64_t nested_control;     // 0x090, kNpEnable
-  uint64_t avic_apic_bar;      // 0x098
-  uint64_t ghcb_pa;            // 0x0A0
-  uint64_t event_injection;    // 0x0A8, EVENTINJ
-  uint64_t nested_cr3;         // 0x0B0, N_CR3: the NPT root
+  uint64_t virtual_interrupt;   // 0x060, kVIntrMasking, V_TPR, V_IRQ, ...
+  uint64_t interrupt_shadow;    // 0x068, bit 0: guest in an interrupt shadow
+  uint64_t exit_code;           // 0x070, exit_code.h
+  uint64_t exit_info1;          // 0x078
+  uint64_t exit_info2;          // 0x080
+  uint64_t exit_int_info;       // 0x088, event being delivered when the exit happened
+  uint64_t nested_control;      // 0x090, kNpEnable
+  uint64_t avic_apic_bar;       // 0x098
+  uint64_t ghcb_pa;             // 0x0A0
+  uint64_t event_injection;     // 0x0A8, EVENTINJ
+  uint64_t nested_cr3;          // 0x0B0, N_CR3: the NPT root
   uint64_t virtualization_ext;  // 0x0B8, LBR / virtual VMLOAD-VMSAVE
-  uint32_t clean_bits;         // 0x0C0
+  uint32_t clean_bits;          // 0x0C0
   uint32_t reserved2;
-  uint64_t next_rip;           // 0x0C8, nRIP (only with the next-RIP save feature)
-  uint8_t bytes_fetched;       // 0x0D0
+  uint64_t next_rip;      // 0x0C8, nRIP (only with the next-RIP save feature)
+  uint8_t bytes_fetched;  // 0x0D0
   uint8_t instruction_bytes[15];
   uint8_t reserved3[0x400 - 0x0E0];
 };
@@ -131,34 +131,34 @@ struct VmcbState {
   VmcbSegment idtr;                    // 0x080, limit and base only
   VmcbSegment tr;                      // 0x090
   uint8_t reserved0[0x0CB - 0x0A0];
-  uint8_t cpl;                         // 0x0CB
+  uint8_t cpl;  // 0x0CB
   uint32_t reserved1;
-  uint64_t efer;                       // 0x0D0
+  uint64_t efer;  // 0x0D0
   uint8_t reserved2[0x148 - 0x0D8];
-  uint64_t cr4;                        // 0x148
-  uint64_t cr3;                        // 0x150
-  uint64_t cr0;                        // 0x158
-  uint64_t dr7;                        // 0x160
-  uint64_t dr6;                        // 0x168
-  uint64_t rflags;                     // 0x170
-  uint64_t rip;                        // 0x178
+  uint64_t cr4;     // 0x148
+  uint64_t cr3;     // 0x150
+  uint64_t cr0;     // 0x158
+  uint64_t dr7;     // 0x160
+  uint64_t dr6;     // 0x168
+  uint64_t rflags;  // 0x170
+  uint64_t rip;     // 0x178
   uint8_t reserved3[0x1D8 - 0x180];
-  uint64_t rsp;                        // 0x1D8
+  uint64_t rsp;  // 0x1D8
   uint8_t reserved4[0x1F8 - 0x1E0];
-  uint64_t rax;                        // 0x1F8
-  uint64_t star;                       // 0x200
-  uint64_t lstar;                      // 0x208
-  uint64_t cstar;                      // 0x210
-  uint64_t sfmask;                     // 0x218
-  uint64_t kernel_gs_base;             // 0x220
-  uint64_t sysenter_cs;                // 0x228
-  uint64_t sysenter_esp;               // 0x230
-  uint64_t sysenter_eip;               // 0x238
-  uint64_t cr2;                        // 0x240
+  uint64_t rax;             // 0x1F8
+  uint64_t star;            // 0x200
+  uint64_t lstar;           // 0x208
+  uint64_t cstar;           // 0x210
+  uint64_t sfmask;          // 0x218
+  uint64_t kernel_gs_base;  // 0x220
+  uint64_t sysenter_cs;     // 0x228
+  uint64_t sysenter_esp;    // 0x230
+  uint64_t sysenter_eip;    // 0x238
+  uint64_t cr2;             // 0x240
   uint8_t reserved5[0x268 - 0x248];
-  uint64_t g_pat;                      // 0x268, guest PAT (used with nested paging)
-  uint64_t debug_control;              // 0x270
-  uint64_t branch_from, branch_to;     // 0x278, 0x280
+  uint64_t g_pat;                         // 0x268, guest PAT (used with nested paging)
+  uint64_t debug_control;                 // 0x270
+  uint64_t branch_from, branch_to;        // 0x278, 0x280
   uint64_t exception_from, exception_to;  // 0x288, 0x290
   uint8_t reserved6[0xC00 - 0x298];
 };

@@ -29,8 +29,8 @@ Status DeviceVirtqueue::configure(const DeviceMemory& memory, const VirtqueueLay
   return restore(memory, layout, 0, 0, why);
 }
 
-Status DeviceVirtqueue::restore(const DeviceMemory& memory, const VirtqueueLayout& layout, uint16_t next_avail,
-                                uint16_t next_used, Sink& why) {
+Status DeviceVirtqueue::restore(const DeviceMemory& memory, const VirtqueueLayout& layout,
+                                uint16_t next_avail, uint16_t next_used, Sink& why) {
   if (!power_of_two(layout.size) || layout.size > kMaxSize) {
     format(why, "queue size {} is not a power of two up to {}", layout.size, kMaxSize);
     return malformed();
@@ -105,7 +105,8 @@ Expected<std::optional<DescriptorChain>> DeviceVirtqueue::pop(const DeviceMemory
     }
     ChainBuffer& buffer = chain.buffers[chain.count];
     uint16_t flags = 0, next = 0;
-    if (auto status = read_descriptor(memory, index, buffer, flags, next, why); !status) return status.failure();
+    if (auto status = read_descriptor(memory, index, buffer, flags, next, why); !status)
+      return status.failure();
     if (!buffer.device_writes && chain.writable_bytes != 0) {
       format(why, "descriptor {} is readable after a writable one in the chain from {}", index, head);
       return malformed();

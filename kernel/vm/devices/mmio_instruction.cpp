@@ -54,7 +54,8 @@ Expected<MmioInstruction> decode_mmio_instruction(std::span<const uint8_t> bytes
     insn.base = static_cast<int8_t>(rm | ((rex & kRexB) ? 8 : 0));
   }
   if (at + displacement_bytes > bytes.size()) return fail(Error::kTruncated);
-  if (displacement_bytes == 1) insn.displacement = static_cast<int32_t>(bytes[at] ^ 0x80u) - 0x80;  // sign-extend
+  if (displacement_bytes == 1)
+    insn.displacement = static_cast<int32_t>(bytes[at] ^ 0x80u) - 0x80;  // sign-extend
   if (displacement_bytes == 4) insn.displacement = read_le32(bytes, at);
   at += displacement_bytes;
   insn.length = static_cast<uint8_t>(at);

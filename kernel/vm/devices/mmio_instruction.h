@@ -18,15 +18,15 @@ namespace godwit::devices {
 inline constexpr size_t kMaxInstructionBytes = 15;
 
 struct MmioInstruction {
-  uint8_t length = 0;   // bytes, so the handler can advance RIP past it
-  bool write = false;   // 89 /r (mov m32, r32) stores; 8B /r (mov r32, m32) loads
-  uint8_t size = 4;     // bytes accessed (only 32-bit accesses are decoded)
-  uint8_t reg = 0;      // the register operand, x86 encoding (x86::Gpr)
+  uint8_t length = 0;  // bytes, so the handler can advance RIP past it
+  bool write = false;  // 89 /r (mov m32, r32) stores; 8B /r (mov r32, m32) loads
+  uint8_t size = 4;    // bytes accessed (only 32-bit accesses are decoded)
+  uint8_t reg = 0;     // the register operand, x86 encoding (x86::Gpr)
   // The memory operand, so the handler can check that the instruction it decoded is the
   // one that faulted: base + index * scale + displacement (RIP-relative: next RIP + disp).
   bool rip_relative = false;
-  int8_t base = -1;     // x86::Gpr, or -1 for none
-  int8_t index = -1;    // x86::Gpr, or -1 for none
+  int8_t base = -1;   // x86::Gpr, or -1 for none
+  int8_t index = -1;  // x86::Gpr, or -1 for none
   uint8_t scale = 1;
   int32_t displacement = 0;
 };

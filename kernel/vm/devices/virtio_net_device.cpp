@@ -26,7 +26,8 @@ Failure VirtioNetDevice::break_device(Error error) {
 }
 
 bool VirtioNetDevice::running() const {
-  return !broken_ && (state_.status & mmio::kStatusDriverOk) != 0 && (state_.status & mmio::kStatusFailed) == 0;
+  return !broken_ && (state_.status & mmio::kStatusDriverOk) != 0 &&
+         (state_.status & mmio::kStatusFailed) == 0;
 }
 
 VirtioNetQueueState* VirtioNetDevice::selected_queue() {
@@ -43,8 +44,8 @@ uint32_t VirtioNetDevice::read_config(uint64_t offset) const {
 Expected<uint32_t> VirtioNetDevice::read(uint64_t offset, uint8_t size) {
   if (broken_) return fail(Error::kState);
   if (size != 4 || offset % 4 != 0 || offset >= kRegisterBlockBytes) {
-    format(fault_, "virtio-mmio: {}-byte read at offset {:#x} (registers are 32-bit, below {:#x})", size, offset,
-           kRegisterBlockBytes);
+    format(fault_, "virtio-mmio: {}-byte read at offset {:#x} (registers are 32-bit, below {:#x})", size,
+           offset, kRegisterBlockBytes);
     return break_device(Error::kInvalidArgument);
   }
   if (offset >= mmio::kConfig) return read_config(offset);
@@ -55,7 +56,7 @@ Expected<uint32_t> VirtioNetDevice::read(uint64_t offset, uint8_t size) {
     case mmio::kDeviceId: return mmio::kDeviceIdNet;
     case mmio::kVendorId: return mmio::kGodwitVendor;
     case mmio::kDeviceFeatures:
-      return state_.device_features_sel == 0 ? low(kVirtioNetOffered)
+      return state_.device_features_sel == 0   ? low(kVirtioNetOffered)
              : state_.device_features_sel == 1 ? high(kVirtioNetOffered)
                                                : 0;
     case mmio::kQueueNumMax: return queue != nullptr ? kQueueSizeMax : 0;
@@ -72,8 +73,8 @@ Expected<uint32_t> VirtioNetDevice::read(uint64_t offset, uint8_t size) {
 Status VirtioNetDevice::write(uint64_t offset, uint8_t size, uint32_t value) {
   if (broken_) return fail(Error::kState);
   if (size != 4 || offset % 4 != 0 || offset >= mmio::kConfig) {
-    format(fault_, "virtio-mmio: {}-byte write of {:#x} at offset {:#x} (not a writable 32-bit register)", size,
-           value, offset);
+    format(fault_, "virtio-mmio: {}-byte write of {:#x} at offset {:#x} (not a writable 32-bit register)",
+           size, value, offset);
     return break_device(Error::kInvalidArgument);
   }
   switch (offset) {
@@ -134,8 +135,8 @@ Status VirtioNetDevice::write_queue_register(uint64_t offset, uint32_t value) {
   bool known = offset == mmio::kQueueNum || offset == mmio::kQueueReady ||
                (offset >= mmio::kQueueDescLow && offset <= mmio::kQueueDeviceHigh && offset % 16 < 8);
   if (!known) {
-    format(fault_, "virtio-mmio: write of {:#x} to register {:#x}, which is read-only or does not exist", value,
-           offset);
+    format(fault_, "virtio-mmio: write of {:#x} to register {:#x}, which is read-only or does not exist",
+           value, offset);
     return break_device(Error::kInvalidArgument);
   }
   if (queue == nullptr) {
@@ -145,7 +146,8 @@ Status VirtioNetDevice::write_queue_register(uint64_t offset, uint32_t value) {
   }
   if (offset == mmio::kQueueReady) return set_queue_ready(state_.queue_sel, value != 0);
   if (queue->ready) {  // virtio 1.1, 4.2.2.2: the layout is fixed while the queue is ready
-    format(fault_, "virtio-mmio: register {:#x} of queue {} written while it is ready", offset, state_.queue_sel);
+    format(fault_, "virtio-mmio: register {:#x} of queue {} written while it is ready", offset,
+           state_.queue_sel);
     return break_device(Error::kState);
   }
   switch (offset) {
@@ -201,9 +203,11 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
     const DescriptorChain& c = **chain;
     if (c.writable_bytes != 0 || c.readable_bytes < kHeaderBytes + net::Nic::kMinFrame ||
         c.readable_bytes > kHeaderBytes + net::Nic::kMaxFrame) {
-      format(fault_, "virtio-net transmit chain {}: {} readable and {} writable bytes (a frame is {} to {} bytes "
-             "after a {}-byte header)", c.head, c.readable_bytes, c.writable_bytes, net::Nic::kMinFrame,
-             net::Nic::kMaxFrame, kHeaderBytes);
+      format(fault_,
+             "virtio-net transmit chain {}: {} readable and {} writable bytes (a frame is {} to {} bytes "
+             "after a {}-byte header)",
+             c.head, c.readable_bytes, c.writable_bytes, net::Nic::kMinFrame, net::Nic::kMaxFrame,
+             kHeaderBytes);
       return break_device(Error::kMalformed);
     }
     // Gather header and frame; the header's first two bytes (flags, gso_type) must be 0:
@@ -263,8 +267,8 @@ Expected<bool> VirtioNetDevice::receive(std::span<const uint8_t> frame) {
   }
   const DescriptorChain& c = **chain;
   if (c.readable_bytes != 0 || c.writable_bytes < kMinRxBuffer) {
-    format(fault_, "virtio-net receive chain {}: {} readable and {} writable bytes (needs {} writable)", c.head,
-           c.readable_bytes, c.writable_bytes, kMinRxBuffer);
+    format(fault_, "virtio-net receive chain {}: {} readable and {} writable bytes (needs {} writable)",
+           c.head, c.readable_bytes, c.writable_bytes, kMinRxBuffer);
     return break_device(Error::kMalformed);
   }
   // virtio 1.1, 5.1.6.4: a zero header except num_buffers = 1 (little-endian).

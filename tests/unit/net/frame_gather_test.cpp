@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "net/nic_netif.h"
 #include "lwip/pbuf.h"
+#include "net/nic_netif.h"
 #include "tests/unit/net/lwip_test_env.h"
 
 namespace godwit::net {

@@ -17,7 +17,8 @@ const MacAddress kMacA{{0x52, 0x54, 0x01, 0, 1, 1}};
 const MacAddress kMacB{{0x52, 0x54, 0x01, 0, 1, 2}};
 const MacAddress kBroadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 const MacAddress kElsewhere{{0x52, 0x54, 0x00, 9, 9, 9}};
-const Ipv4Address kHostIp{{10, 0, 0, 1}}, kIpA{{10, 0, 0, 21}}, kIpB{{10, 0, 0, 22}}, kIpOther{{10, 0, 0, 99}};
+const Ipv4Address kHostIp{{10, 0, 0, 1}}, kIpA{{10, 0, 0, 21}}, kIpB{{10, 0, 0, 22}},
+    kIpOther{{10, 0, 0, 99}};
 
 std::vector<uint8_t> ipv4(const MacAddress& dst, const MacAddress& src, const Ipv4Address& from) {
   std::vector<uint8_t> f(14 + 28, 0);
@@ -155,13 +156,15 @@ TEST(GuestSwitch, RateLimitThrottlesOnlyTheFlooder) {
   auto pa = *sw.attach(a, kMacA, kIpA, RateLimit{1000, 10});
   auto pb = *sw.attach(b, kMacB, kIpB, RateLimit{1000, 10});
   size_t passed = 0;
-  for (int i = 0; i < 100; ++i) passed += sw.from_guest(pa, ipv4(kElsewhere, kMacA, kIpA), 1'000'000).dropped ? 0 : 1;
+  for (int i = 0; i < 100; ++i)
+    passed += sw.from_guest(pa, ipv4(kElsewhere, kMacA, kIpA), 1'000'000).dropped ? 0 : 1;
   EXPECT_EQ(passed, 10u);
   EXPECT_EQ(sw.counters(pa)->dropped_rate, 90u);
   EXPECT_FALSE(sw.from_guest(pb, ipv4(kElsewhere, kMacB, kIpB), 1'000'000).dropped);  // B unaffected
   // 5 ms later, 5 more frames' worth has refilled.
   passed = 0;
-  for (int i = 0; i < 100; ++i) passed += sw.from_guest(pa, ipv4(kElsewhere, kMacA, kIpA), 6'000'000).dropped ? 0 : 1;
+  for (int i = 0; i < 100; ++i)
+    passed += sw.from_guest(pa, ipv4(kElsewhere, kMacA, kIpA), 6'000'000).dropped ? 0 : 1;
   EXPECT_EQ(passed, 5u);
 }
 

@@ -9,10 +9,10 @@
 #include <deque>
 #include <vector>
 
-#include "net/lwip_port.h"
 #include "drivers/nic/nic.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "net/lwip_port.h"
 
 namespace godwit::net::testing {
 

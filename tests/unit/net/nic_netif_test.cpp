@@ -1,8 +1,8 @@
 #include "net/nic_netif.h"
 
+#include "lwip/pbuf.h"
 #include "net/icmp_echo.h"
 #include "net/pinger.h"
-#include "lwip/pbuf.h"
 #include "tests/unit/net/lwip_test_env.h"
 
 namespace godwit::net {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "kernel/shell/bench_stream.h"
-#include "net/nic_netif.h"
 #include "lwip/netif.h"
+#include "net/nic_netif.h"
 #include "tests/unit/net/lwip_test_env.h"
 
 namespace godwit::net {

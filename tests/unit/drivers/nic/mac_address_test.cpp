@@ -14,7 +14,8 @@ TEST(MacAddress, ParsesAndFormats) {
 }
 
 TEST(MacAddress, RejectsMalformed) {
-  for (const char* bad : {"", "52:54:00:ab:cd", "52:54:00:ab:cd:0g", "52-54-00-ab-cd-0f", "52:54:00:ab:cd:0f:"}) {
+  for (const char* bad :
+       {"", "52:54:00:ab:cd", "52:54:00:ab:cd:0g", "52-54-00-ab-cd-0f", "52:54:00:ab:cd:0f:"}) {
     EXPECT_FALSE(parse_mac(bad)) << bad;
   }
 }

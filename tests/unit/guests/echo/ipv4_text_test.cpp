@@ -19,7 +19,8 @@ TEST(EchoIpv4Text, ParsesAddressesAndPrefixes) {
 TEST(EchoIpv4Text, RefusesAnythingElse) {
   uint8_t a[4];
   uint8_t prefix = 0;
-  for (const char* bad : {"", "10.0.0", "10.0.0.256", "10.0.0.1.", "10..0.1", "1000.0.0.1", "10.0.0.1x", "a.b.c.d"}) {
+  for (const char* bad :
+       {"", "10.0.0", "10.0.0.256", "10.0.0.1.", "10..0.1", "1000.0.0.1", "10.0.0.1x", "a.b.c.d"}) {
     EXPECT_FALSE(parse_ipv4_text(bad, a)) << bad;
   }
   for (const char* bad : {"10.0.0.21", "10.0.0.21/", "10.0.0.21/0", "10.0.0.21/33", "10.0.0.21/2x", "/24"}) {

@@ -13,7 +13,9 @@ class StringSink final : public Sink {
   std::string out;
 };
 
-std::span<const uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+std::span<const uint8_t> bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 TEST(GuestConsole, AssemblesLinesAcrossWrites) {
   StringSink sink;

@@ -52,7 +52,8 @@ TEST(HypercallDecode, MigrateSelfArguments) {
   EXPECT_EQ(r.ipv4, 0x0A000002u);
   EXPECT_EQ(r.port, 7000u);
   EXPECT_EQ(decode_hypercall(call(Hypercall::kMigrateSelf, 0x0A000002, 0), kRam, r), Status::kBadArgument);
-  EXPECT_EQ(decode_hypercall(call(Hypercall::kMigrateSelf, 0x0A000002, 70000), kRam, r), Status::kBadArgument);
+  EXPECT_EQ(decode_hypercall(call(Hypercall::kMigrateSelf, 0x0A000002, 70000), kRam, r),
+            Status::kBadArgument);
   EXPECT_EQ(decode_hypercall(call(Hypercall::kMigrateSelf, 1ull << 32, 7000), kRam, r), Status::kBadArgument);
 }
 

@@ -40,9 +40,7 @@ VcpuState long_mode_state() {
   return s;
 }
 
-TEST(VmcbState, ALongModeStateIsAccepted) {
-  EXPECT_EQ(state_rejection(long_mode_state(), kLimits), "");
-}
+TEST(VmcbState, ALongModeStateIsAccepted) { EXPECT_EQ(state_rejection(long_mode_state(), kLimits), ""); }
 
 TEST(VmcbState, WriteSetsSvmeCplAndTheVmcbFields) {
   Vmcb vmcb{};

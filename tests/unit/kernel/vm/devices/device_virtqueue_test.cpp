@@ -138,7 +138,7 @@ TEST(DeviceVirtqueue, RefusesIndicesOutOfRange) {
 TEST(DeviceVirtqueue, RefusesBuffersOutsideRam) {
   Rings r;
   uint64_t end = r.ram.size_bytes();
-  r.set_descriptor(0, end - 8, 16, 0, 0);  // straddles the end
+  r.set_descriptor(0, end - 8, 16, 0, 0);           // straddles the end
   r.set_descriptor(1, ~uint64_t{0} - 4, 16, 0, 0);  // wraps around
   r.set_descriptor(2, end, 1, 0, 0);
   for (uint16_t head = 0; head < 3; ++head) {

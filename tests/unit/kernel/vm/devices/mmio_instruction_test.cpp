@@ -76,19 +76,19 @@ TEST(MmioInstruction, EffectiveAddress) {
 }
 
 TEST(MmioInstruction, RefusesEverythingElse) {
-  EXPECT_EQ(decode({0x48, 0x8b, 0x07}).error(), Error::kUnsupported);  // 64-bit mov
-  EXPECT_EQ(decode({0x66, 0x8b, 0x07}).error(), Error::kUnsupported);  // 16-bit prefix
-  EXPECT_EQ(decode({0x8a, 0x07}).error(), Error::kUnsupported);        // 8-bit mov
-  EXPECT_EQ(decode({0x0f, 0xb6, 0x07}).error(), Error::kUnsupported);  // movzx
-  EXPECT_EQ(decode({0x89, 0xc7}).error(), Error::kUnsupported);        // register to register
-  EXPECT_EQ(decode({0xf0, 0x89, 0x07}).error(), Error::kUnsupported);  // lock
+  EXPECT_EQ(decode({0x48, 0x8b, 0x07}).error(), Error::kUnsupported);        // 64-bit mov
+  EXPECT_EQ(decode({0x66, 0x8b, 0x07}).error(), Error::kUnsupported);        // 16-bit prefix
+  EXPECT_EQ(decode({0x8a, 0x07}).error(), Error::kUnsupported);              // 8-bit mov
+  EXPECT_EQ(decode({0x0f, 0xb6, 0x07}).error(), Error::kUnsupported);        // movzx
+  EXPECT_EQ(decode({0x89, 0xc7}).error(), Error::kUnsupported);              // register to register
+  EXPECT_EQ(decode({0xf0, 0x89, 0x07}).error(), Error::kUnsupported);        // lock
   EXPECT_EQ(decode({0xc7, 0x07, 1, 0, 0, 0}).error(), Error::kUnsupported);  // mov m32, imm32
 }
 
 TEST(MmioInstruction, TruncatedBytes) {
   EXPECT_EQ(decode({}).error(), Error::kTruncated);
   EXPECT_EQ(decode({0x8b}).error(), Error::kTruncated);
-  EXPECT_EQ(decode({0x8b, 0x04}).error(), Error::kTruncated);            // SIB missing
+  EXPECT_EQ(decode({0x8b, 0x04}).error(), Error::kTruncated);              // SIB missing
   EXPECT_EQ(decode({0x8b, 0x87, 0x00, 0x01}).error(), Error::kTruncated);  // disp32 cut
   EXPECT_EQ(decode({0x41}).error(), Error::kTruncated);
 }

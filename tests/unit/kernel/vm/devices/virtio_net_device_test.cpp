@@ -61,7 +61,7 @@ struct Guest {
     uint32_t low = rd(mmio::kDeviceFeatures);
     wr(mmio::kDeviceFeaturesSel, 1);
     uint32_t high = rd(mmio::kDeviceFeatures);
-    EXPECT_EQ(high & 1, 1u);        // VERSION_1
+    EXPECT_EQ(high & 1, 1u);         // VERSION_1
     EXPECT_EQ(low & (1 << 5), 32u);  // MAC
     wr(mmio::kDriverFeaturesSel, 0);
     wr(mmio::kDriverFeatures, 1 << 5);
@@ -71,8 +71,8 @@ struct Guest {
     ASSERT_TRUE(rd(mmio::kStatus) & mmio::kStatusFeaturesOk);
     setup_queue(0, rx, kRxArea);
     setup_queue(1, tx, kTxArea);
-    wr(mmio::kStatus, mmio::kStatusAcknowledge | mmio::kStatusDriver | mmio::kStatusFeaturesOk |
-                          mmio::kStatusDriverOk);
+    wr(mmio::kStatus,
+       mmio::kStatusAcknowledge | mmio::kStatusDriver | mmio::kStatusFeaturesOk | mmio::kStatusDriverOk);
     EXPECT_TRUE(device.running());
   }
   void post_rx_buffers(size_t n) {
@@ -156,11 +156,12 @@ TEST(VirtioNetDevice, BadRegisterAccessesBreakIt) {
     uint64_t offset;
     uint8_t size;
   };
-  for (Case c : {Case{false, mmio::kQueueNotify, 4}, Case{true, mmio::kMagicValue, 4},
-                 Case{false, mmio::kStatus, 2}, Case{false, 0x102, 4}, Case{false, 0x800, 4},
-                 Case{true, mmio::kConfig, 4}, Case{true, 0x0b0, 4}}) {
+  for (Case c :
+       {Case{false, mmio::kQueueNotify, 4}, Case{true, mmio::kMagicValue, 4}, Case{false, mmio::kStatus, 2},
+        Case{false, 0x102, 4}, Case{false, 0x800, 4}, Case{true, mmio::kConfig, 4}, Case{true, 0x0b0, 4}}) {
     Guest g;
-    Status result = c.write ? g.device.write(c.offset, c.size, 1) : Status(g.device.read(c.offset, c.size) ? ok() : fail(Error::kInvalidArgument));
+    Status result = c.write ? g.device.write(c.offset, c.size, 1)
+                            : Status(g.device.read(c.offset, c.size) ? ok() : fail(Error::kInvalidArgument));
     EXPECT_FALSE(result) << c.offset;
     EXPECT_TRUE(g.device.broken()) << c.offset;
     EXPECT_FALSE(g.device.fault().empty());
@@ -243,7 +244,8 @@ TEST(VirtioNetDevice, ReceiveWritesAreLoggedForDirtyTracking) {
   g.log.ranges.clear();
   ASSERT_TRUE(*g.device.receive(test_frame(100, 0)));
   bool buffer_logged = false;
-  for (const auto& r : g.log.ranges) buffer_logged |= r.gpa <= kBuffers + 12 && r.gpa + r.bytes >= kBuffers + 112;
+  for (const auto& r : g.log.ranges)
+    buffer_logged |= r.gpa <= kBuffers + 12 && r.gpa + r.bytes >= kBuffers + 112;
   EXPECT_TRUE(buffer_logged);
 }
 

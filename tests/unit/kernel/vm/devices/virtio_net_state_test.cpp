@@ -39,7 +39,8 @@ TEST(VirtioNetState, RoundTrips) {
 
 TEST(VirtioNetState, RefusesWhatNoDeviceHolds) {
   auto bytes = encode(sample());
-  EXPECT_EQ(decode_virtio_net_state(std::span(bytes).first(kVirtioNetStateBytes - 1)).error(), Error::kTruncated);
+  EXPECT_EQ(decode_virtio_net_state(std::span(bytes).first(kVirtioNetStateBytes - 1)).error(),
+            Error::kTruncated);
   auto version = bytes;
   version[0] = 2;
   EXPECT_EQ(decode_virtio_net_state(version).error(), Error::kVersion);
