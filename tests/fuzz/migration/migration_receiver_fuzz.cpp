@@ -2,8 +2,9 @@
 // ports (a byte channel with a send window the input chooses, a clock the input moves,
 // and a guest factory whose guests check every call the receiver makes), fed arbitrary
 // bytes as the connection from the source. Besides memory safety and UB it checks what
-// the receiver promises: no write outside the guest, one guest per connection, a guest
-// runs only after its digest was verified and its state loaded, a failed migration
+// the receiver promises: no write outside the guest, one guest per connection, its CPUID
+// installed once before any page, a guest runs only after its digest was verified and
+// its state loaded, a failed migration
 // discards its guest, and the connection is closed whatever the outcome.
 //
 // Input: byte 0 (bit 0: framed records, see framing.h; bits 1-7: delivery piece size),
@@ -36,13 +37,19 @@ class CheckedGuest final : public DestinationGuest {
     __builtin_memset(memory_.data(), 0xee, memory_.size());  // garbage until written, the same each run
   }
 
-  Status write_page(uint64_t gfn, const uint8_t* data) override {
-    FUZZ_REQUIRE(gfn < pages_ && !started && !discarded && !loaded);
-    __builtin_memcpy(&memory_[gfn * kPageSize], data, kPageSize);
+  Status set_cpuid(const godwit::x86::GuestCpuid&, uint64_t&) override {
+    FUZZ_REQUIRE(!cpuid_set && !wrote && !loaded && !started && !discarded);  // once, before any page
+    cpuid_set = true;
     return godwit::ok();
   }
+  Expected<uint8_t*> page_to_write(uint64_t gfn) override {
+    FUZZ_REQUIRE(gfn < pages_ && cpuid_set && !started && !discarded && !loaded);
+    wrote = true;
+    return &memory_[gfn * kPageSize];
+  }
   Status write_zero_pages(uint64_t first, uint64_t count) override {
-    FUZZ_REQUIRE(first < pages_ && count <= pages_ - first && !started && !discarded && !loaded);
+    FUZZ_REQUIRE(first < pages_ && count <= pages_ - first && cpuid_set && !started && !discarded && !loaded);
+    wrote = true;
     __builtin_memset(&memory_[first * kPageSize], 0, count * kPageSize);
     return godwit::ok();
   }
@@ -51,7 +58,7 @@ class CheckedGuest final : public DestinationGuest {
     return &memory_[gfn * kPageSize];
   }
   Status load_state(const godwit::x86::VcpuState&, const DeviceState&) override {
-    FUZZ_REQUIRE(!loaded && !started && !discarded);
+    FUZZ_REQUIRE(cpuid_set && !loaded && !started && !discarded);
     loaded = true;
     return godwit::ok();
   }
@@ -64,7 +71,7 @@ class CheckedGuest final : public DestinationGuest {
     discarded = true;
   }
 
-  bool loaded = false, started = false, discarded = false;
+  bool cpuid_set = false, wrote = false, loaded = false, started = false, discarded = false;
 
  private:
   static std::span<uint8_t> guest_memory() {
@@ -94,6 +101,7 @@ class CheckedFactory final : public DestinationGuestFactory {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<uint8_t> body_buffer(kMaxRecordBody);
   static std::vector<uint64_t> coverage(PageBitmap::words_for(godwit::fuzz::kFuzzMaxGuestPages));
+  static std::vector<uint64_t> digest_terms(godwit::fuzz::kFuzzMaxGuestPages);
   FuzzInput input(data, size);
   uint8_t mode = input.take<uint8_t>();
   uint8_t window = input.take<uint8_t>();
@@ -116,12 +124,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
   }
 
-  testing::FakeClock clock;
-  testing::FakeChannel channel;
+  godwit::migration::testing::FakeClock clock;
+  godwit::migration::testing::FakeChannel channel;
   channel.window = window == 0 ? 64 * 1024 : size_t{window} * 64;
   channel.refill();
   CheckedFactory factory;
-  MigrationReceiver receiver(config, factory, channel, clock, body_buffer, coverage);
+  MigrationReceiver receiver(config, factory, channel, clock, body_buffer, coverage, digest_terms);
   receiver.start();
   std::span<const uint8_t> rest(bytes);
   while (!rest.empty()) {

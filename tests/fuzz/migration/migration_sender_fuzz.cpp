@@ -21,6 +21,7 @@
 #include "tests/fuzz/migration/framing.h"
 #include "tests/fuzz/migration/receiver_setup.h"
 #include "tests/unit/migration/migration_fakes.h"
+#include "tests/unit/migration/stream_builder.h"
 
 using namespace godwit;
 using namespace godwit::migration;
@@ -30,7 +31,7 @@ namespace {
 
 constexpr uint64_t kPages = 16;
 
-uint64_t source_digest(testing::FakeSource& source) {
+uint64_t source_digest(godwit::migration::testing::FakeSource& source) {
   MemoryDigest digest(source.page_count());
   while (digest.step([&](uint64_t gfn) { return source.page(gfn); }, 64) == MemoryDigest::Step::kMore) {
   }
@@ -42,6 +43,7 @@ uint64_t source_digest(testing::FakeSource& source) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<uint8_t> record_buffer(record_size(kMaxRecordBody));
   static std::vector<uint64_t> send_set(PageBitmap::words_for(kPages));
+  static std::vector<uint64_t> digest_terms(kPages);
   FuzzInput input(data, size);
   uint8_t mode = input.take<uint8_t>();
   uint8_t window = input.take<uint8_t>();
@@ -51,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t clock_step = uint64_t{timing & 0x7fu} * 100'000'000;
   bool sign = (timing & 0x80) == 0;
 
-  testing::FakeSource source(kPages);
+  godwit::migration::testing::FakeSource source(kPages);
   static const uint64_t kDigest = source_digest(source);
   std::vector<uint8_t> replies(input.rest().begin(), input.rest().end());
   if ((mode & 1) != 0) {
@@ -72,11 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SenderConfig config;
   config.key = godwit::fuzz::kFuzzKey;
   config.guest_name = "fuzzed";
+  config.cpuid = godwit::migration::testing::make_cpuid();
   config.batch_pages = 4;
-  testing::FakeClock clock;
-  testing::FakeChannel channel;
+  godwit::migration::testing::FakeClock clock;
+  godwit::migration::testing::FakeChannel channel;
   channel.window = window == 0 ? 64 * 1024 : size_t{window} * 256;
-  MigrationSender sender(config, source, channel, clock, record_buffer, send_set);
+  MigrationSender sender(config, source, channel, clock, record_buffer, send_set, digest_terms);
   sender.start();
   std::span<const uint8_t> rest(replies);
   while (!rest.empty() && !sender.finished()) {
@@ -103,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sender.summary().outcome == MigrationOutcome::kSucceeded) {
     FUZZ_REQUIRE(source.released && !source.resumed);
   } else {
-    FUZZ_REQUIRE(!source.released && !source.paused && !source.tracking_on);
+    FUZZ_REQUIRE(!source.released && !source.paused && !source.tracking_on());
   }
   FUZZ_REQUIRE(channel.closed);
   return 0;

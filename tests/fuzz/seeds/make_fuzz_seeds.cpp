@@ -23,10 +23,12 @@
 #include "net/icmp_echo.h"
 #include "tests/fuzz/migration/receiver_setup.h"
 #include "tests/unit/migration/migration_fakes.h"
+#include "tests/unit/migration/stream_builder.h"
 
 using namespace godwit;
 using namespace godwit::migration;
 using Bytes = std::vector<uint8_t>;
+namespace fakes = godwit::migration::testing;  // not ::testing or godwit::testing
 
 namespace {
 
@@ -73,26 +75,29 @@ struct Migration {
 
 Migration record_migration() {
   constexpr uint64_t kPages = abi::kMinMemory / kPageSize;
-  testing::FakeSource source(kPages);
+  fakes::FakeSource source(kPages);
   std::fill(source.memory.begin(), source.memory.end(), uint8_t{0});
   for (uint64_t gfn : {1u, 2u, 300u}) {
     for (size_t i = 0; i < kPageSize; ++i) source.memory[gfn * kPageSize + i] = static_cast<uint8_t>(gfn + i);
   }
-  testing::FakeClock clock;
-  testing::FakeChannel to_destination, to_source;
-  testing::FakeFactory factory;
+  fakes::FakeClock clock;
+  fakes::FakeChannel to_destination, to_source;
+  fakes::FakeFactory factory;
   Bytes record_buffer(record_size(kMaxRecordBody));
   std::vector<uint64_t> send_set(PageBitmap::words_for(kPages));
   Bytes body_buffer(kMaxRecordBody);
   std::vector<uint64_t> coverage(PageBitmap::words_for(fuzz::kFuzzMaxGuestPages));
+  std::vector<uint64_t> sent_terms(kPages), received_terms(fuzz::kFuzzMaxGuestPages);
   SenderConfig sender_config;
   sender_config.key = fuzz::kFuzzKey;
   sender_config.guest_name = "counter";
   sender_config.command_line = "rate=10";
   sender_config.backend_name = "AMD-V";
+  sender_config.cpuid = fakes::make_cpuid();
   sender_config.batch_pages = 8;
-  MigrationSender sender(sender_config, source, to_destination, clock, record_buffer, send_set);
-  MigrationReceiver receiver(fuzz::fuzz_receiver_config(), factory, to_source, clock, body_buffer, coverage);
+  MigrationSender sender(sender_config, source, to_destination, clock, record_buffer, send_set, sent_terms);
+  MigrationReceiver receiver(fuzz::fuzz_receiver_config(), factory, to_source, clock, body_buffer, coverage,
+                             received_terms);
 
   Migration run;
   receiver.start();
@@ -132,7 +137,7 @@ void migration_seeds() {
   // real CHALLENGE, then the ACK a destination would send for that guest.
   Bytes challenge(run.to_source.begin(),
                   run.to_source.begin() + static_cast<long>(record_size(sizeof(ChallengeRecord))));
-  testing::FakeSource small(16);
+  fakes::FakeSource small(16);
   MemoryDigest digest(small.page_count());
   while (digest.step([&](uint64_t gfn) { return small.page(gfn); }, 64) == MemoryDigest::Step::kMore) {
   }
