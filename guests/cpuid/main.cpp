@@ -16,7 +16,7 @@ struct Regs {
 };
 
 Regs read_cpuid(uint32_t leaf, uint32_t subleaf) {
-  Regs r;
+  Regs r{};
   asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
   return r;
 }
@@ -65,8 +65,8 @@ Pass print_pass() {
   cpuid::register_text(vendor, vendor_regs, 3);
   if (extended.eax >= 0x8000'0004 && cpuid::has_extended(extended.eax)) {
     uint32_t brand_regs[12];
-    for (uint32_t i = 0; i < 3; ++i) {
-      Regs r = read_cpuid(0x8000'0002 + i, 0);
+    for (size_t i = 0; i < 3; ++i) {
+      Regs r = read_cpuid(0x8000'0002 + static_cast<uint32_t>(i), 0);
       brand_regs[4 * i] = r.eax, brand_regs[4 * i + 1] = r.ebx, brand_regs[4 * i + 2] = r.ecx;
       brand_regs[4 * i + 3] = r.edx;
     }

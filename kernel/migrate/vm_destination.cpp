@@ -77,7 +77,7 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
   }
   // The ABI promises a migrated guest this node's identity for it and this backend's
   // hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
-  abi::GuestBootInfo info;
+  abi::GuestBootInfo info{};
   if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress,
                                     {reinterpret_cast<uint8_t*>(&info), sizeof info});
       !status) {
