@@ -19,6 +19,7 @@
 #include "migration/migration_receiver.h"
 #include "migration/stream_auth.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "kernel/vm/devices/virtio_net_state.h"
 #include "tests/fuzz/migration/framing.h"
 #include "tests/fuzz/migration/receiver_setup.h"
 #include "tests/unit/migration/migration_fakes.h"
@@ -62,6 +63,14 @@ class CheckedGuest final : public DestinationGuest {
     loaded = true;
     return godwit::ok();
   }
+  // The card's device state is checked in full, as the hypervisor's destination does.
+  Status load_nic(const NetDeviceRecord& nic) override {
+    FUZZ_REQUIRE(loaded && !nic_loaded && !started && !discarded);
+    auto state = godwit::devices::decode_virtio_net_state(nic.state);
+    if (!state) return state.failure();
+    nic_loaded = true;
+    return godwit::ok();
+  }
   void start() override {
     FUZZ_REQUIRE(loaded && !started && !discarded);
     started = true;
@@ -71,7 +80,7 @@ class CheckedGuest final : public DestinationGuest {
     discarded = true;
   }
 
-  bool cpuid_set = false, wrote = false, loaded = false, started = false, discarded = false;
+  bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false, discarded = false;
 
  private:
   static std::span<uint8_t> guest_memory() {

@@ -12,30 +12,11 @@
 #include "godwit/abi.h"
 #include "migration/stream_decoder.h"
 #include "migration/stream_encoder.h"
+#include "tests/fuzz/migration/framing.h"
 
 using namespace godwit;
 using namespace godwit::migration;
 using godwit::PageBitmap;
-
-namespace {
-
-std::vector<uint8_t> framed(std::span<const uint8_t> input) {
-  std::vector<uint8_t> stream;
-  while (input.size() >= 6) {
-    uint32_t type =
-        uint32_t{input[0]} | uint32_t{input[1]} << 8 | uint32_t{input[2]} << 16 | uint32_t{input[3]} << 24;
-    size_t length = size_t{input[4]} | size_t{input[5]} << 8;
-    input = input.subspan(6);
-    if (length > input.size()) length = input.size();
-    std::vector<uint8_t> record(record_size(length));
-    size_t n = encode_record(record, static_cast<RecordType>(type), input.first(length));
-    stream.insert(stream.end(), record.begin(), record.begin() + static_cast<long>(n));
-    input = input.subspan(length);
-  }
-  return stream;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<uint8_t> buffer(kMaxRecordBody);
@@ -43,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   size_t piece = 1 + (data[0] >> 1);
   std::vector<uint8_t> bytes(data + 1, data + size);
-  if ((data[0] & 1) != 0) bytes = framed(bytes);
+  if ((data[0] & 1) != 0) bytes = fuzz::framed_records(bytes, [](uint32_t, std::vector<uint8_t>&) {});
   StreamDecoder decoder(buffer, coverage);
   std::span<const uint8_t> input(bytes);
   while (!input.empty()) {
