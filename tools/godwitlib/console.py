@@ -184,12 +184,26 @@ class Console:
         raise ConsoleTimeout(f"[{self.name}] could not type {line!r} intact; the prompt line shows "
                              f"{self._input_line()!r}")
 
+    def _press_enter(self, line: str, timeout: float, settle: float = 5.0):
+        """Presses Enter after `line` and waits for the shell to take it. The Enter byte
+        can be dropped like any other (seen under Bochs while a guest's traffic kept the
+        node busy); while the prompt line still shows the typed command unchanged, Enter
+        is pressed again. A second Enter the shell did get runs an empty line: harmless."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.type("\r")
+            try:
+                self.expect(re.escape(line) + r"\n", min(settle, max(deadline - time.monotonic(), 0.1)))
+                return
+            except ConsoleTimeout:
+                if time.monotonic() >= deadline or self._input_line() != PROMPT + line:
+                    raise
+
     def command(self, line: str, timeout: float = 30.0) -> str:
         """Types one shell command and returns its output (up to the next prompt).
         Call it once the shell is up (after the boot event)."""
         self._type_checked(line)
-        self.type("\r")
-        self.expect(re.escape(line) + r"\n", timeout)
+        self._press_enter(line, timeout)
         start = self._cursor
         self.expect(re.escape(PROMPT), timeout)
         return self.text[start:self._cursor - len(PROMPT)]
