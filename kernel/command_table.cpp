@@ -21,7 +21,7 @@ constexpr ShellCommand kCommands[] = {
     {"stop", "stop <id>", "pause a guest", 1, 1, shell::command_stop},
     {"start", "start <id>", "resume a stopped guest", 1, 1, shell::command_start},
     {"kill", "kill <id>", "end a guest", 1, 1, shell::command_kill},
-    {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4,
+    {"dirtylog", "dirtylog <id> <window> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4,
      shell::command_dirtylog},
     {"migrate", "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify]",
      "live-migrate a guest to another node", 2, 7, shell::command_migrate},

@@ -60,6 +60,20 @@ Expected<uint64_t> parse_size(std::string_view text) {
   return *number << shift;
 }
 
+Expected<uint64_t> parse_duration_ms(std::string_view text) {
+  uint64_t scale = 1000;
+  if (text.ends_with("ms")) {
+    scale = 1;
+    text.remove_suffix(2);
+  } else if (text.ends_with("s")) {
+    text.remove_suffix(1);
+  }
+  auto number = parse_u64(text);
+  if (!number) return number;
+  if (*number > std::numeric_limits<uint64_t>::max() / scale) return fail(Error::kRange);
+  return *number * scale;
+}
+
 std::string_view next_word(std::string_view& text) {
   size_t start = 0;
   while (start < text.size() && is_space(text[start])) ++start;

@@ -148,9 +148,10 @@ void command_kill(Sink& out, ShellArgs args) {
 void command_dirtylog(Sink& out, ShellArgs args) {
   Vm* vm = live_guest(out, "dirtylog", args[1]);
   if (vm == nullptr) return;
-  auto seconds = parse_u64(args[2]);
-  if (!seconds || *seconds == 0 || *seconds > 600) {
-    format(out, "dirtylog: the duration must be 1 to 600 seconds\n");
+  // Sub-second windows show a busy period on its own (e.g. `dirtylog 2 100ms`).
+  auto window_ms = parse_duration_ms(args[2]);
+  if (!window_ms || *window_ms < 10 || *window_ms > 600'000) {
+    format(out, "dirtylog: the window must be 10ms to 600s (e.g. 250ms, 2s, 2)\n");
     return;
   }
   uint64_t range_start = 0, range_bytes = vm->memory.size_bytes();
@@ -175,7 +176,7 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint32_t id = vm->id;
   uint64_t start = main_loop::now_ns();
   // Guests (this one included) keep running while we wait; the guest may end meanwhile.
-  main_loop::run_until([&] { return !vm->live() || vm->id != id; }, *seconds * 1'000'000'000);
+  main_loop::run_until([&] { return !vm->live() || vm->id != id; }, *window_ms * 1'000'000);
   uint64_t elapsed_ms = (main_loop::now_ns() - start) / 1'000'000;
   if (!vm->live() || vm->id != id) {
     format(out, "dirtylog: guest {} ended during the measurement\n", id);

@@ -140,6 +140,10 @@ def main():
             log = console.wait_event("dirtylog", 60, id=dirtier_id)
             check(log["pages_in_range"] == pages, f"dirty log counted {log['pages_in_range']} of {pages} pages", node)
             print(f"dirtylog dirtier: {log}")
+            # A sub-second window: measured for about its length, and the dirtier writes in it.
+            console.type(f"dirtylog {dirtier_id} 200ms\r")
+            short = console.wait_event("dirtylog", 60, id=dirtier_id)
+            check(200 <= short["ms"] < 2000 and short["pages"] > 0, f"a 200 ms dirty log gave {short}", node)
             sleeper = start_guest(console, "new counter mem=4M period=600000", node)
             console.expect(rf"\[g{sleeper} counter\] counter 1 ", 30)
             console.type(f"dirtylog {sleeper} 2\r")

@@ -29,6 +29,16 @@ TEST(ParseSize, Suffixes) {
   EXPECT_EQ(parse_size("17179869184G").error(), Error::kRange);
 }
 
+TEST(ParseDurationMs, AcceptsMillisecondsSecondsAndBareSeconds) {
+  EXPECT_EQ(*parse_duration_ms("250ms"), 250u);
+  EXPECT_EQ(*parse_duration_ms("2s"), 2000u);
+  EXPECT_EQ(*parse_duration_ms("3"), 3000u);
+  EXPECT_FALSE(parse_duration_ms("ms"));
+  EXPECT_FALSE(parse_duration_ms("1.5s"));
+  EXPECT_FALSE(parse_duration_ms("5m"));
+  EXPECT_EQ(parse_duration_ms("18446744073709552s").error(), Error::kRange);
+}
+
 TEST(NextWord, SplitsOnWhitespace) {
   std::string_view text = "  a bb\t ccc ";
   EXPECT_EQ(next_word(text), "a");
