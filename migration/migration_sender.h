@@ -40,7 +40,8 @@ struct SenderConfig {
   // END sent -> ACK. Covers verify mode's pass over all memory on the destination:
   // about 0.6 s per 64 MiB under Bochs (10 s per GiB), milliseconds on hardware.
   uint64_t ack_timeout_ns = 30'000'000'000;
-  uint64_t stall_timeout_ns = 10'000'000'000;  // no byte accepted or received for this long
+  // No byte accepted or received for this long. See stall_timeout_for() for large guests.
+  uint64_t stall_timeout_ns = 10'000'000'000;
   uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
   // Pages per PAGE_BATCH, at most kMaxBatchEntries. A record is checksummed whole
   // before its first byte goes out: with one 128-page batch (526 KB) per buffer the
@@ -52,6 +53,13 @@ struct SenderConfig {
   uint32_t batch_pages = 16;
   uint64_t digest_pages_per_pump = 512;  // 2 MiB hashed per pump() call
 };
+
+// The stall limit for a guest of `memory_bytes`: the destination builds the guest (takes
+// and zeroes all its memory) between HEADER and its first reply, in one go, and that took
+// over 10 s for 1 GiB under TCG on a loaded machine, so 20 ms more per MiB than `base`.
+constexpr uint64_t stall_timeout_for(uint64_t memory_bytes, uint64_t base) {
+  return base + (memory_bytes >> 20) * 20'000'000;
+}
 
 // Wire bytes of a PAGE_BATCH record of `pages` data pages: size record buffers with it.
 constexpr size_t batch_record_size(uint32_t pages) {

@@ -29,6 +29,7 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.cpuid = vm.cpuid;
   config.policy = options.policy;
   config.verify = options.verify;
+  config.stall_timeout_ns = migration::stall_timeout_for(vm.memory.size_bytes(), config.stall_timeout_ns);
   return config;
 }
 

@@ -236,5 +236,14 @@ TEST(MigrationFailure, IdleReceiverTimesOutAndSaysWhy) {
   EXPECT_TRUE(world.to_source.closed);
 }
 
+// A 1 GiB guest took the destination more than 10 s to build under TCG: the source's
+// stall limit must leave room for that, and grow no faster than the guest.
+TEST(StallTimeout, GrowsWithTheGuestsMemory) {
+  constexpr uint64_t base = SenderConfig{}.stall_timeout_ns;
+  EXPECT_EQ(stall_timeout_for(0, base), base);
+  EXPECT_GE(stall_timeout_for(1ull << 30, base), base + 20'000'000'000ull);
+  EXPECT_LT(stall_timeout_for(8ull << 20, base), base + 1'000'000'000ull);
+}
+
 }  // namespace
 }  // namespace godwit::migration
