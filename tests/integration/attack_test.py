@@ -13,9 +13,20 @@ as from an attacker on the wire. Each attack, in its own migration of a counter 
 must end with the migration failed on node a, the guest still running on a and counting
 on without a gap, and node b holding nothing: its migration_received says failed
 (record authentication failed) and `guests` on b lists no guest. The splice must have got
-past authentication (the genuine HEADER opened), the replay not. Then the same guest
-migrates a -> b directly, encrypted, and runs on b only: nothing the attacks left behind
-is in the way.
+past authentication (the genuine HEADER opened), the replay not.
+
+Then the commit's two ambiguous outcomes (docs/migration-stream.md section 8), made by
+the relay cutting the commit records:
+
+- drop-commit: COMMIT never reaches b, and a's connection is closed after VERIFIED: b
+  discards, a holds the guest paused, "unsettled" (`guests`, `kill` refused); `settle
+  <id> resume` runs it on a again, counting on;
+- drop-committed: b gets COMMIT and runs the guest, COMMITTED never reaches a: a holds its
+  paused copy, unsettled, while b runs it (never both); `settle <id> discard` ends it on
+  a as migrated, and the counter numbers on continue on b without a gap.
+
+Last, the guest moves b -> a directly with --protect encrypted: nothing the attacks left
+behind is in the way.
 """
 import sys
 import time
@@ -35,7 +46,7 @@ MIGRATION_PORT = 7100
 # 864, ROUND (64 bytes) at 928; round 0's batches follow (a 4 MiB counter: about 100 KiB of
 # them), so byte 5000 lies in a batch.
 FLIP_AT = 5000
-PLAN = f"flip:{FLIP_AT},replay,splice:3"
+PLAN = f"flip:{FLIP_AT},replay,splice:3,drop-commit,drop-committed"
 
 
 def no_guests(node) -> bool:
@@ -99,21 +110,61 @@ def main():
             check("splice" in relay_log() and "replay" in relay_log() and "flip" in relay_log(),
                   f"the relay did not carry out its plan: {relay_log()}", a)
 
-            before = counter_lines(a, guest)[-1][0]
-            moved = migrate(a, guest, b, protect="encrypted", timeout=120)
-            check(moved.succeeded and moved.running_on_destination,
-                  f"the direct migration after the attacks failed: {moved.summary} / {moved.arrival}", a)
-            check(moved.summary.get("protection") == "encrypted" and moved.arrival.get("protection") == "encrypted",
-                  f"--protect encrypted was not used: {moved.summary} / {moved.arrival}", a)
+            # The commit lost: a must neither run nor free the guest on its own.
+            lost = migrate(a, guest, b, via=f"{HOST_IP}:{RELAY_PORT}", timeout=120)
+            check(lost.summary.get("outcome") == "unsettled",
+                  f"drop-commit: the source did not wait for settlement: {lost.summary}\nrelay: {relay_log()}", a)
+            check(guest_state(a, guest).startswith("unsettled"), f"drop-commit: `guests` on a shows "
+                  f"{guest_state(a, guest)!r}", a)
+            paused_at = counter_lines(a, guest)[-1][0]
+            refused = a.console.command(f"kill {guest}")
+            check("awaits settlement" in refused, f"drop-commit: kill took an unsettled guest: {refused!r}", a)
+            wait_for_event(b, "migration_received", outcome="failed", timeout=60)
+            check(no_guests(b), f"drop-commit: node b holds a guest:\n{b.console.command('guests')}", b)
+            time.sleep(2)
+            check(counter_lines(a, guest)[-1][0] == paused_at, "drop-commit: the unsettled guest ran on a", a)
+            settled = a.console.command(f"settle {guest} resume")
+            check("runs here again" in settled, f"settle resume: {settled!r}", a)
+            wait_for_event(a, "migration_settled", id=guest, how="resume")
+            wait_counter(a, guest, paused_at + 2)
+            print(f"drop-commit: unsettled on a ({lost.summary.get('reason')}), b discarded; settled 'resume': "
+                  f"the counter goes on on a from {paused_at}")
+
+            # COMMITTED lost: b runs the guest, a keeps its paused copy until settled.
+            received_before = len(b.console.events("migration_received"))
+            unconfirmed = migrate(a, guest, b, via=f"{HOST_IP}:{RELAY_PORT}", timeout=120)
+            check(unconfirmed.summary.get("outcome") == "unsettled",
+                  f"drop-committed: the source did not wait for settlement: {unconfirmed.summary}", a)
+            arrival = wait_for_event(b, "migration_received", after=received_before, timeout=60)
+            check(arrival.get("outcome") == "running", f"drop-committed: b does not run the guest: {arrival}", b)
+            on_b = arrival["guest_id"]
+            paused_at = counter_lines(a, guest)[-1][0]
+            wait_counter(b, on_b, paused_at + 2)
+            check(counter_lines(a, guest)[-1][0] == paused_at, "drop-committed: the guest ran on both nodes", a)
+            check(guest_state(a, guest).startswith("unsettled"), f"drop-committed: `guests` on a shows "
+                  f"{guest_state(a, guest)!r}", a)
+            settled = a.console.command(f"settle {guest} discard")
+            check("runs on the destination" in settled, f"settle discard: {settled!r}", a)
             ended = wait_for_event(a, "guest_exit", id=guest)
-            check(ended["reason"] == "migrated", f"the source ended the guest with {ended}", a)
-            new_id = moved.arrival["guest_id"]
-            wait_counter(b, new_id, counter_lines(a, guest)[-1][0] + 2)
-            numbers = [n for n, _ in counter_lines(a, guest) + counter_lines(b, new_id)]
+            check(ended["reason"] == "migrated", f"settle discard ended the guest with {ended}", a)
+            numbers = [n for n, _ in counter_lines(a, guest) + counter_lines(b, on_b)]
             check(numbers == list(range(numbers[0], numbers[0] + len(numbers))),
-                  f"the counter skipped across the attacks and the move: {numbers}", b)
-            print(f"direct, encrypted: guest {guest} -> {new_id} on b, counting {before}..{numbers[-1]} "
-                  f"without a gap; downtime {moved.summary['downtime_ms']:.0f} ms")
+                  f"the counter skipped across the attacks and the settled move: {numbers}", b)
+            print(f"drop-committed: unsettled on a, running on b as guest {on_b}; settled 'discard': counted "
+                  f"{numbers[0]}..{numbers[-1]} without a gap, never on both nodes")
+
+            before = counter_lines(b, on_b)[-1][0]
+            moved = migrate(b, on_b, a, protect="encrypted", timeout=120)
+            check(moved.succeeded and moved.running_on_destination,
+                  f"the direct migration after the attacks failed: {moved.summary} / {moved.arrival}", b)
+            check(moved.summary.get("protection") == "encrypted" and moved.arrival.get("protection") == "encrypted",
+                  f"--protect encrypted was not used: {moved.summary} / {moved.arrival}", b)
+            ended = wait_for_event(b, "guest_exit", id=on_b)
+            check(ended["reason"] == "migrated", f"the source ended the guest with {ended}", b)
+            back = moved.arrival["guest_id"]
+            wait_counter(a, back, counter_lines(b, on_b)[-1][0] + 2)
+            print(f"direct b -> a, encrypted: guest {on_b} -> {back}, counting on from {before}; "
+                  f"downtime {moved.summary['downtime_ms']:.0f} ms")
             relay.kill()
             log_file.close()
 

@@ -20,6 +20,12 @@ connection (one step per connection, comma-separated; after the last, "pass"):
     splice:K   forward this connection's first K records (the clear HELLO, then sealed
                records), then the first recorded connection's bytes from its record K on
                (a foreign stream spliced after a genuine HEADER)
+    drop-commit     the source's COMMIT never reaches the destination, and nothing of
+               the destination's after VERIFIED reaches the source, whose connection
+               is then closed (the commit is lost: the source must wait for settlement)
+    drop-committed  the destination's COMMITTED never reaches the source, whose
+               connection is closed there instead (the guest runs on the destination;
+               the source must wait for settlement)
 
 Every connection's own source bytes are recorded, whatever the step. It logs one line
 per connection and step to stderr ("relay: connection 2 replay: ...").
@@ -49,6 +55,27 @@ def record_ends(stream: bytes):
         at += size
         ends.append(at)
     return ends
+
+
+COMMIT, COMMITTED, VERIFIED = 0x000B, 0x000C, 0x0007
+
+
+def record_spans(stream: bytes):
+    """(type, start, end) of each whole record, as record_ends."""
+    spans, start = [], 0
+    for end in record_ends(stream):
+        spans.append((struct.unpack_from("<I", stream, start)[0], start, end))
+        start = end
+    return spans
+
+
+def cut_at(stream: bytes, record_type, include=False):
+    """Where to stop forwarding: the start (or, include=True, the end) of the first record of
+    `record_type`; None while it has not arrived whole."""
+    for kind, start, end in record_spans(stream):
+        if kind == record_type:
+            return end if include else start
+    return None
 
 
 def log(text):
@@ -89,6 +116,15 @@ class Attacker:
             if replayed:
                 continue  # the genuine stream goes nowhere
             out = bytes(mine)
+            if step == "drop-commit":
+                cut = cut_at(out, COMMIT)
+                if cut is not None:
+                    if sent < cut:
+                        destination.sendall(out[sent:cut])
+                    if sent <= cut:
+                        log(f"connection {number} drop-commit: COMMIT at byte {cut} dropped")
+                    sent = cut + 1
+                    continue
             if step.startswith("flip:"):
                 at = int(step.split(":")[1])
                 if len(out) <= at:
@@ -124,8 +160,9 @@ class Attacker:
                 pass
 
 
-def back(source, destination):
-    """Destination -> source, unchanged."""
+def back(number, step, source, destination):
+    """Destination -> source, unchanged unless the step cuts the commit."""
+    seen, sent = bytearray(), 0
     while True:
         try:
             data = destination.recv(65536)
@@ -133,9 +170,23 @@ def back(source, destination):
             data = b""
         if not data:
             break
+        seen.extend(data)
+        end = len(seen)
+        cut = None
+        if step == "drop-commit":
+            cut = cut_at(bytes(seen), VERIFIED, include=True)
+        elif step == "drop-committed":
+            cut = cut_at(bytes(seen), COMMITTED)
+        if cut is not None:
+            end = cut
         try:
-            source.sendall(data)
+            source.sendall(bytes(seen[sent:end]))
         except OSError:
+            break
+        sent = end
+        if cut is not None:
+            log(f"connection {number} {step}: the destination's bytes from {cut} on dropped, "
+                "the source's connection closed")
             break
     try:
         source.shutdown(socket.SHUT_WR)
@@ -160,7 +211,8 @@ def serve(args):
         destination.settimeout(None)
         log(f"connection {number} from {peer[0]}: {attacker.step_for(number)}")
         threading.Thread(target=attacker.forward, args=(number, source, destination), daemon=True).start()
-        threading.Thread(target=back, args=(source, destination), daemon=True).start()
+        threading.Thread(target=back, args=(number, attacker.step_for(number), source, destination),
+                         daemon=True).start()
 
 
 def main(argv=None):
