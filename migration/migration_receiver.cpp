@@ -79,6 +79,7 @@ void MigrationReceiver::accept_hello(const RawRecord& raw) {
   stats_.encrypted = mode == Protection::kEncrypted;
   decoder_.protect(opener_);
   decoder_.limit_body(sizeof(HeaderRecord));
+  decoder_.start_at(hello_reader_.stream_offset());  // faults name offsets in the whole stream
   phase_ = Phase::kReceiving;
 }
 

@@ -14,9 +14,9 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kVcpuState: return sizeof(VcpuStateRecord);
     case RecordType::kDeviceState: return sizeof(DeviceState);
     case RecordType::kEnd: return sizeof(EndRecord);
-    case RecordType::kVerified: return sizeof(CommitRecord);
     case RecordType::kHello: return sizeof(HelloRecord);
-    case RecordType::kCommit: return sizeof(CommitRecord);
+    case RecordType::kVerified:
+    case RecordType::kCommit:
     case RecordType::kCommitted: return sizeof(CommitRecord);
     case RecordType::kNack: return sizeof(NackRecord);
     case RecordType::kRound: return sizeof(RoundRecord);

@@ -50,6 +50,9 @@ class RecordReader {
   // (kRecordTooLong); the buffer's size stays the upper bound. A receiver sets this
   // low until its peer authenticated, so an unauthenticated peer costs little work.
   void limit_body(size_t bytes) { body_limit_ = bytes; }
+  // The stream offset of the next byte, for faults' offsets, when another reader took the
+  // stream's first bytes (the receiver's HELLO reader). Call before the first byte.
+  void start_at(uint64_t offset) { offset_ = offset; }
 
  private:
   StreamFault check_header() const;

@@ -40,6 +40,7 @@ class StreamDecoder {
   // RecordReader::protect and limit_body for the reader inside.
   void protect(RecordOpener& opener) { reader_.protect(opener); }
   void limit_body(size_t bytes) { reader_.limit_body(bytes); }
+  void start_at(uint64_t offset) { reader_.start_at(offset); }
 
   RecordType type() const { return type_; }
   const HeaderRecord& header() const { return header_; }

@@ -66,8 +66,7 @@ TEST(CommitProtocol, EncryptedModeMigratesAndNoPageTravelsInClear) {
   ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
   EXPECT_TRUE(world.memory_identical());
   EXPECT_TRUE(world.receiver->stats().encrypted);
-  // Page 1 starts with the byte 2 at offset 1 (FakeSource); a 64-byte window of page 5
-  // around its marker must not appear anywhere on the wire.
+  // The first 64 bytes of page 5 (FakeSource marks it) must appear nowhere on the wire.
   std::vector<uint8_t> needle(world.source.memory.begin() + 5 * kPageSize,
                               world.source.memory.begin() + 5 * kPageSize + 64);
   EXPECT_EQ(std::search(wire.begin(), wire.end(), needle.begin(), needle.end()), wire.end());
@@ -359,6 +358,7 @@ TEST(CommitProtocol, AForeignStreamSplicedAfterAGenuineHeaderFails) {
   EXPECT_TRUE(world.receiver->authenticated());  // the genuine HEADER opened
   EXPECT_EQ(world.receiver->failure().code, StreamError::kRecordForged);
   EXPECT_EQ(world.receiver->failure().record_type, static_cast<uint32_t>(RecordType::kRound));
+  EXPECT_EQ(world.receiver->failure().offset, genuine_prefix);  // counted from the stream's first byte
 }
 
 // Issue 15 item 7: a recorded CHALLENGE + VERIFIED + COMMITTED is replayed to a second
