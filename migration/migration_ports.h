@@ -66,8 +66,13 @@ class MigrationSource {
   // The migration failed: end dirty tracking (full write access again) and run the
   // guest again if it was paused, as if nothing had happened. Cannot fail.
   virtual void resume_after_failure() = 0;
-  // The destination acknowledged: stop and free the guest here. Cannot fail.
+  // The destination confirmed that the guest runs there (COMMITTED): stop and free the
+  // guest here. Cannot fail.
   virtual void release() = 0;
+  // COMMIT went out but no COMMITTED (nor a sealed NACK) came back: the guest may run on
+  // the destination. Keep it paused here with all its memory, resumed or freed only by an
+  // operator who settles it (docs/migration-stream.md, section 8). Cannot fail.
+  virtual void hold_for_settlement() = 0;
 
  protected:
   ~MigrationSource() = default;

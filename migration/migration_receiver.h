@@ -1,14 +1,19 @@
 // MigrationReceiver: the destination side of a live migration, created for each
 // connection to the migration port and pumped by the kernel's main loop. It sends a
-// fresh nonce (CHALLENGE), checks the source's HEADER and its MAC, creates the guest,
-// writes pages as batches arrive (the last copy of a page wins), keeping the memory
-// digest up to date as it copies them (IncrementalDigest), and on END checks that every
-// page arrived and that its digest equals the source's: no pass over memory while the
-// guest is paused, unless the source asked for verify mode (VERIFY), in which case it
-// also hashes all of the memory it assembled. Then it loads the vCPU and device state,
-// sends ACK and starts the guest.
-// On any error it sends NACK with the reason (when the connection still works),
-// discards the guest and reports. See docs/migration-stream.md.
+// fresh nonce (CHALLENGE) and takes the source's HELLO (its nonce and the protection
+// mode), the last clear record: from then on every record both ways is sealed with
+// keys derived from the shared key and both nonces (docs/migration-stream.md, section
+// 5). Until the source's first sealed record (HEADER) opens, the source is a stranger:
+// it gets a 48-byte buffer, records no longer than a HEADER, an absolute deadline, and
+// no guest. Then the receiver creates the guest, writes pages as batches arrive (the
+// last copy of a page wins), keeping the memory digest up to date as it copies them
+// (IncrementalDigest), and on END checks that every page arrived and that its digest
+// equals the source's (in verify mode, VERIFY, also over all the memory it assembled).
+// It loads the vCPU and device state and sends VERIFIED; the guest runs here only when
+// the source's COMMIT arrives, and COMMITTED tells the source to free its copy (section
+// 8). On any error before COMMIT it discards the guest and, once keys exist, sends a
+// sealed NACK with the reason: the source keeps its guest. After COMMIT nothing makes it
+// discard the running guest.
 #pragma once
 
 #include <cstddef>
@@ -19,16 +24,24 @@
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
 #include "migration/record_output.h"
+#include "migration/record_protection.h"
 #include "migration/stream_decoder.h"
 
 namespace godwit::migration {
 
 struct ReceiverConfig {
   std::span<const uint8_t> key;    // migrate_key, the same on both nodes
-  uint8_t nonce[kNonceSize] = {};  // fresh random bytes for this connection (RDRAND)
-  // No byte from the source for this long (in verify mode it hashes its paused memory
-  // before END: up to ~10 s for 1 GiB under Bochs).
+  uint8_t nonce[kNonceSize] = {};  // fresh random bytes for this connection (kernel/migrate/nonce.h)
+  // From the connection to the source's first sealed record (HEADER) opened: an absolute
+  // deadline, which no byte moves (issue 15 item 5).
+  uint64_t handshake_timeout_ns = 10'000'000'000;
+  // After that, no record opened for this long (in verify mode the source hashes its
+  // paused memory before END: up to ~10 s for 1 GiB under Bochs).
   uint64_t idle_timeout_ns = 30'000'000'000;
+  // VERIFIED handed to TCP -> COMMIT. Past it the guest is discarded: the source keeps
+  // its copy until COMMITTED, so giving up here never loses the guest.
+  uint64_t commit_timeout_ns = 30'000'000'000;
+  bool require_encryption = false;  // refuse a source that asks for integrity-only
   uint64_t digest_pages_per_pump = 512;
 };
 
@@ -40,13 +53,15 @@ struct ReceiverStats {
   uint32_t rounds = 0;  // ROUND records seen
   bool verify = false;  // the source asked for verify mode: all memory was compared
   bool digest_verified = false;
-  ArrivalSteps steps;  // END's arrival -> the guest started (this node's clock)
+  bool encrypted = false;              // the session's protection mode
+  bool committed_unconfirmed = false;  // the guest runs, but COMMITTED could not be handed to TCP
+  ArrivalSteps steps;                  // END's arrival -> the guest started (this node's clock)
 };
 
 class MigrationReceiver {
  public:
-  // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is verified before
-  // any of its pages is used). `coverage_bits`: PageBitmap::words_for(pages of the
+  // `body_buffer`: at least kMaxRecordBody bytes (one whole batch is opened and verified
+  // before any of its pages is used). `coverage_bits`: PageBitmap::words_for(pages of the
   // largest guest this node accepts); `digest_terms`: one word per page of it.
   MigrationReceiver(const ReceiverConfig& config, DestinationGuestFactory& factory, ByteChannel& channel,
                     Clock& clock, std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits,
@@ -63,14 +78,19 @@ class MigrationReceiver {
   const StreamFault& failure() const { return failure_; }
   const ReceiverStats& stats() const { return stats_; }
   const HeaderRecord& header() const { return decoder_.header(); }
+  // The source's first sealed record opened: it holds the key.
+  bool authenticated() const { return authenticated_; }
 
  private:
-  enum class Phase { kIdle, kReceiving, kVerifying, kAcking, kDone };
+  enum class Phase { kIdle, kHello, kReceiving, kVerifying, kAwaitCommit, kCommitted, kDone };
 
+  void accept_hello(const RawRecord& raw);
   void apply_record();
   void apply_batch();
   void verify_step();
-  void acknowledge();
+  void send_verified();
+  void commit();
+  void finish_running();
   void fail(StreamFault fault);
   void flush();
 
@@ -78,10 +98,18 @@ class MigrationReceiver {
   DestinationGuestFactory& factory_;
   ByteChannel& channel_;
   Clock& clock_;
+  ChallengeRecord challenge_ = {};
+  uint8_t hello_buffer_[sizeof(HelloRecord)] = {};  // all a stranger gets before it authenticates
+  RecordReader hello_reader_;
   StreamDecoder decoder_;
-  uint8_t out_buffer_[64] = {};  // CHALLENGE, ACK or NACK: one at a time, 64 bytes at most
+  RecordSealer sealer_;  // destination -> source, keyed at HELLO
+  RecordOpener opener_;  // source -> destination, keyed at HELLO
+  bool keyed_ = false;
+  bool authenticated_ = false;
+  uint8_t out_buffer_[64] = {};  // CHALLENGE, VERIFIED, COMMITTED or NACK: 64 bytes at most
   RecordOutput output_;
   DestinationGuest* guest_ = nullptr;
+  bool started_ = false;  // COMMIT came and the guest runs: nothing may discard it now
   std::span<uint64_t> digest_terms_;
   IncrementalDigest received_digest_;  // of every page as last written
   MemoryDigest full_digest_{0};        // verify mode: of all memory as assembled
@@ -93,8 +121,8 @@ class MigrationReceiver {
   Outcome outcome_ = Outcome::kInProgress;
   StreamFault failure_;
   ReceiverStats stats_;
-  uint64_t last_progress_ns_ = 0;
-  uint64_t end_in_ns_ = 0, verified_ns_ = 0, ack_queued_ns_ = 0;
+  uint64_t handshake_deadline_ns_ = 0, last_progress_ns_ = 0, commit_deadline_ns_ = 0;
+  uint64_t end_in_ns_ = 0, verified_ns_ = 0, verified_queued_ns_ = 0, verified_out_ns_ = 0, commit_in_ns_ = 0;
 };
 
 }  // namespace godwit::migration

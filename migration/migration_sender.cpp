@@ -4,7 +4,7 @@
 
 #include "lib/text_field.h"
 #include "migration/record_decode.h"
-#include "migration/stream_auth.h"
+#include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
@@ -33,6 +33,7 @@ MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& so
       full_digest_(source.page_count()),
       replies_(reply_buffer_) {
   summary_.verify = config.verify;
+  summary_.encrypted = config.protection == Protection::kEncrypted;
 }
 
 void MigrationSender::start() {
@@ -44,7 +45,6 @@ void MigrationSender::start() {
 
 void MigrationSender::on_receive(std::span<const uint8_t> bytes) {
   if (bytes.empty() || phase_ == Phase::kIdle) return;
-  last_progress_ns_ = clock_.now_ns();
   while (!bytes.empty() && !finished()) {
     size_t used = 0;
     RawRecord raw{};
@@ -52,31 +52,59 @@ void MigrationSender::on_receive(std::span<const uint8_t> bytes) {
     RecordReader::Step step = replies_.next(bytes, used, raw, fault);
     bytes = bytes.subspan(used);
     if (step == RecordReader::Step::kFault) return fail(fault);
-    if (step == RecordReader::Step::kRecord) accept_reply(raw);
+    if (step == RecordReader::Step::kRecord) {
+      last_progress_ns_ = clock_.now_ns();  // a whole (after CHALLENGE: opened) record, not any byte
+      accept_reply(raw);
+    }
   }
 }
 
+// After CHALLENGE every reply was opened by replies_ before it gets here: it comes from
+// a peer that holds this session's keys.
 void MigrationSender::accept_reply(const RawRecord& raw) {
   auto type = static_cast<RecordType>(raw.type);
-  if (type == RecordType::kNack) {
+  if (type == RecordType::kNack && replies_.protected_records()) {
     NackRecord nack{};
     if (auto f = decode_nack(raw, nack); !f.ok()) return fail(f);
-    return fail(StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail});
+    return fail(StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail}, true);
   }
   if (type == RecordType::kChallenge && phase_ == Phase::kAwaitChallenge) return accept_challenge(raw);
-  if (type == RecordType::kAck && phase_ == Phase::kAwaitAck) return accept_ack(raw);
-  if (!is_known_type(raw.type)) return;  // an optional record this node does not know
+  if (type == RecordType::kVerified && phase_ == Phase::kAwaitVerified) return accept_verified(raw);
+  if (type == RecordType::kCommitted && phase_ == Phase::kAwaitCommitted) return accept_committed(raw);
+  if (!is_known_type(raw.type) && replies_.protected_records()) return;  // an optional record we do not know
   fail(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0});
 }
 
+// The destination's nonce and ours give the session's keys; HELLO tells the destination
+// ours. From here on every record both ways is sealed.
 void MigrationSender::accept_challenge(const RawRecord& raw) {
   ChallengeRecord challenge{};
   if (auto f = decode_challenge(raw, challenge); !f.ok()) return fail(f);
   // The destination sent CHALLENGE as it accepted: connection open -> here is a round trip.
   summary_.rtt_ns = clock_.now_ns() - started_ns_;
   policy_.set_round_trip_ns(summary_.rtt_ns);
-  std::memcpy(nonce_, challenge.nonce, kNonceSize);
+  HelloRecord hello{kStreamMagic,
+                    kStreamVersionMajor,
+                    kStreamVersionMinor,
+                    static_cast<uint8_t>(config_.protection),
+                    {},
+                    {}};
+  std::memcpy(hello.nonce, config_.nonce, kNonceSize);
+  uint8_t handshake[sizeof(ChallengeRecord) + sizeof(HelloRecord)];
+  std::memcpy(handshake, &challenge, sizeof(challenge));
+  std::memcpy(handshake + sizeof(challenge), &hello, sizeof(hello));
+  Expected<SessionKeys> keys =
+      derive_session_keys(config_.key, challenge.nonce, config_.nonce, config_.protection, handshake);
+  if (!keys) return fail(StreamFault{StreamError::kAuthenticationFailed, raw.type, raw.offset, 0, 0});
+  sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
+  opener_ = RecordOpener(keys->destination_to_source, config_.protection);
+  replies_.protect(opener_);
+  size_t size = encode_record(output_.space(), RecordType::kHello, hello);
+  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
+  output_.queue(size);
+  produced_ += size, summary_.wire_bytes += size;
   queue_header();
+  if (finished()) return;
   if (!source_.begin_dirty_tracking().ok()) return fail(fault(StreamError::kSourceFailed));
   tracking_ = true;
   send_set_.mark_all();
@@ -84,18 +112,37 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
   begin_round(0, false);
 }
 
-void MigrationSender::accept_ack(const RawRecord& raw) {
-  AckRecord ack{};
-  if (auto f = decode_ack(raw, ack); !f.ok()) return fail(f);
-  if (!mac_equal(ack_mac(config_.key, nonce_, ack), ack.mac)) {
-    return fail(StreamFault{StreamError::kAuthenticationFailed, raw.type, raw.offset, 0, 0});
+// The destination holds every page, our digest, and the loaded state; the guest waits
+// there for COMMIT. Once COMMIT is queued this side never resumes the guest on its own.
+void MigrationSender::accept_verified(const RawRecord& raw) {
+  CommitRecord verified{};
+  if (auto f = decode_commit(raw, verified); !f.ok()) return fail(f);
+  if (verified.digest != summary_.digest) {
+    return fail(
+        StreamFault{StreamError::kDigestMismatch, raw.type, raw.offset, verified.digest, summary_.digest});
   }
-  if (ack.digest != summary_.digest) {
-    return fail(StreamFault{StreamError::kDigestMismatch, raw.type, raw.offset, ack.digest, summary_.digest});
+  if (verified.page_count != source_.page_count()) {
+    return fail(StreamFault{StreamError::kCommitMismatch, raw.type, raw.offset, verified.page_count,
+                            source_.page_count()});
   }
-  // Committed: the guest runs on the destination. Only now is it freed here.
-  ack_in_ns_ = clock_.now_ns();
+  verified_in_ns_ = clock_.now_ns();
   summary_.digest_verified = true;
+  queue_record(RecordType::kCommit, CommitRecord{source_.page_count(), summary_.digest});
+  if (finished()) return;
+  committed_ = true;
+  reply_deadline_ns_ = 0;
+  phase_ = Phase::kAwaitCommitted;
+}
+
+// The guest runs on the destination: only now is it freed here.
+void MigrationSender::accept_committed(const RawRecord& raw) {
+  CommitRecord committed{};
+  if (auto f = decode_commit(raw, committed); !f.ok()) return fail(f);
+  if (committed.digest != summary_.digest || committed.page_count != source_.page_count()) {
+    return fail(
+        StreamFault{StreamError::kCommitMismatch, raw.type, raw.offset, committed.digest, summary_.digest});
+  }
+  committed_in_ns_ = clock_.now_ns();
   tracking_ = false;
   source_.release();
   account_pause(clock_.now_ns(), true);
@@ -121,7 +168,7 @@ void MigrationSender::pump() {
 
 template <class Body>
 void MigrationSender::queue_record(RecordType type, const Body& body) {
-  size_t size = encode_record(output_.space(), type, body);
+  size_t size = encode_sealed(output_.space(), type, body, sealer_);
   if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
@@ -137,7 +184,7 @@ void MigrationSender::mark_output_idle() {
     pages_out_ns_ = now;
   } else if ((phase_ == Phase::kVerify || phase_ == Phase::kEnd) && state_out_ns_ == 0) {
     state_out_ns_ = now;
-  } else if (phase_ == Phase::kAwaitAck && end_out_ns_ == 0) {
+  } else if (phase_ == Phase::kAwaitVerified && end_out_ns_ == 0) {
     end_out_ns_ = now;
   }
 }
@@ -169,8 +216,6 @@ void MigrationSender::queue_header() {
   copy_to_field(header.backend_name, config_.backend_name);
   copy_to_field(header.guest_name, config_.guest_name);
   copy_to_field(header.command_line, config_.command_line);
-  Sha256Digest mac = header_mac(config_.key, nonce_, header);
-  std::memcpy(header.mac, mac.bytes, kSha256Size);
   queue_record(RecordType::kHeader, header);
   queue_record(RecordType::kCpuid, config_.cpuid);
 }
@@ -204,7 +249,11 @@ bool MigrationSender::send_next_batch() {
   if (gfn >= pages) return false;
   std::span<uint8_t> room = output_.space();
   if (room.size() > batch_record_bytes()) room = room.first(batch_record_bytes());
-  PageBatchEncoder batch(room);
+  if (room.size() < kMinRecordBuffer) {  // the record buffer cannot hold one page: a caller's bug
+    fail(fault(StreamError::kRecordTooLong, kPageSize, output_.space().size()));
+    return false;
+  }
+  PageBatchEncoder batch(room.first(room.size() - kRecordTagSize), Framing::kSealed);
   for (; gfn < pages; gfn = send_set_.find_next(gfn + 1)) {
     const uint8_t* page = source_.page(gfn);
     if (page == nullptr) {
@@ -220,7 +269,11 @@ bool MigrationSender::send_next_batch() {
     return false;
   }
   cursor_ = gfn;
-  size_t size = batch.finish();
+  size_t size = seal_record(room, batch.finish(), sealer_);
+  if (size == 0) {
+    fail(fault(StreamError::kRecordTooLong, room.size(), 0));
+    return false;
+  }
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
   round_.pages_sent += batch.pages(), round_.zero_pages += batch.zero_pages();
@@ -303,22 +356,23 @@ void MigrationSender::queue_end() {
   summary_.digest = sent_digest_.value();
   queue_record(RecordType::kEnd, EndRecord{source_.page_count(), summary_.digest});
   end_built_ns_ = clock_.now_ns();
-  phase_ = Phase::kAwaitAck;
+  phase_ = Phase::kAwaitVerified;
 }
 
 // Fills the summary's downtime and PauseSteps from the milestones reached; the step in
 // progress runs to `end_ns` (the release, or the resumption after a failure).
 void MigrationSender::account_pause(uint64_t end_ns, bool released) {
   if (paused_ns_ == 0) return;  // the guest was never paused
-  // After a valid ACK the guest already runs on the destination: the release here is
+  // After COMMITTED the guest already runs on the destination: the release here is
   // reported as a step but is no part of the outage.
-  summary_.downtime_ns = (released ? ack_in_ns_ : end_ns) - paused_ns_;
+  summary_.downtime_ns = (released ? committed_in_ns_ : end_ns) - paused_ns_;
   PauseSteps& p = summary_.pause;
-  const uint64_t marks[] = {pages_out_ns_, state_out_ns_, end_built_ns_, end_out_ns_, ack_in_ns_, end_ns};
-  uint64_t* const steps[] = {&p.final_pages_ns, &p.state_ns, &p.verify_ns,
-                             &p.end_ns,         &p.ack_ns,   &p.release_ns};
+  const uint64_t marks[] = {pages_out_ns_,   state_out_ns_,    end_built_ns_, end_out_ns_,
+                            verified_in_ns_, committed_in_ns_, end_ns};
+  uint64_t* const steps[] = {&p.final_pages_ns, &p.state_ns,  &p.verify_ns, &p.end_ns,
+                             &p.ack_ns,         &p.commit_ns, &p.release_ns};
   uint64_t from = paused_ns_;
-  for (size_t i = 0; i < 6; ++i) {
+  for (size_t i = 0; i < 7; ++i) {
     bool reached = marks[i] != 0;
     uint64_t at = reached ? marks[i] : end_ns;
     *steps[i] = at - from;
@@ -335,12 +389,13 @@ void MigrationSender::check_timeouts() {
   if (waiting_on_peer && now - last_progress_ns_ > config_.stall_timeout_ns) {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.stall_timeout_ns));
   }
-  if (phase_ != Phase::kAwaitAck || !output_.idle()) return;
-  if (ack_deadline_ns_ == 0) {
-    ack_deadline_ns_ = now + config_.ack_timeout_ns;  // END has left: the ACK clock starts
-  } else if (now > ack_deadline_ns_) {
-    fail(fault(StreamError::kTimeout, now - (ack_deadline_ns_ - config_.ack_timeout_ns),
-               config_.ack_timeout_ns));
+  bool awaiting = phase_ == Phase::kAwaitVerified || phase_ == Phase::kAwaitCommitted;
+  if (!awaiting || !output_.idle()) return;
+  uint64_t limit = phase_ == Phase::kAwaitVerified ? config_.ack_timeout_ns : config_.commit_timeout_ns;
+  if (reply_deadline_ns_ == 0) {
+    reply_deadline_ns_ = now + limit;  // END (or COMMIT) has left: the clock for the answer starts
+  } else if (now > reply_deadline_ns_) {
+    fail(fault(StreamError::kTimeout, now - (reply_deadline_ns_ - limit), limit));
   }
 }
 
@@ -348,9 +403,18 @@ void MigrationSender::on_channel_closed() {
   if (phase_ != Phase::kIdle && !finished()) fail(fault(StreamError::kChannelFailed));
 }
 
-void MigrationSender::fail(StreamFault why) {
+void MigrationSender::fail(StreamFault why, bool destination_refused) {
   if (finished()) return;
   summary_.failure = why;
+  if (committed_ && !destination_refused) {
+    // COMMIT is out: the destination may run the guest. Keep it paused and whole here; an
+    // unauthenticated close, a silence or a forged record is never taken as a verdict.
+    source_.hold_for_settlement();
+    tracking_ = false;
+    account_pause(clock_.now_ns(), false);
+    channel_.close();
+    return finish(MigrationOutcome::kUnsettled);
+  }
   if (tracking_) source_.resume_after_failure();  // nothing was freed: the guest goes on here
   tracking_ = false;
   account_pause(clock_.now_ns(), false);  // the pause this failure caused, if it came after one

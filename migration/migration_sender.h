@@ -4,13 +4,19 @@
 // every page, each next round the pages the guest wrote during the previous one
 // (found by write-protection faults, collected into a PageBitmap). When PrecopyPolicy
 // says stop, it pauses the guest, sends the last dirty pages, the vCPU and device
-// state and END with the memory digest, and waits for the destination's ACK. The
-// digest is kept as pages go out (IncrementalDigest), so END costs nothing while the
-// guest is paused; verify mode hashes all paused memory instead and fails here if it
-// differs from what was sent (decision 0010).
-// Only then is the guest released; on any failure before it (NACK, broken connection,
-// timeout, bad ACK) the guest resumes here, untouched. See docs/migration-stream.md,
-// "How a migration flows".
+// state and END with the memory digest. The digest is kept as pages go out
+// (IncrementalDigest), so END costs nothing while the guest is paused; verify mode
+// hashes all paused memory instead and fails here if it differs from what was sent
+// (decision 0010).
+// Stream version 3: the destination's CHALLENGE and this side's HELLO (its own fresh
+// nonce and the protection mode) are the only clear records; every other record both
+// ways is sealed with per-direction keys of this session (sealed_records.h).
+// The commit (docs/migration-stream.md, section 8; decision 0017): the destination's
+// sealed VERIFIED names our digest; we answer COMMIT and from then on never resume the
+// guest on our own; its COMMITTED lets us free the guest. Any failure before COMMIT
+// resumes the guest here, untouched. After COMMIT only a sealed NACK resumes it; a
+// silence, a close or a forged record leaves it paused for an operator to settle
+// (MigrationOutcome::kUnsettled).
 #pragma once
 
 #include <cstddef>
@@ -22,13 +28,18 @@
 #include "migration/migration_stats.h"
 #include "migration/precopy_policy.h"
 #include "migration/record_output.h"
+#include "migration/record_protection.h"
 #include "migration/record_reader.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
 
 struct SenderConfig {
-  std::span<const uint8_t> key;  // migrate_key, the same on both nodes
+  std::span<const uint8_t> key;    // migrate_key, the same on both nodes
+  uint8_t nonce[kNonceSize] = {};  // this side's fresh random bytes (kernel/migrate/nonce.h)
+  // Integrity-only by default (decision 0013): every record authenticated; `migrate
+  // --protect encrypted` also keeps guest memory secret on the wire, at a CPU cost.
+  Protection protection = Protection::kIntegrityOnly;
   const char* guest_name = "";
   const char* command_line = "";
   const char* backend_name = "";
@@ -37,9 +48,12 @@ struct SenderConfig {
   // Verify mode (`migrate --verify`): hash all of the paused memory, check it against
   // the pages sent, and ask the destination (VERIFY) to compare all of its memory too.
   bool verify = false;
-  // END sent -> ACK. Covers verify mode's pass over all memory on the destination:
-  // about 0.6 s per 64 MiB under Bochs (10 s per GiB), milliseconds on hardware.
+  // END sent -> VERIFIED. Covers verify mode's pass over all memory on the destination:
+  // about 0.6 s per 64 MiB under Bochs (10 s per GiB), milliseconds on hardware. Past it
+  // the guest resumes here (the destination runs nothing without COMMIT).
   uint64_t ack_timeout_ns = 30'000'000'000;
+  // COMMIT sent -> COMMITTED. Past it the guest stays paused, unsettled.
+  uint64_t commit_timeout_ns = 30'000'000'000;
   // No byte accepted or received for this long. See stall_timeout_for() for large guests.
   uint64_t stall_timeout_ns = 10'000'000'000;
   uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
@@ -61,9 +75,11 @@ constexpr uint64_t stall_timeout_for(uint64_t memory_bytes, uint64_t base) {
   return base + (memory_bytes >> 20) * 20'000'000;
 }
 
-// Wire bytes of a PAGE_BATCH record of `pages` data pages: size record buffers with it.
+// Wire bytes of a sealed PAGE_BATCH record of `pages` data pages: size record buffers
+// with it.
 constexpr size_t batch_record_size(uint32_t pages) {
-  return record_size(sizeof(PageBatchHeader) + size_t{pages} * (sizeof(PageEntry) + kPageSize));
+  return record_size(sizeof(PageBatchHeader) + size_t{pages} * (sizeof(PageEntry) + kPageSize)) +
+         kRecordTagSize;
 }
 
 class MigrationSender {
@@ -72,15 +88,14 @@ class MigrationSender {
   // batch of one page), ideally record_size(kMaxRecordBody) (full 128-entry batches:
   // less header overhead). `send_set_bits`: PageBitmap::words_for(source.page_count()).
   // `digest_terms`: source.page_count() words (one digest term per page).
-  static constexpr size_t kMinRecordBuffer =
-      sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize;
+  static constexpr size_t kMinRecordBuffer = batch_record_size(1);
   MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel, Clock& clock,
                   std::span<uint8_t> record_buffer, std::span<uint64_t> send_set_bits,
                   std::span<uint64_t> digest_terms, MigrationObserver* observer = nullptr);
 
   // Call once the connection is up; the sender then waits for CHALLENGE.
   void start();
-  // Bytes from the destination (CHALLENGE, then ACK or NACK).
+  // Bytes from the destination (CHALLENGE, then VERIFIED, COMMITTED or NACK).
   void on_receive(std::span<const uint8_t> bytes);
   // The connection closed or broke.
   void on_channel_closed();
@@ -94,11 +109,22 @@ class MigrationSender {
   const MigrationSummary& summary() const { return summary_; }
 
  private:
-  enum class Phase { kIdle, kAwaitChallenge, kRounds, kState, kVerify, kEnd, kAwaitAck, kFinished };
+  enum class Phase {
+    kIdle,
+    kAwaitChallenge,
+    kRounds,
+    kState,
+    kVerify,
+    kEnd,
+    kAwaitVerified,
+    kAwaitCommitted,
+    kFinished
+  };
 
   void accept_reply(const RawRecord& raw);
   void accept_challenge(const RawRecord& raw);
-  void accept_ack(const RawRecord& raw);
+  void accept_verified(const RawRecord& raw);
+  void accept_committed(const RawRecord& raw);
   bool produce();  // false when there is nothing to send now
   void queue_header();
   void begin_round(uint32_t number, bool final);
@@ -115,7 +141,10 @@ class MigrationSender {
   template <class Body>
   void queue_record(RecordType type, const Body& body);
   void check_timeouts();
-  void fail(StreamFault fault);
+  // Ends a failed migration: before COMMIT (or on the destination's sealed NACK, which
+  // proves it will never run the guest) the guest resumes here; after COMMIT otherwise it
+  // is held for settlement.
+  void fail(StreamFault fault, bool destination_refused = false);
   void finish(MigrationOutcome outcome);
 
   SenderConfig config_;
@@ -130,16 +159,19 @@ class MigrationSender {
   MemoryDigest full_digest_;        // verify mode: of the paused memory
   uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones
   RecordReader replies_;
+  RecordSealer sealer_;  // source -> destination, keyed at CHALLENGE
+  RecordOpener opener_;  // destination -> source, keyed at CHALLENGE
 
   Phase phase_ = Phase::kIdle;
-  uint8_t nonce_[kNonceSize] = {};
-  bool tracking_ = false;  // dirty tracking is on: a failure must undo it
-  uint64_t cursor_ = 0;    // next gfn to look at in send_set_
+  bool committed_ = false;  // COMMIT was queued: never resume on our own from now on
+  bool tracking_ = false;   // dirty tracking is on: a failure must undo it
+  uint64_t cursor_ = 0;     // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;
-  uint64_t started_ns_ = 0, paused_ns_ = 0, ack_deadline_ns_ = 0, last_progress_ns_ = 0;
+  uint64_t started_ns_ = 0, paused_ns_ = 0, reply_deadline_ns_ = 0, last_progress_ns_ = 0;
   // The pause's milestones (0 = not reached): see PauseSteps.
-  uint64_t pages_out_ns_ = 0, state_out_ns_ = 0, end_built_ns_ = 0, end_out_ns_ = 0, ack_in_ns_ = 0;
+  uint64_t pages_out_ns_ = 0, state_out_ns_ = 0, end_built_ns_ = 0, end_out_ns_ = 0, verified_in_ns_ = 0,
+           committed_in_ns_ = 0;
   uint64_t data_pages_ = 0;
   uint64_t produced_ = 0;  // bytes queued during the current pump()
   x86::VcpuState vcpu_ = {};

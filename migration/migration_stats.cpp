@@ -24,10 +24,11 @@ void write_round_fields(JsonWriter& json, const RoundStats& round) {
 
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   bool succeeded = summary.outcome == MigrationOutcome::kSucceeded;
-  json.field("outcome", succeeded                                      ? "succeeded"
-                        : summary.outcome == MigrationOutcome::kFailed ? "failed"
-                                                                       : "running");
-  if (summary.outcome == MigrationOutcome::kFailed) {
+  json.field("outcome", succeeded                                         ? "succeeded"
+                        : summary.outcome == MigrationOutcome::kFailed    ? "failed"
+                        : summary.outcome == MigrationOutcome::kUnsettled ? "unsettled"
+                                                                          : "running");
+  if (summary.outcome == MigrationOutcome::kFailed || summary.outcome == MigrationOutcome::kUnsettled) {
     FixedString<200> reason;
     write_fault(reason.sink(), summary.failure);
     json.field("reason", reason.view());
@@ -42,6 +43,7 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.fixed("verify", microseconds(summary.pause.verify_ns), 3);
   json.fixed("end", microseconds(summary.pause.end_ns), 3);
   json.fixed("ack", microseconds(summary.pause.ack_ns), 3);
+  json.fixed("commit", microseconds(summary.pause.commit_ns), 3);
   json.fixed("release", microseconds(summary.pause.release_ns), 3);
   json.end_object();
   json.field("rounds", summary.rounds).field("pages_sent", summary.pages_sent);
@@ -50,6 +52,7 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.fixed("bandwidth_mib_s", mib_per_s_milli(summary.bandwidth_bytes_per_s), 3);
   json.fixed("rtt_ms", microseconds(summary.rtt_ns), 3);
   json.field("verify", summary.verify).field("digest_verified", summary.digest_verified);
+  json.field("protection", summary.encrypted ? "encrypted" : "integrity");
 }
 
 void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {
@@ -57,6 +60,7 @@ void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {
   json.fixed("verify", microseconds(steps.verify_ns), 3);
   json.fixed("state", microseconds(steps.state_ns), 3);
   json.fixed("ack_out", microseconds(steps.ack_out_ns), 3);
+  json.fixed("commit", microseconds(steps.commit_ns), 3);
   json.fixed("resume", microseconds(steps.resume_ns), 3);
   json.end_object();
 }

@@ -35,18 +35,22 @@ struct PauseSteps {
   uint64_t state_ns = 0;        // -> VCPU_STATE and DEVICE_STATE handed to TCP
   uint64_t verify_ns = 0;       // -> END built (verify mode: hashing all paused memory)
   uint64_t end_ns = 0;          // -> END handed to TCP
-  uint64_t ack_ns = 0;          // -> ACK received: the destination's checks, resume, a round trip
+  uint64_t ack_ns = 0;          // -> VERIFIED received: the destination's checks, a round trip
+  uint64_t commit_ns = 0;       // -> COMMITTED received: COMMIT out, the guest started there, a round trip
   uint64_t release_ns = 0;      // -> the guest released here (after the outage: not in downtime_ns)
 };
 
-enum class MigrationOutcome : uint8_t { kInProgress, kSucceeded, kFailed };
+// kUnsettled: COMMIT was sent but neither COMMITTED nor a sealed NACK came back, so the
+// guest may run on the destination or not: it stays paused here, whole, until an
+// operator settles it (docs/migration-stream.md, section 8).
+enum class MigrationOutcome : uint8_t { kInProgress, kSucceeded, kFailed, kUnsettled };
 
 struct MigrationSummary {
   MigrationOutcome outcome = MigrationOutcome::kInProgress;
-  StreamFault failure;  // why, when kFailed
+  StreamFault failure;  // why, when kFailed or kUnsettled
   PrecopyDecision stop_reason = PrecopyDecision::kAnotherRound;
   uint64_t total_ns = 0;  // connection to acknowledgement
-  // Pause on the source to the destination's ACK (the guest runs there by then), or,
+  // Pause on the source to the destination's COMMITTED (the guest runs there by then), or,
   // when the migration failed after the pause, to the guest's resumption here.
   uint64_t downtime_ns = 0;
   PauseSteps pause;
@@ -58,7 +62,8 @@ struct MigrationSummary {
   uint64_t state_bytes = 0;     // wire bytes sent while paused besides pages (states, VERIFY, END)
   uint64_t digest = 0;
   bool verify = false;                 // verify mode: all memory hashed and compared on both sides
-  bool digest_verified = false;        // the destination's ACK carried our digest
+  bool digest_verified = false;        // the destination's VERIFIED carried our digest
+  bool encrypted = false;              // the records were encrypted, not only authenticated
   uint64_t rtt_ns = 0;                 // connection opened -> CHALLENGE: one round trip
   uint64_t bandwidth_bytes_per_s = 0;  // the policy's measure over the pre-copy rounds
   uint64_t expected_downtime_ns = 0;   // the policy's estimate when pre-copy stopped
@@ -78,7 +83,8 @@ class MigrationObserver {
 struct ArrivalSteps {
   uint64_t verify_ns = 0;   // END in -> digests compared (verify mode: all memory hashed)
   uint64_t state_ns = 0;    // -> vCPU and device state loaded, ACK queued
-  uint64_t ack_out_ns = 0;  // -> ACK handed to TCP
+  uint64_t ack_out_ns = 0;  // -> VERIFIED handed to TCP
+  uint64_t commit_ns = 0;   // -> COMMIT received (a round trip and the source's check)
   uint64_t resume_ns = 0;   // -> guest started
 };
 

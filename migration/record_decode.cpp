@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "godwit/abi.h"
+#include "migration/record_protection.h"
 
 namespace godwit::migration {
 namespace {
@@ -118,7 +119,20 @@ StreamFault decode_end(const RawRecord& raw, EndRecord& out) {
   return {};
 }
 
-StreamFault decode_ack(const RawRecord& raw, AckRecord& out) {
+StreamFault decode_hello(const RawRecord& raw, HelloRecord& out) {
+  copy_body(raw, out);
+  if (auto f = check_magic_version(raw, out.magic, out.version_major); !f.ok()) return f;
+  if (out.protection != static_cast<uint8_t>(Protection::kEncrypted) &&
+      out.protection != static_cast<uint8_t>(Protection::kIntegrityOnly)) {
+    return at(raw, StreamError::kBadHeaderField, out.protection, 2);
+  }
+  for (uint8_t byte : out.reserved) {
+    if (byte != 0) return at(raw, StreamError::kNonZeroReserved, byte);
+  }
+  return {};
+}
+
+StreamFault decode_commit(const RawRecord& raw, CommitRecord& out) {
   copy_body(raw, out);
   return {};
 }

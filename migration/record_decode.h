@@ -21,7 +21,11 @@ inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
 [[nodiscard]] StreamFault decode_vcpu_state(const RawRecord& raw, uint32_t vcpu_count, VcpuStateRecord& out);
 [[nodiscard]] StreamFault decode_device_state(const RawRecord& raw, DeviceState& out);
 [[nodiscard]] StreamFault decode_end(const RawRecord& raw, EndRecord& out);
-[[nodiscard]] StreamFault decode_ack(const RawRecord& raw, AckRecord& out);
+// HELLO: magic, major version, a known protection mode, reserved zero.
+[[nodiscard]] StreamFault decode_hello(const RawRecord& raw, HelloRecord& out);
+// VERIFIED, COMMIT, COMMITTED: only the form; whether they name this session's image is
+// the state machines' check against their own END values.
+[[nodiscard]] StreamFault decode_commit(const RawRecord& raw, CommitRecord& out);
 [[nodiscard]] StreamFault decode_nack(const RawRecord& raw, NackRecord& out);
 [[nodiscard]] StreamFault decode_round(const RawRecord& raw, RoundRecord& out);
 [[nodiscard]] StreamFault decode_verify(const RawRecord& raw, VerifyRecord& out);

@@ -11,7 +11,7 @@ namespace {
 
 // HKDF info: this label, the direction byte, the mode byte, then SHA-256 of the handshake
 // (a fixed-size stand-in for bytes of any length).
-constexpr char kLabel[] = "godwit migration stream v2 record keys";
+constexpr char kLabel[] = "godwit migration stream v3 record keys";
 constexpr size_t kLabelSize = sizeof(kLabel) - 1;
 constexpr size_t kInfoSize = kLabelSize + 2 + br_sha256_SIZE;
 

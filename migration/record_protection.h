@@ -1,5 +1,5 @@
-// Record protection for migration stream version 3 (docs/migration-stream.md, "Record
-// protection, stream version 3 (being adopted)"; docs/decisions/0013-*.md): after the two
+// Record protection for migration stream version 3 (docs/migration-stream.md, section 5;
+// docs/decisions/0013-*.md): after the two
 // plain handshake records, every record in each direction is authenticated with
 // ChaCha20-Poly1305 (RFC 8439) under a key of its own direction, and encrypted too
 // unless the session runs integrity-only.
@@ -34,8 +34,9 @@ enum class Protection : uint8_t {
 
 enum class Direction : uint8_t { kSourceToDestination = 1, kDestinationToSource = 2 };
 
-// Whether a record is the sender's last in its direction (END from the source, the
-// final verdict from the destination). Bound into the nonce, so it cannot be forged.
+// Whether a record is the sender's last in its direction (COMMIT from the source;
+// COMMITTED or NACK from the destination: sealed_records.h). Bound into the nonce, so
+// it cannot be forged.
 enum class RecordEnd : uint8_t { kMore = 0, kLast = 1 };
 
 struct DirectionKeys {
@@ -65,6 +66,7 @@ ChachaNonce record_nonce(const ChachaNonce& iv, uint64_t sequence, RecordEnd end
 class RecordSealer {
  public:
   RecordSealer(const DirectionKeys& keys, Protection mode) : keys_(keys), mode_(mode) {}
+  RecordSealer() = default;  // no keys yet: assign a keyed one before the first seal
 
   // Protects the next record: encrypts `body` in place (kEncrypted) or leaves it
   // (kIntegrityOnly) and returns the tag over `header` and the body as sent. Fails with
@@ -76,8 +78,8 @@ class RecordSealer {
   bool closed() const { return closed_; }
 
  private:
-  DirectionKeys keys_;
-  Protection mode_;
+  DirectionKeys keys_ = {};
+  Protection mode_ = Protection::kIntegrityOnly;
   uint64_t sequence_ = 0;
   bool closed_ = false;
 };
@@ -98,6 +100,7 @@ const char* describe(RecordFault fault);
 class RecordOpener {
  public:
   RecordOpener(const DirectionKeys& keys, Protection mode) : keys_(keys), mode_(mode) {}
+  RecordOpener() = default;  // no keys yet: assign a keyed one before the first open
 
   // Checks `tag` against the next record in sequence. On success decrypts `body` in
   // place (kEncrypted) and returns kNone; otherwise leaves `body` as it arrived and
@@ -118,8 +121,8 @@ class RecordOpener {
  private:
   RecordFault fail(RecordFault fault);
 
-  DirectionKeys keys_;
-  Protection mode_;
+  DirectionKeys keys_ = {};
+  Protection mode_ = Protection::kIntegrityOnly;
   uint64_t sequence_ = 0;
   bool at_end_ = false;
   RecordFault fault_ = RecordFault::kNone;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
@@ -13,7 +14,10 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kVcpuState: return sizeof(VcpuStateRecord);
     case RecordType::kDeviceState: return sizeof(DeviceState);
     case RecordType::kEnd: return sizeof(EndRecord);
-    case RecordType::kAck: return sizeof(AckRecord);
+    case RecordType::kHello: return sizeof(HelloRecord);
+    case RecordType::kVerified:
+    case RecordType::kCommit:
+    case RecordType::kCommitted: return sizeof(CommitRecord);
     case RecordType::kNack: return sizeof(NackRecord);
     case RecordType::kRound: return sizeof(RoundRecord);
     case RecordType::kVerify: return sizeof(VerifyRecord);
@@ -38,6 +42,7 @@ StreamFault RecordReader::located(StreamError code, uint64_t value, uint64_t lim
 StreamFault RecordReader::check_header() const {
   uint32_t type = header_.type;
   size_t limit = buffer_.size() < kMaxRecordBody ? buffer_.size() : kMaxRecordBody;
+  if (body_limit_ < limit) limit = body_limit_;
   if (padded(header_.length) > limit) return located(StreamError::kRecordTooLong, header_.length, limit);
   if (!is_known_type(type)) {
     if ((type & kOptionalRecordBit) == 0) return located(StreamError::kUnknownRecordType, type, 0);
@@ -62,6 +67,21 @@ StreamFault RecordReader::check_body() const {
   return {};
 }
 
+// A sealed record: the padding (outside the tag) must be zero, then the tag must open.
+StreamFault RecordReader::open_body() {
+  auto body = buffer_.first(padded(header_.length));
+  for (size_t i = header_.length; i < body.size(); ++i) {
+    if (body[i] != 0) return located(StreamError::kNonZeroReserved, i, 0);
+  }
+  Poly1305Tag tag;
+  std::memcpy(tag.bytes, tag_bytes_, kRecordTagSize);
+  RecordFault fault =
+      opener_->open(header_bytes_, body.first(header_.length), tag, record_end_of(header_.type));
+  if (fault != RecordFault::kNone)
+    return located(StreamError::kRecordForged, static_cast<uint64_t>(fault), 0);
+  return {};
+}
+
 RecordReader::Step RecordReader::fail(const StreamFault& fault) {
   failed_ = true;
   fault_ = fault;
@@ -83,7 +103,7 @@ RecordReader::Step RecordReader::next(std::span<const uint8_t> input, size_t& co
     header_used_ += take, consumed += take, offset_ += take;
     if (header_used_ < sizeof(RecordHeader)) return Step::kNeedMore;
     std::memcpy(&header_, header_bytes_, sizeof(header_));
-    body_used_ = 0;
+    body_used_ = 0, tag_used_ = 0;
     if (fault = check_header(); !fault.ok()) return fail(fault);
   }
   size_t body_size = padded(header_.length);
@@ -92,8 +112,16 @@ RecordReader::Step RecordReader::next(std::span<const uint8_t> input, size_t& co
   if (take != 0) std::memcpy(buffer_.data() + body_used_, input.data() + consumed, take);
   body_used_ += take, consumed += take, offset_ += take;
   if (body_used_ < body_size) return Step::kNeedMore;
+  if (opener_ != nullptr) {
+    size_t tag_take = kRecordTagSize - tag_used_;
+    if (tag_take > input.size() - consumed) tag_take = input.size() - consumed;
+    if (tag_take != 0) std::memcpy(tag_bytes_ + tag_used_, input.data() + consumed, tag_take);
+    tag_used_ += tag_take, consumed += tag_take, offset_ += tag_take;
+    if (tag_used_ < kRecordTagSize) return Step::kNeedMore;
+  }
   header_used_ = 0;  // the next byte starts a new record
-  if (fault = check_body(); !fault.ok()) return fail(fault);
+  fault = opener_ != nullptr ? open_body() : check_body();
+  if (!fault.ok()) return fail(fault);
   record = RawRecord{header_.type, buffer_.first(header_.length), record_offset_};
   return Step::kRecord;
 }

@@ -3,12 +3,16 @@
 // the framing (section 2 of docs/migration-stream.md) — length limits, the length each
 // type needs, the checksum, zero padding — and hands out one whole, verified record
 // at a time. It buffers at most one record body, in storage the caller provides.
+// From protect() on (stream version 3, after the clear handshake) every record is sealed
+// (sealed_records.h): the reader also takes the 16-byte tag after the body and opens the
+// record before handing out any byte of it, so what it hands out is authentic.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "migration/record_protection.h"
 #include "migration/stream_error.h"
 #include "migration/stream_format.h"
 
@@ -37,9 +41,23 @@ class RecordReader {
   bool at_record_boundary() const { return header_used_ == 0; }
   uint64_t stream_offset() const { return offset_; }
 
+  // From the next record on, every record is sealed and opened with `opener` (which
+  // must outlive the reader); a record that does not open is kRecordForged, with the
+  // RecordFault as its value.
+  void protect(RecordOpener& opener) { opener_ = &opener; }
+  bool protected_records() const { return opener_ != nullptr; }
+  // Bodies longer than `bytes` are refused before any of their bytes is buffered
+  // (kRecordTooLong); the buffer's size stays the upper bound. A receiver sets this
+  // low until its peer authenticated, so an unauthenticated peer costs little work.
+  void limit_body(size_t bytes) { body_limit_ = bytes; }
+  // The stream offset of the next byte, for faults' offsets, when another reader took the
+  // stream's first bytes (the receiver's HELLO reader). Call before the first byte.
+  void start_at(uint64_t offset) { offset_ = offset; }
+
  private:
   StreamFault check_header() const;
   StreamFault check_body() const;
+  StreamFault open_body();
   StreamFault located(StreamError code, uint64_t value, uint64_t limit) const;
   Step fail(const StreamFault& fault);
 
@@ -48,6 +66,10 @@ class RecordReader {
   size_t header_used_ = 0;
   RecordHeader header_ = {};
   size_t body_used_ = 0;
+  uint8_t tag_bytes_[kRecordTagSize] = {};
+  size_t tag_used_ = 0;
+  RecordOpener* opener_ = nullptr;
+  size_t body_limit_ = SIZE_MAX;
   uint64_t offset_ = 0;         // bytes consumed so far
   uint64_t record_offset_ = 0;  // where the current record started
   bool failed_ = false;

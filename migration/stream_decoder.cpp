@@ -18,7 +18,12 @@ StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& 
       phase_ = Phase::kFailed;
       return Step::kFault;
     }
-    if (!is_known_type(raw.type)) continue;  // an optional record this node does not know
+    if (!is_known_type(raw.type)) {
+      if (phase_ != Phase::kHeader) continue;  // an optional record this node does not know
+      fault = StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0};  // before HEADER
+      phase_ = Phase::kFailed;
+      return Step::kFault;
+    }
     if (fault = accept(raw); !fault.ok()) {
       phase_ = Phase::kFailed;
       return Step::kFault;
@@ -67,7 +72,11 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
     case RecordType::kEnd:
       if (phase_ != Phase::kEnd) return unexpected;
       return accept_end(raw);
-    default: return unexpected;  // CHALLENGE, ACK, NACK travel the other way
+    case RecordType::kCommit:
+      if (phase_ != Phase::kEnded) return unexpected;
+      phase_ = Phase::kDone;
+      return decode_commit(raw, commit_);
+    default: return unexpected;  // CHALLENGE, VERIFIED, COMMITTED, NACK go the other way; HELLO precedes
   }
 }
 
@@ -110,12 +119,12 @@ StreamFault StreamDecoder::accept_end(const RawRecord& raw) {
   if (coverage_.count() != guest_pages_) {
     return StreamFault{StreamError::kMissingPages, raw.type, raw.offset, coverage_.count(), guest_pages_};
   }
-  phase_ = Phase::kDone;
+  phase_ = Phase::kEnded;
   return {};
 }
 
 StreamFault StreamDecoder::finish() const {
-  if (phase_ == Phase::kDone && reader_.at_record_boundary()) return {};
+  if ((phase_ == Phase::kEnded || phase_ == Phase::kDone) && reader_.at_record_boundary()) return {};
   return StreamFault{StreamError::kTruncated, 0, reader_.stream_offset(), reader_.stream_offset(), 0};
 }
 

@@ -4,9 +4,11 @@
 // records; one VCPU_STATE per vCPU; DEVICE_STATE; NET_DEVICE exactly when HEADER has
 // kFeatureGuestNic; END, which is accepted only when
 // every page of the guest arrived at least once; an optional VERIFY just before END
-// asks for the full comparison (verify_requested()). It does not touch a guest: the
-// receiver applies what it hands out. Digest and MAC checks need the guest memory and
-// the key, so MigrationReceiver does those.
+// asks for the full comparison (verify_requested()); after END only COMMIT (version 3,
+// section 8). An unknown optional record is skipped, but never before HEADER: nothing
+// unauthenticated is taken. It does not touch a guest: the receiver applies what it hands
+// out. With protect() every record is sealed and opened before it is decoded
+// (RecordReader); the digest check needs the guest memory, so MigrationReceiver does it.
 #pragma once
 
 #include <cstddef>
@@ -31,8 +33,14 @@ class StreamDecoder {
   // accessor below holds it until the next call. Unknown optional records are
   // skipped inside this call.
   Step next(std::span<const uint8_t> input, size_t& consumed, StreamFault& fault);
-  // The stream was closed: kTruncated unless END was the last thing received.
+  // The stream was closed: kTruncated unless END (or COMMIT after it) was the last
+  // thing received.
   StreamFault finish() const;
+
+  // RecordReader::protect and limit_body for the reader inside.
+  void protect(RecordOpener& opener) { reader_.protect(opener); }
+  void limit_body(size_t bytes) { reader_.limit_body(bytes); }
+  void start_at(uint64_t offset) { reader_.start_at(offset); }
 
   RecordType type() const { return type_; }
   const HeaderRecord& header() const { return header_; }
@@ -43,13 +51,14 @@ class StreamDecoder {
   const NetDeviceRecord& net_device() const { return net_device_; }
   const EndRecord& end() const { return end_; }
   const RoundRecord& round() const { return round_; }
+  const CommitRecord& commit() const { return commit_; }
   uint64_t guest_pages() const { return guest_pages_; }
   // A VERIFY record came: compare all of memory at END, not only the pages received.
   bool verify_requested() const { return verify_requested_; }
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
-  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kDone, kFailed };
+  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kEnded, kDone, kFailed };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);
@@ -73,6 +82,7 @@ class StreamDecoder {
   NetDeviceRecord net_device_ = {};
   EndRecord end_ = {};
   RoundRecord round_ = {};
+  CommitRecord commit_ = {};
 };
 
 }  // namespace godwit::migration

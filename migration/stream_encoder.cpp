@@ -15,23 +15,26 @@ uint64_t record_checksum(uint32_t type, uint32_t length, std::span<const uint8_t
 namespace {
 
 // Pads the body that already sits at out[16 ..] and writes the header in front of it.
-size_t seal_record(std::span<uint8_t> out, RecordType type, size_t length) {
+size_t finish_record(std::span<uint8_t> out, RecordType type, size_t length, Framing framing) {
   size_t body_end = sizeof(RecordHeader) + length;
   size_t total = record_size(length);
   std::memset(out.data() + body_end, 0, total - body_end);
   RecordHeader header{static_cast<uint32_t>(type), static_cast<uint32_t>(length), 0};
-  header.checksum =
-      record_checksum(header.type, header.length, out.subspan(sizeof(RecordHeader), padded(length)));
+  if (framing == Framing::kChecksummed) {
+    header.checksum =
+        record_checksum(header.type, header.length, out.subspan(sizeof(RecordHeader), padded(length)));
+  }
   std::memcpy(out.data(), &header, sizeof(header));
   return total;
 }
 
 }  // namespace
 
-size_t encode_record(std::span<uint8_t> out, RecordType type, std::span<const uint8_t> body) {
+size_t encode_record(std::span<uint8_t> out, RecordType type, std::span<const uint8_t> body,
+                     Framing framing) {
   if (body.size() > kMaxRecordBody || out.size() < record_size(body.size())) return 0;
   if (!body.empty()) std::memcpy(out.data() + sizeof(RecordHeader), body.data(), body.size());
-  return seal_record(out, type, body.size());
+  return finish_record(out, type, body.size(), framing);
 }
 
 bool page_is_zero(const uint8_t* page) {
@@ -78,7 +81,7 @@ size_t PageBatchEncoder::finish() {
   PageBatchHeader batch{entries_, pages_};
   std::memcpy(out_.data() + sizeof(RecordHeader), &batch, sizeof(batch));
   // Every entry and page is a multiple of 8 bytes, so the body needs no padding.
-  return seal_record(out_, RecordType::kPageBatch, used_ - sizeof(RecordHeader));
+  return finish_record(out_, RecordType::kPageBatch, used_ - sizeof(RecordHeader), framing_);
 }
 
 }  // namespace godwit::migration

@@ -13,20 +13,28 @@
 
 namespace godwit::migration {
 
-// Bytes a record with a body of `body_length` bytes takes on the wire.
+// Bytes a record with a body of `body_length` bytes takes on the wire, without the tag
+// a sealed record carries after it (sealed_records.h: sealed_record_size).
 constexpr size_t record_size(size_t body_length) { return sizeof(RecordHeader) + padded(body_length); }
+
+// How a record's header is finished: with the WordHash64 checksum (the clear handshake
+// records), or with zero there because a Poly1305 tag will follow (sealed records:
+// seal_record in sealed_records.h; computing a checksum nobody reads would cost a pass).
+enum class Framing : uint8_t { kChecksummed, kSealed };
 
 // The checksum of a record whose padded body is `padded_body` (section 2).
 uint64_t record_checksum(uint32_t type, uint32_t length, std::span<const uint8_t> padded_body);
 
 // Writes one whole record; returns its size, or 0 when `out` is too small or the body
 // is over kMaxRecordBody.
-size_t encode_record(std::span<uint8_t> out, RecordType type, std::span<const uint8_t> body);
+size_t encode_record(std::span<uint8_t> out, RecordType type, std::span<const uint8_t> body,
+                     Framing framing = Framing::kChecksummed);
 
 template <class Body>
-size_t encode_record(std::span<uint8_t> out, RecordType type, const Body& body) {
+size_t encode_record(std::span<uint8_t> out, RecordType type, const Body& body,
+                     Framing framing = Framing::kChecksummed) {
   static_assert(std::is_trivially_copyable_v<Body>);
-  return encode_record(out, type, std::span(reinterpret_cast<const uint8_t*>(&body), sizeof(Body)));
+  return encode_record(out, type, std::span(reinterpret_cast<const uint8_t*>(&body), sizeof(Body)), framing);
 }
 
 // Builds one PAGE_BATCH record in place: entries and page data are appended straight
@@ -35,7 +43,8 @@ size_t encode_record(std::span<uint8_t> out, RecordType type, const Body& body) 
 class PageBatchEncoder {
  public:
   // `out` must hold at least record_size(8 + 16 + 4096) bytes for a batch to be useful.
-  explicit PageBatchEncoder(std::span<uint8_t> out) : out_(out) {}
+  explicit PageBatchEncoder(std::span<uint8_t> out, Framing framing = Framing::kChecksummed)
+      : out_(out), framing_(framing) {}
 
   // False (nothing added) when the batch is full: the caller finishes it and starts a
   // new one with the same page. Otherwise `data_hash` is set to page_data_hash() of
@@ -54,6 +63,7 @@ class PageBatchEncoder {
   static constexpr size_t kBodyStart = sizeof(RecordHeader) + sizeof(PageBatchHeader);
 
   std::span<uint8_t> out_;
+  Framing framing_;
   size_t used_ = kBodyStart;  // bytes of out_ written so far, headers included
   size_t last_entry_ = 0;     // offset of the last entry written
   bool last_was_zero_ = false;

@@ -32,6 +32,10 @@ const char* to_string(StreamError error) {
       return "the source's memory differs from the pages it sent (dirty log missed a write)";
     case StreamError::kUnsupportedFeature: return "the guest needs a feature this node does not know";
     case StreamError::kCpuModelRefused: return "this node cannot present the guest's CPU model";
+    case StreamError::kRecordForged:
+      return "record authentication failed (altered, replayed, reordered, or not from this session's peer)";
+    case StreamError::kHandshakeTimeout: return "the peer did not authenticate in time";
+    case StreamError::kCommitMismatch: return "commit record names another memory image";
   }
   return "unknown stream error";
 }
@@ -44,7 +48,10 @@ const char* to_string(RecordType type) {
     case RecordType::kVcpuState: return "VCPU_STATE";
     case RecordType::kDeviceState: return "DEVICE_STATE";
     case RecordType::kEnd: return "END";
-    case RecordType::kAck: return "ACK";
+    case RecordType::kVerified: return "VERIFIED";
+    case RecordType::kHello: return "HELLO";
+    case RecordType::kCommit: return "COMMIT";
+    case RecordType::kCommitted: return "COMMITTED";
     case RecordType::kNack: return "NACK";
     case RecordType::kCpuid: return "CPUID";
     case RecordType::kRound: return "ROUND";

@@ -35,6 +35,12 @@ enum class StreamError : uint32_t {
   kDirtyLogMissed,        // verify mode: the source's memory differs from the pages it sent
   kUnsupportedFeature,    // HEADER backend_features names a promise this node does not know
   kCpuModelRefused,       // this node cannot present the guest's CPUID values
+  // Version 3 (section 5): a sealed record did not open (altered, replayed, reordered,
+  // from another session or direction, or after a failed one); `value` is the
+  // RecordFault.
+  kRecordForged,
+  kHandshakeTimeout,  // the peer did not authenticate within its absolute deadline
+  kCommitMismatch,    // VERIFIED, COMMIT or COMMITTED names another page count or digest
 };
 
 // A fixed, lower-case message ("checksum mismatch").

@@ -9,15 +9,16 @@
 #include <cstdint>
 
 #include "arch/x86/vcpu_state.h"
-#include "migration/sha256.h"
 
 namespace godwit::migration {
 
 static_assert(std::endian::native == std::endian::little, "the stream is little-endian (section 1)");
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
-inline constexpr uint16_t kStreamVersionMajor = 2;               // 2: the mandatory CPUID record
-inline constexpr uint16_t kStreamVersionMinor = 2;               // 2.1: VERIFY; 2.2: NET_DEVICE
+// 2: the mandatory CPUID record; 3: every record after the handshake sealed (section 5),
+// the commit of section 8 (VERIFIED, COMMIT, COMMITTED).
+inline constexpr uint16_t kStreamVersionMajor = 3;
+inline constexpr uint16_t kStreamVersionMinor = 0;
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr size_t kNonceSize = 32;
 
@@ -29,9 +30,12 @@ enum class RecordType : uint32_t {
   kVcpuState = 0x0004,
   kDeviceState = 0x0005,
   kEnd = 0x0006,
-  kAck = 0x0007,
+  kVerified = 0x0007,  // was ACK in version 2
   kNack = 0x0008,
   kCpuid = 0x0009,
+  kHello = 0x000A,
+  kCommit = 0x000B,
+  kCommitted = 0x000C,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
   kNetDevice = 0x8000'0003,
@@ -44,8 +48,10 @@ const char* to_string(RecordType type);
 // Section 2: precedes every record body.
 struct RecordHeader {
   uint32_t type;
-  uint32_t length;    // body bytes, padding excluded
-  uint64_t checksum;  // WordHash64 of (type | length << 32) and the padded body
+  uint32_t length;  // body bytes, padding excluded
+  // Clear records (CHALLENGE, HELLO): WordHash64 of (type | length << 32) and the padded
+  // body. Sealed records: zero; their Poly1305 tag follows the padded body (section 5).
+  uint64_t checksum;
 };
 static_assert(sizeof(RecordHeader) == 16);
 
@@ -59,6 +65,18 @@ struct ChallengeRecord {
   uint8_t nonce[kNonceSize];
 };
 static_assert(sizeof(ChallengeRecord) == 48);
+
+// HELLO (section 3): the source's answer to CHALLENGE, the last clear record. Both
+// nonces, the mode and both bodies as sent go into the session keys (section 5).
+struct HelloRecord {
+  uint64_t magic;
+  uint16_t version_major;
+  uint16_t version_minor;
+  uint8_t protection;  // 1 = encrypted, 2 = integrity-only (record_protection.h, Protection)
+  uint8_t reserved[3];
+  uint8_t nonce[kNonceSize];
+};
+static_assert(sizeof(HelloRecord) == 48);
 
 // HEADER.backend_features: what the guest was promised that the destination must keep
 // (section 3). A destination refuses a bit it does not know.
@@ -81,9 +99,8 @@ struct HeaderRecord {
   char backend_name[16];
   char guest_name[32];
   char command_line[256];
-  uint8_t mac[kSha256Size];  // HMAC-SHA-256(key, nonce || this record with mac zeroed)
 };
-static_assert(sizeof(HeaderRecord) == 376);
+static_assert(sizeof(HeaderRecord) == 344);
 
 // CPUID (section 3): the guest's CPUID values, as fixed when it was created.
 using CpuidRecord = x86::GuestCpuid;
@@ -151,11 +168,15 @@ struct EndRecord {
 };
 static_assert(sizeof(EndRecord) == 16);
 
-struct AckRecord {
+// VERIFIED (destination: every page arrived, the digest matches, the state is loaded; the
+// guest waits for COMMIT), COMMIT (source: run it, I will not resume it on my own) and
+// COMMITTED (destination: it runs here, free your copy) all carry END's values; each
+// side checks them against its own (section 8).
+struct CommitRecord {
+  uint64_t page_count;
   uint64_t digest;
-  uint8_t mac[kSha256Size];  // HMAC-SHA-256(key, nonce || this record with mac zeroed)
 };
-static_assert(sizeof(AckRecord) == 40);
+static_assert(sizeof(CommitRecord) == 16);
 
 struct NackRecord {
   uint32_t reason;  // a StreamError

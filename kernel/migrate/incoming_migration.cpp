@@ -35,7 +35,10 @@ void IncomingMigration::report() {
         .field("bytes", stats.bytes_received)
         .field("rounds", stats.rounds)
         .field("verify", stats.verify)
-        .field("digest_verified", stats.digest_verified);
+        .field("digest_verified", stats.digest_verified)
+        .field("authenticated", receiver_.authenticated())
+        .field("protection", stats.encrypted ? "encrypted" : "integrity");
+    if (stats.committed_unconfirmed) e->field("committed_unconfirmed", true);
     if (running) migration::write_arrival_steps(e.json(), stats.steps);
   }
   if (running) destination_.forget();

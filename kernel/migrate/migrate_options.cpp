@@ -12,6 +12,16 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
       continue;
     }
     if (i + 1 >= words.size()) return false;
+    if (words[i] == "--protect") {
+      if (words[i + 1] == "integrity") {
+        options.protection = migration::Protection::kIntegrityOnly;
+      } else if (words[i + 1] == "encrypted") {
+        options.protection = migration::Protection::kEncrypted;
+      } else {
+        return false;
+      }
+      continue;
+    }
     auto value = parse_u64(words[i + 1]);
     if (!value) return false;
     if (words[i] == "--downtime-ms" && *value >= 1 && *value <= 60'000) {

@@ -34,6 +34,7 @@ struct Settings {
   char key[kMaxKey] = {};
   size_t key_length = 0;
   uint16_t port = kDefaultPort;
+  bool encrypt = false;  // migrate_protect=encrypted: send encrypted, accept only encrypted
   bool ready = false;
   std::span<const uint8_t> key_bytes() const { return {reinterpret_cast<const uint8_t*>(key), key_length}; }
 };
@@ -80,6 +81,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     }
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
+    config.require_encryption = settings.encrypt;
     fill_nonce(config.nonce);
     incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
                                      clock::monotonic());
@@ -137,6 +139,13 @@ void init(const CommandLine& line) {
       settings.port = static_cast<uint16_t>(*parsed);
     }
   }
+  if (auto protect = line.get("migrate_protect")) {
+    if (*protect == "encrypted") {
+      settings.encrypt = true;
+    } else if (*protect != "integrity") {
+      log::error("migrate_protect={} is neither 'integrity' nor 'encrypted'; using integrity", *protect);
+    }
+  }
   auto key = line.get("migrate_key");
   if (!key || key->empty() || key->size() > kMaxKey) {
     log::warn("live migration is off: give both nodes the same migrate_key=<secret> (1 to {} characters)",
@@ -176,7 +185,9 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) return fail(Error::kInvalidArgument);
   FixedString<24> destination;
   format_address(destination, address, port);
-  outgoing = new OutgoingMigration(vm, options, destination.view(), settings.key_bytes(), buffers.record,
+  MigrateOptions chosen = options;
+  if (settings.encrypt) chosen.protection = migration::Protection::kEncrypted;
+  outgoing = new OutgoingMigration(vm, chosen, destination.view(), settings.key_bytes(), buffers.record,
                                    buffers.send_set, buffers.sent_terms, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
     delete outgoing;

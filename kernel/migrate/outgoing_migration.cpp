@@ -2,6 +2,7 @@
 
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
+#include "kernel/migrate/nonce.h"
 #include "kernel/vm/guests.h"
 #include "lib/text_field.h"
 
@@ -30,6 +31,8 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.policy = options.policy;
   config.verify = options.verify;
   config.stall_timeout_ns = migration::stall_timeout_for(vm.memory.size_bytes(), config.stall_timeout_ns);
+  config.protection = options.protection;
+  fill_nonce(config.nonce);
   return config;
 }
 
@@ -66,6 +69,11 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
     log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
               source_.id(), destination_, s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
               s.wire_bytes >> 10);
+  } else if (s.outcome == migration::MigrationOutcome::kUnsettled) {
+    FixedString<200> reason;
+    migration::write_fault(reason.sink(), s.failure);
+    log::warn("migrate: guest {} is paused here, awaiting settlement: COMMIT went to {} but {}", source_.id(),
+              destination_, reason.view());
   } else {
     FixedString<200> reason;
     if (connect_failure_ != nullptr) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "kernel/migrate/settlement.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/devices/virtio_net_state.h"
 #include "kernel/vm/guest_nic.h"
@@ -69,6 +70,11 @@ void VmMigrationSource::resume_after_failure() {
   vm::stop_dirty_tracking(vm_);
   if (paused_ && vm_.state == vm::VmState::kStopped) vm_.state = state_before_pause_;
   paused_ = false;
+}
+
+void VmMigrationSource::hold_for_settlement() {
+  if (!alive()) return;
+  migrate::hold_for_settlement(vm_, paused_ ? state_before_pause_ : vm_.state);
 }
 
 void VmMigrationSource::release() {

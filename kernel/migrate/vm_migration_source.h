@@ -1,6 +1,7 @@
 // A running guest as the migration sender sees it (migration/migration_ports.h): its
 // pages, write-protect dirty tracking through its DirtyTracker, pause, state capture,
-// and the two ways a migration ends for it (resumed here, or released).
+// and the three ways a migration ends for it (resumed here, released, or held for
+// settlement: kernel/migrate/settlement.h).
 // The guest may end while it is being migrated (it exits, or is killed from the
 // shell): every method then does nothing harmful, and page() returns nullptr, which
 // fails the migration.
@@ -25,6 +26,7 @@ class VmMigrationSource final : public migration::MigrationSource {
   void capture_nic(migration::NetDeviceRecord& nic) override;
   void resume_after_failure() override;
   void release() override;
+  void hold_for_settlement() override;
 
   // False once the guest ended on its own (or was killed) during the migration.
   bool alive() const { return vm_.live() && vm_.id == id_; }

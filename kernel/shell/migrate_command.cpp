@@ -4,6 +4,7 @@
 #include "kernel/shell/migrate_command.h"
 
 #include "kernel/migrate/migration_service.h"
+#include "kernel/migrate/settlement.h"
 #include "kernel/vm/guests.h"
 #include "lib/parse.h"
 
@@ -76,9 +77,34 @@ void command_migrate(Sink& out, ShellArgs args) {
            id, args[2], s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds, s.wire_bytes >> 10);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
+  } else if (s.outcome == migration::MigrationOutcome::kUnsettled) {
+    format(out,
+           "migrate: UNSETTLED; guest {} is paused here: it may run at {}. Look there, then 'settle {} "
+           "discard' if it runs there, 'settle {} resume' if not\n",
+           id, args[2], id, id);
   } else {
     format(out, "migrate: still running after an hour; its migration_summary event will tell the end\n");
   }
+}
+
+void command_settle(Sink& out, ShellArgs args) {
+  auto id = parse_u64(args[1]);
+  bool resume = args[2] == "resume";
+  if (!resume && args[2] != "discard") {
+    format(out, "settle: say 'resume' (it does not run on the destination) or 'discard' (it does)\n");
+    return;
+  }
+  if (!id || *id > 0xFFFF'FFFFu || !awaiting_settlement(static_cast<uint32_t>(*id))) {
+    format(out, "settle: no guest with id '{}' awaits settlement (see 'guests')\n", args[1]);
+    return;
+  }
+  auto status = settle(static_cast<uint32_t>(*id), resume ? Settlement::kResume : Settlement::kDiscard);
+  if (!status) {
+    format(out, "settle: guest {} ended meanwhile\n", *id);
+    return;
+  }
+  format(out, "settle: guest {} {}\n", *id,
+         resume ? "runs here again" : "ended here: it runs on the destination");
 }
 
 }  // namespace godwit::shell

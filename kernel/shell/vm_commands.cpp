@@ -3,6 +3,7 @@
 #include "drivers/nic/mac_address.h"
 #include "kernel/console/event.h"
 #include "kernel/loop/main_loop.h"
+#include "kernel/migrate/settlement.h"
 #include "kernel/vm/guest_images.h"
 #include "kernel/vm/guest_nic.h"
 #include "kernel/vm/guests.h"
@@ -21,6 +22,11 @@ Vm* live_guest(Sink& out, std::string_view command, std::string_view text) {
   Vm* vm = id && *id <= 0xFFFF'FFFFu ? find(static_cast<uint32_t>(*id)) : nullptr;
   if (vm == nullptr || !vm->live()) {
     format(out, "{}: no running guest with id '{}' (see 'guests')\n", command, text);
+    return nullptr;
+  }
+  if (vm->migrating && migrate::awaiting_settlement(vm->id)) {
+    format(out, "{}: guest {} awaits settlement of its migration: 'settle {} resume|discard' first\n",
+           command, vm->id, vm->id);
     return nullptr;
   }
   if (vm->migrating) {
@@ -70,9 +76,13 @@ void command_guests(Sink& out, ShellArgs) {
   for (const Vm& vm : slots()) {
     if (vm.id == 0) continue;
     ++shown;
-    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  ", vm.id, vm.name(), to_string(vm.state),
-           vm.live() ? vm.memory.size_bytes() >> 20 : 0, vm.stats.total_exits(), vm.stats.cpu_ns / 1'000'000);
-    if (vm.live()) {
+    bool unsettled = vm.live() && migrate::awaiting_settlement(vm.id);
+    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  ", vm.id, vm.name(),
+           unsettled ? "unsettled" : to_string(vm.state), vm.live() ? vm.memory.size_bytes() >> 20 : 0,
+           vm.stats.total_exits(), vm.stats.cpu_ns / 1'000'000);
+    if (unsettled) {
+      format(out, "paused, awaiting settlement: 'settle {} resume|discard'\n", vm.id);
+    } else if (vm.live()) {
       format(out, "{}\n", vm.command_line());
     } else {
       format(out, "{} (status {})\n", to_string(vm.end_reason), vm.exit_status);

@@ -50,6 +50,9 @@ def add_arguments(parser):
                         help="migrate: pages/s the guest rewrites (default 100, 0.4 MiB/s: below Bochs' link); "
                              "downtime: default 200")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--protect", choices=("integrity", "encrypted", "both"), default="integrity",
+                        help="migrate: the record protection (migrate --protect); both: one migration of a "
+                             "fresh guest in each mode on the same nodes, integrity-only first")
     bench_downtime.add_arguments(parser)
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="net, migrate: each node's memory, e.g. 1200M (default: migrate's guest "
@@ -99,28 +102,49 @@ def bench_net(emulators, mib: int, link_mbit=None, node_mib=None) -> dict:
             "run_dir": str(run_root), "counters": counters}
 
 
-def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=None) -> dict:
+def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=None, protect="integrity") -> dict:
     run_root = paths.RUNS / f"bench-migrate-{emulators_name(emulators)}"
     node_mib = node_memory_mib(mem_mib, node_mib)
+    modes = ("integrity", "encrypted") if protect == "both" else (protect,)
+    runs = {}
     with migration_nodes(emulators, run_root, link_mbit=link_mbit, memory_mib=node_mib) as (a, b):
         wait_booted((a, b))
         net = tcpbench(a, b, mem_mib)
-        guest = start_guest(a, bench_dirtier(mem_mib, rate))
-        wait_dirtier_report(a, guest, timeout=60 + mem_mib / 8)  # it fills its working set first
-        moved = migrate(a, guest, b)
+        for mode in modes:
+            guest = start_guest(a, bench_dirtier(mem_mib, rate))
+            wait_dirtier_report(a, guest, timeout=60 + mem_mib / 8)  # it fills its working set first
+            moved = migrate(a, guest, b, protect=mode)
+            runs[mode] = migration_figures(moved, net, mem_mib)
+            if moved.running_on_destination:  # make room on b for the next mode's guest
+                b.console.command(f"kill {moved.arrival['guest_id']}")
+    first = runs[modes[0]]
+    result = {"benchmark": "migrate", "emulator": ",".join(emulators), "mem_mib": mem_mib, "rate": rate,
+              "link_mbit": link_mbit, "node_mib": node_mib, "protection": modes[0],
+              **first,
+              "ok": net["ok"] and all(run["ok"] for run in runs.values()),
+              "tcpbench_mib_s": net["client_mib_s"], "tcpbench_server_mib_s": net["server_mib_s"],
+              "host_tcpbench_wall_s": net["wall_s"], "host_tcpbench_mib_s": net["wall_mib_s"],
+              "command": f"tools/godwit bench migrate {flags(emulators, link_mbit)} --mem {mem_mib}M --rate {rate}"
+                         + (f" --protect {protect}" if protect != "integrity" else ""),
+              "run_dir": str(run_root)}
+    if len(runs) > 1:
+        result["modes"] = runs
+        base = runs["integrity"]["host_wire_mib_s"]
+        result["encrypted_vs_integrity"] = round(runs["encrypted"]["host_wire_mib_s"] / base, 3) if base else None
+    return result
+
+
+def migration_figures(moved, net, mem_mib) -> dict:
+    """One migration's figures, rates against the run's tcpbench."""
     summary = moved.summary
     total_s = summary["total_ms"] / 1000
-    wire_mib_s = round(summary["wire_bytes"] / MIB / total_s, 3) if total_s else None
     host_wire_mib_s = summary["wire_bytes"] / MIB / moved.wall_s
-    return {"benchmark": "migrate", "emulator": ",".join(emulators), "mem_mib": mem_mib, "rate": rate,
-            "link_mbit": link_mbit, "node_mib": node_mib,
-            "ok": net["ok"] and moved.running_on_destination
-            and summary.get("digest_verified") is True,
+    return {"ok": moved.running_on_destination and summary.get("digest_verified") is True,
+            "protection": summary.get("protection"),
             # Guest memory moved per second of the whole migration (node a's clock);
             # wire_mib_s is what actually crossed the link (zero pages cost almost nothing).
             "migration_mib_s": round(mem_mib / total_s, 3) if total_s else None,
-            "wire_mib_s": wire_mib_s,
-            "tcpbench_mib_s": net["client_mib_s"], "tcpbench_server_mib_s": net["server_mib_s"],
+            "wire_mib_s": round(summary["wire_bytes"] / MIB / total_s, 3) if total_s else None,
             "wire_bytes": summary["wire_bytes"], "required_bytes": summary["required_bytes"],
             "pages_sent": summary["pages_sent"], "zero_pages": summary["zero_pages"],
             "downtime_ms": summary["downtime_ms"], "total_ms": summary["total_ms"], "rounds": summary["rounds"],
@@ -129,10 +153,7 @@ def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=N
             "host_migration_mib_s": round(mem_mib / moved.wall_s, 3),
             "host_wire_mib_s": round(host_wire_mib_s, 3),
             # Both on the host's clock: the node clocks can disagree by several times.
-            "host_wire_vs_tcpbench": round(host_wire_mib_s / net["wall_mib_s"], 3),
-            "host_tcpbench_wall_s": net["wall_s"], "host_tcpbench_mib_s": net["wall_mib_s"],
-            "command": f"tools/godwit bench migrate {flags(emulators, link_mbit)} --mem {mem_mib}M --rate {rate}",
-            "run_dir": str(run_root)}
+            "host_wire_vs_tcpbench": round(host_wire_mib_s / net["wall_mib_s"], 3)}
 
 
 def print_net(result):
@@ -150,10 +171,17 @@ def print_net(result):
         print(f"node {name} after the run:\n{text.rstrip()}")
 
 
-def print_migrate(r):
-    shaped = f" on a {r['link_mbit']} Mbit/s link" if r.get("link_mbit") else ""
-    print(f"migration of a {r['mem_mib']} MiB dirtier from node a to node b under "
-          f"{describe_emulators(r['emulator'].split(','))}{shaped}: "
+def print_migrate(result):
+    for mode, r in (result.get("modes") or {result["protection"]: result}).items():
+        print_one_migration(result, mode, r)
+    if "encrypted_vs_integrity" in result:
+        print(f"  encrypted / integrity-only, wire rate on the host's clock: {result['encrypted_vs_integrity']}")
+
+
+def print_one_migration(result, mode, r):
+    shaped = f" on a {result['link_mbit']} Mbit/s link" if result.get("link_mbit") else ""
+    print(f"migration of a {result['mem_mib']} MiB dirtier from node a to node b under "
+          f"{describe_emulators(result['emulator'].split(','))}{shaped}, {mode}: "
           f"{r['outcome']}{'' if r['ok'] else ' (NOT all checks held)'}")
     print(f"  migration: {r['migration_mib_s']} MiB/s of guest memory per total time "
           f"({r['total_ms']:.1f} ms, {r['rounds']} rounds, downtime {r['downtime_ms']:.1f} ms; node a's clock)")
@@ -162,8 +190,8 @@ def print_migrate(r):
     print(f"             host wall clock: {r['host_migration_wall_s']} s for the migrate command, "
           f"{r['host_migration_mib_s']} MiB/s of guest memory, {r['host_wire_mib_s']} MiB/s on the wire "
           f"= {r['host_wire_vs_tcpbench']} x tcpbench's wall-clock rate")
-    print(f"  tcpbench {r['mem_mib']} MiB: {r['tcpbench_mib_s']} MiB/s (node a's clock), "
-          f"{r['tcpbench_server_mib_s']} MiB/s (node b's), host wall clock {r['host_tcpbench_mib_s']} MiB/s")
+    print(f"  tcpbench {result['mem_mib']} MiB: {result['tcpbench_mib_s']} MiB/s (node a's clock), "
+          f"{result['tcpbench_server_mib_s']} MiB/s (node b's), host wall clock {result['host_tcpbench_mib_s']} MiB/s")
 
 
 def command(args):
@@ -191,7 +219,7 @@ def command(args):
     else:
         try:
             result = bench_migrate(emulators, size_mib(args.mem), 100 if args.rate is None else args.rate,
-                                   args.link_mbit, args.node_mem)
+                                   args.link_mbit, args.node_mem, args.protect)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

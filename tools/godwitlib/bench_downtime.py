@@ -4,7 +4,7 @@ One pair of nodes; for each size in --sizes, the same dirtier workload (--wss re
 --rate pages/s) is started on node a, migrated to node b, and ended there. Each row holds
 what node a measured:
 
-  downtime_ms      guest paused on a until b's ACK arrived (summary downtime_ms)
+  downtime_ms      guest paused on a until b's COMMITTED arrived (summary downtime_ms)
   final_bytes      wire bytes of the final (paused) round's pages
   state_bytes      VCPU_STATE + DEVICE_STATE + END on the wire
   bandwidth_mib_s  the pre-copy rounds' bandwidth (what the policy estimates with)

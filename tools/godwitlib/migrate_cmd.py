@@ -37,6 +37,8 @@ def add_arguments(parser):
     parser.add_argument("--max-rounds", type=int, help="round limit of the pre-copy policy")
     parser.add_argument("--verify", action="store_true",
                         help="compare all memory on both nodes while paused (slower; catches a missed dirty page)")
+    parser.add_argument("--protect", choices=("integrity", "encrypted"),
+                        help="record protection (migrate --protect; the node's default: integrity)")
     parser.add_argument("--out", type=Path, help="write every @event of both nodes here (JSON lines)")
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="each node's memory, e.g. 1200M (default: the guest's plus "
@@ -67,7 +69,7 @@ def run_echo_experiment(args, emulators, run_root, say):
             say(f"node a: migrate {guest} {NODES[1].ip} (UDP probe every {args.probe_interval_ms} ms)")
             guest_pages = args.mem * MIB // PAGE
             result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                             on_round=lambda event: say(round_line(event, guest_pages)))
+                             protect=args.protect, on_round=lambda event: say(round_line(event, guest_pages)))
             time.sleep(2.0)
         finally:
             client = probe.stop()
@@ -86,7 +88,7 @@ def run_experiment(args, emulators, run_root):
         print(f"node a: migrate {guest} {NODES[1].ip}")
         guest_pages = args.mem * MIB // PAGE
         result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                         on_round=lambda event: print(round_line(event, guest_pages), flush=True))
+                         protect=args.protect, on_round=lambda event: print(round_line(event, guest_pages), flush=True))
         if result.running_on_destination:
             wait_dirtier_report(b, result.arrival["guest_id"])  # the guest went on after the move
         return result, node_events((a, b))

@@ -28,9 +28,10 @@ def round_line(event: dict, guest_pages: int) -> str:
 
 
 PAUSE_STEPS = (("final_pages", "last pages out"), ("state", "state out"), ("verify", "verify (hash all memory)"),
-               ("end", "END out"), ("ack", "ACK back"), ("release", "released on a"))
-ARRIVAL_STEPS = (("verify", "digests compared"), ("state", "state loaded"), ("ack_out", "ACK out"),
-                 ("resume", "guest resumed"))
+               ("end", "END out"), ("ack", "VERIFIED back"), ("commit", "COMMITTED back"),
+               ("release", "released on a"))
+ARRIVAL_STEPS = (("verify", "digests compared"), ("state", "state loaded"), ("ack_out", "VERIFIED out"),
+                 ("commit", "COMMIT in"), ("resume", "guest resumed"))
 
 
 def pause_breakdown(summary: dict, arrival: dict) -> list:

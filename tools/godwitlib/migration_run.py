@@ -88,18 +88,23 @@ def ip_of(node) -> str:
 
 
 def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, verify=False,
-            on_round: Optional[Callable[[dict], None]] = None, timeout=600.0) -> Migration:
+            on_round: Optional[Callable[[dict], None]] = None, timeout=600.0, protect=None,
+            via=None) -> Migration:
     """Types `migrate` on the source and follows it to its summary and the next prompt,
     calling on_round(event) as each round's event arrives; then collects the
     destination's migration_received (waiting for it on success; briefly on failure,
-    when the destination may be gone). verify: `migrate --verify`."""
-    line = f"migrate {guest_id} {ip_of(destination)}"
+    when the destination may be gone). verify: `migrate --verify`; protect: `--protect
+    integrity|encrypted`; via: the address:port the source connects to instead of the
+    destination's (an on-path relay)."""
+    line = f"migrate {guest_id} {via or ip_of(destination)}"
     if downtime_ms is not None:
         line += f" --downtime-ms {downtime_ms}"
     if max_rounds is not None:
         line += f" --max-rounds {max_rounds}"
     if verify:
         line += " --verify"
+    if protect:
+        line += f" --protect {protect}"
     arrivals_before = len(destination.console.events("migration_received"))
     incoming_before = len(destination.console.events("migration_incoming"))
     console = source.console

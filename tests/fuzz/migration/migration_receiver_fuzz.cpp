@@ -9,17 +9,17 @@
 //
 // Input: byte 0 (bit 0: framed records, see framing.h; bits 1-7: delivery piece size),
 // byte 1 (send window: 0 = 64 KiB, else 64 * n bytes), byte 2 (bits 0-6: clock step per
-// piece in units of 500 ms; bit 7: leave HEADER MACs as given instead of signing them
-// with the harness's key and nonce), then the stream.
+// piece in units of 500 ms; bit 7: leave the records after the first with tags of zeros
+// instead of sealing them with the keys of the harness's key, its nonce and the first
+// record taken as HELLO), then the stream.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include "migration/migration_receiver.h"
-#include "migration/stream_auth.h"
-#include "tests/fuzz/fuzz_input.h"
 #include "kernel/vm/devices/virtio_net_state.h"
+#include "migration/migration_receiver.h"
+#include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/migration/framing.h"
 #include "tests/fuzz/migration/receiver_setup.h"
 #include "tests/unit/migration/migration_fakes.h"
@@ -80,7 +80,8 @@ class CheckedGuest final : public DestinationGuest {
     discarded = true;
   }
 
-  bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false, discarded = false;
+  bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false,
+       discarded = false;
 
  private:
   static std::span<uint8_t> guest_memory() {
@@ -121,16 +122,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   ReceiverConfig config = godwit::fuzz::fuzz_receiver_config();
   std::vector<uint8_t> bytes(input.rest().begin(), input.rest().end());
+  RecordSealer sealer;
   if ((mode & 1) != 0) {
-    bytes = godwit::fuzz::framed_records(input.rest(), [&](uint32_t type, std::vector<uint8_t>& body) {
-      if (!sign || type != static_cast<uint32_t>(RecordType::kHeader) || body.size() != sizeof(HeaderRecord))
-        return;
-      HeaderRecord header;
-      __builtin_memcpy(&header, body.data(), sizeof header);
-      Sha256Digest mac = header_mac(config.key, config.nonce, header);
-      __builtin_memcpy(header.mac, mac.bytes, kSha256Size);
-      __builtin_memcpy(body.data(), &header, sizeof header);
-    });
+    auto keyed = [&](uint32_t type, const std::vector<uint8_t>& body) -> RecordSealer* {
+      if (!sign || type != static_cast<uint32_t>(RecordType::kHello) || body.size() != sizeof(HelloRecord))
+        return nullptr;
+      HelloRecord hello;
+      __builtin_memcpy(&hello, body.data(), sizeof hello);
+      ChallengeRecord challenge{kStreamMagic, kStreamVersionMajor, kStreamVersionMinor, 0, {}};
+      __builtin_memcpy(challenge.nonce, config.nonce, kNonceSize);
+      uint8_t handshake[sizeof challenge + sizeof hello];
+      __builtin_memcpy(handshake, &challenge, sizeof challenge);
+      __builtin_memcpy(handshake + sizeof challenge, &hello, sizeof hello);
+      auto mode_byte = static_cast<Protection>(hello.protection);
+      auto keys = derive_session_keys(config.key, config.nonce, hello.nonce, mode_byte, handshake);
+      if (!keys) return nullptr;
+      sealer = RecordSealer(keys->source_to_destination, mode_byte);
+      return &sealer;
+    };
+    bytes = godwit::fuzz::sealed_records(
+        input.rest(), [](uint32_t, std::vector<uint8_t>&) {}, keyed);
   }
 
   godwit::migration::testing::FakeClock clock;
@@ -149,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     receiver.pump();
     clock.now += clock_step;
   }
-  // The source has sent all it will: let the digest and the ACK finish, then close.
+  // The source has sent all it will: let the digest and VERIFIED finish, then close.
   for (int i = 0; i < 8 && receiver.outcome() == MigrationReceiver::Outcome::kInProgress; ++i) {
     channel.refill();
     receiver.pump();
@@ -160,7 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_REQUIRE(channel.closed);
   CheckedGuest* guest = factory.guest.get();
   if (receiver.outcome() == MigrationReceiver::Outcome::kRunning) {
-    FUZZ_REQUIRE(guest != nullptr && guest->started && receiver.stats().digest_verified);
+    FUZZ_REQUIRE(guest != nullptr && guest->started && receiver.stats().digest_verified &&
+                 receiver.authenticated());
   } else {
     FUZZ_REQUIRE(guest == nullptr || (guest->discarded && !guest->started));
   }

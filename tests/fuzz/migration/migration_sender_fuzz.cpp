@@ -1,22 +1,23 @@
 // libFuzzer target for the source's reply path: a MigrationSender migrating a small
 // fake guest is fed arbitrary bytes as what the destination sends back (CHALLENGE, then
-// ACK or NACK), pumped between pieces while its own stream goes nowhere. Besides memory
-// safety and UB it checks the sender's promise to the guest: the migration ends, the
-// connection is closed, and the guest is either released (success) or running here
-// untouched with dirty tracking off (failure).
+// VERIFIED, COMMITTED or NACK), pumped between pieces while its own stream goes nowhere.
+// Besides memory safety and UB it checks the sender's promise to the guest: the
+// migration ends, the connection is closed, and the guest is either released (success),
+// held paused for settlement (unsettled: only after COMMIT), or running here untouched
+// with dirty tracking off (failure).
 //
 // Input: byte 0 (bit 0: framed records, see framing.h; bits 1-7: piece size), byte 1
 // (send window: 0 = 64 KiB, else 256 * n bytes), byte 2 (bits 0-6: clock step per pump
-// in units of 100 ms; bit 7: leave ACKs as given instead of giving them the right
-// digest and signing them for the last CHALLENGE's nonce), byte 3 (pumps per piece,
-// 1 + n % 16), then the replies.
+// in units of 100 ms; bit 7: leave the records after the first as given, with tags of
+// zeros, instead of giving VERIFIED and COMMITTED the right page count and digest and
+// sealing every record with the keys of the first record (taken as CHALLENGE) and the
+// sender's HELLO), byte 3 (pumps per piece, 1 + n % 16), then the replies.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "migration/memory_digest.h"
 #include "migration/migration_sender.h"
-#include "migration/stream_auth.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/migration/framing.h"
 #include "tests/fuzz/migration/receiver_setup.h"
@@ -56,22 +57,43 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   godwit::migration::testing::FakeSource source(kPages);
   static const uint64_t kDigest = source_digest(source);
   std::vector<uint8_t> replies(input.rest().begin(), input.rest().end());
+  SenderConfig config;
+  for (size_t i = 0; i < kNonceSize; ++i) config.nonce[i] = static_cast<uint8_t>(i * 5 + 3);
+  RecordSealer sealer;
   if ((mode & 1) != 0) {
-    uint8_t nonce[kNonceSize] = {};
-    replies = godwit::fuzz::framed_records(input.rest(), [&](uint32_t type, std::vector<uint8_t>& body) {
-      if (type == static_cast<uint32_t>(RecordType::kChallenge) && body.size() == sizeof(ChallengeRecord)) {
-        __builtin_memcpy(nonce, body.data() + offsetof(ChallengeRecord, nonce), kNonceSize);
+    auto rewrite = [&](uint32_t type, std::vector<uint8_t>& body) {
+      bool verdict = type == static_cast<uint32_t>(RecordType::kVerified) ||
+                     type == static_cast<uint32_t>(RecordType::kCommitted);
+      if (sign && verdict && body.size() == sizeof(CommitRecord)) {
+        CommitRecord genuine{kPages, kDigest};
+        __builtin_memcpy(body.data(), &genuine, sizeof genuine);
       }
-      if (sign && type == static_cast<uint32_t>(RecordType::kAck) && body.size() == sizeof(AckRecord)) {
-        AckRecord ack{kDigest, {}};
-        Sha256Digest mac = ack_mac(godwit::fuzz::kFuzzKey, nonce, ack);
-        __builtin_memcpy(ack.mac, mac.bytes, kSha256Size);
-        __builtin_memcpy(body.data(), &ack, sizeof ack);
-      }
-    });
+    };
+    auto keyed = [&](uint32_t type, const std::vector<uint8_t>& body) -> RecordSealer* {
+      if (!sign || type != static_cast<uint32_t>(RecordType::kChallenge) ||
+          body.size() != sizeof(ChallengeRecord))
+        return nullptr;
+      ChallengeRecord challenge;
+      __builtin_memcpy(&challenge, body.data(), sizeof challenge);
+      HelloRecord hello{kStreamMagic,
+                        kStreamVersionMajor,
+                        kStreamVersionMinor,
+                        static_cast<uint8_t>(config.protection),
+                        {},
+                        {}};
+      __builtin_memcpy(hello.nonce, config.nonce, kNonceSize);
+      uint8_t handshake[sizeof challenge + sizeof hello];
+      __builtin_memcpy(handshake, &challenge, sizeof challenge);
+      __builtin_memcpy(handshake + sizeof challenge, &hello, sizeof hello);
+      auto keys = derive_session_keys(godwit::fuzz::kFuzzKey, challenge.nonce, config.nonce,
+                                      config.protection, handshake);
+      if (!keys) return nullptr;
+      sealer = RecordSealer(keys->destination_to_source, config.protection);
+      return &sealer;
+    };
+    replies = godwit::fuzz::sealed_records(input.rest(), rewrite, keyed);
   }
 
-  SenderConfig config;
   config.key = godwit::fuzz::kFuzzKey;
   config.guest_name = "fuzzed";
   config.cpuid = godwit::migration::testing::make_cpuid();
@@ -104,9 +126,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   FUZZ_REQUIRE(sender.finished());
   if (sender.summary().outcome == MigrationOutcome::kSucceeded) {
-    FUZZ_REQUIRE(source.released && !source.resumed);
+    FUZZ_REQUIRE(source.released && !source.resumed && !source.held);
+  } else if (sender.summary().outcome == MigrationOutcome::kUnsettled) {
+    FUZZ_REQUIRE(source.held && source.paused && !source.released && !source.resumed);
   } else {
-    FUZZ_REQUIRE(!source.released && !source.paused && !source.tracking_on());
+    FUZZ_REQUIRE(!source.released && !source.paused && !source.held && !source.tracking_on());
   }
   FUZZ_REQUIRE(channel.closed);
   return 0;

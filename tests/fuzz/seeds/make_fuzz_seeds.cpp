@@ -18,7 +18,7 @@
 #include "migration/memory_digest.h"
 #include "migration/migration_receiver.h"
 #include "migration/migration_sender.h"
-#include "migration/stream_auth.h"
+#include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 #include "net/icmp_echo.h"
 #include "tests/fuzz/migration/receiver_setup.h"
@@ -48,11 +48,13 @@ Bytes concat(Bytes prefix, const Bytes& rest) {
   return prefix;
 }
 
-// A stream of records as the migration targets' framed triples (type u32, length u16,
-// body): every record of the seeds' streams is under 64 KiB.
+// A version-3 stream (its first record clear, every later one sealed in the
+// integrity-only mode, so bodies are plain) as the migration targets' framed triples
+// (type u32, length u16, body): every record of the seeds' streams is under 64 KiB.
 Bytes as_triples(const Bytes& stream) {
   Bytes out;
   for (size_t at = 0; at + sizeof(RecordHeader) <= stream.size();) {
+    bool sealed = at != 0;
     RecordHeader header;
     std::memcpy(&header, &stream[at], sizeof header);
     if (header.length > 0xffff) throw std::runtime_error("record too long for a framed seed");
@@ -61,7 +63,26 @@ Bytes as_triples(const Bytes& stream) {
     out.push_back(static_cast<uint8_t>(header.length >> 8));
     const uint8_t* body = &stream[at + sizeof header];
     out.insert(out.end(), body, body + header.length);
-    at += sizeof header + padded(header.length);
+    at += sizeof header + padded(header.length) + (sealed ? kRecordTagSize : 0);
+  }
+  return out;
+}
+
+// The records after a version-3 stream's HELLO, framed in clear with checksums: what the
+// StreamDecoder target (the decoder without protection) reads.
+Bytes plain_records(const Bytes& stream) {
+  Bytes out;
+  for (size_t at = 0; at + sizeof(RecordHeader) <= stream.size();) {
+    bool sealed = at != 0;
+    RecordHeader header;
+    std::memcpy(&header, &stream[at], sizeof header);
+    if (sealed) {
+      Bytes record(record_size(header.length));
+      record.resize(encode_record(record, static_cast<RecordType>(header.type),
+                                  std::span<const uint8_t>(&stream[at + sizeof header], header.length)));
+      out.insert(out.end(), record.begin(), record.end());
+    }
+    at += sizeof header + padded(header.length) + (sealed ? kRecordTagSize : 0);
   }
   return out;
 }
@@ -95,6 +116,7 @@ Migration record_migration() {
   sender_config.backend_name = "AMD-V";
   sender_config.cpuid = fakes::make_cpuid();
   sender_config.batch_pages = 8;
+  for (size_t i = 0; i < kNonceSize; ++i) sender_config.nonce[i] = static_cast<uint8_t>(0x80 + i);
   MigrationSender sender(sender_config, source, to_destination, clock, record_buffer, send_set, sent_terms);
   MigrationReceiver receiver(fuzz::fuzz_receiver_config(), factory, to_source, clock, body_buffer, coverage,
                              received_terms);
@@ -124,34 +146,56 @@ Migration record_migration() {
 void migration_seeds() {
   Migration run = record_migration();
   // stream_decoder_fuzz: byte 0 = piece size and mode (bit 0: framed).
-  write_seed("stream_decoder", "real_stream", concat({0xfe}, run.to_destination));
-  write_seed("stream_decoder", "real_stream_in_pieces", concat({0x20}, run.to_destination));
-  write_seed("stream_decoder", "real_stream_framed", concat({0xff}, as_triples(run.to_destination)));
+  Bytes plain = plain_records(run.to_destination);
+  write_seed("stream_decoder", "real_stream", concat({0xfe}, plain));
+  write_seed("stream_decoder", "real_stream_in_pieces", concat({0x20}, plain));
+  Bytes triples = as_triples(run.to_destination);
+  size_t hello_triple = 6 + sizeof(HelloRecord);
+  write_seed("stream_decoder", "real_stream_framed",
+             concat({0xff}, Bytes(triples.begin() + static_cast<long>(hello_triple), triples.end())));
   // migration_receiver_fuzz: mode, window, timing, stream.
   write_seed("migration_receiver", "real_stream", concat({0xfe, 0, 0}, run.to_destination));
   write_seed("migration_receiver", "real_stream_small_window", concat({0x40, 1, 1}, run.to_destination));
   write_seed("migration_receiver", "real_stream_framed",
              concat({0xff, 0, 0}, as_triples(run.to_destination)));
 
-  // migration_sender_fuzz migrates a 16-page guest (its FakeSource): the destination's
-  // real CHALLENGE, then the ACK a destination would send for that guest.
+  // migration_sender_fuzz migrates a 16-page guest (its FakeSource) with its own nonce:
+  // the destination's real CHALLENGE, then the VERIFIED and COMMITTED a destination would
+  // send for that guest, sealed with that session's keys.
   Bytes challenge(run.to_source.begin(),
                   run.to_source.begin() + static_cast<long>(record_size(sizeof(ChallengeRecord))));
   fakes::FakeSource small(16);
   MemoryDigest digest(small.page_count());
   while (digest.step([&](uint64_t gfn) { return small.page(gfn); }, 64) == MemoryDigest::Step::kMore) {
   }
-  AckRecord ack{digest.value(), {}};
-  Sha256Digest mac = ack_mac(fuzz::kFuzzKey, fuzz::fuzz_receiver_config().nonce, ack);
-  std::memcpy(ack.mac, mac.bytes, kSha256Size);
-  Bytes ack_record(record_size(sizeof ack));
-  ack_record.resize(encode_record(ack_record, RecordType::kAck, ack));
-  Bytes replies = concat(challenge, ack_record);
-  write_seed("migration_sender", "challenge_ack", concat({0xfe, 0, 0, 15}, replies));
-  write_seed("migration_sender", "challenge_ack_framed", concat({0xff, 0, 0, 15}, as_triples(replies)));
+  ChallengeRecord challenge_body;
+  std::memcpy(&challenge_body, challenge.data() + sizeof(RecordHeader), sizeof challenge_body);
+  HelloRecord hello{kStreamMagic,
+                    kStreamVersionMajor,
+                    kStreamVersionMinor,
+                    static_cast<uint8_t>(Protection::kIntegrityOnly),
+                    {},
+                    {}};
+  for (size_t i = 0; i < kNonceSize; ++i) hello.nonce[i] = static_cast<uint8_t>(i * 5 + 3);  // the target's
+  Bytes handshake(sizeof challenge_body + sizeof hello);
+  std::memcpy(handshake.data(), &challenge_body, sizeof challenge_body);
+  std::memcpy(handshake.data() + sizeof challenge_body, &hello, sizeof hello);
+  auto keys = derive_session_keys(fuzz::kFuzzKey, challenge_body.nonce, hello.nonce,
+                                  Protection::kIntegrityOnly, handshake);
+  if (!keys) throw std::runtime_error("no keys for the sender seeds");
+  RecordSealer sealer(keys->destination_to_source, Protection::kIntegrityOnly);
+  CommitRecord verdict{small.page_count(), digest.value()};
+  Bytes verified(sealed_record_size(sizeof verdict)), committed(sealed_record_size(sizeof verdict));
+  verified.resize(encode_sealed(verified, RecordType::kVerified, verdict, sealer));
+  committed.resize(encode_sealed(committed, RecordType::kCommitted, verdict, sealer));
+  Bytes replies = concat(concat(challenge, verified), committed);
+  write_seed("migration_sender", "challenge_verified_committed", concat({0xfe, 0, 0, 15}, replies));
+  write_seed("migration_sender", "challenge_verified_committed_framed",
+             concat({0xff, 0, 0, 15}, as_triples(replies)));
+  RecordSealer nack_sealer(keys->destination_to_source, Protection::kIntegrityOnly);
   NackRecord nack{static_cast<uint32_t>(StreamError::kDigestMismatch), 0, 7};
-  Bytes nack_record(record_size(sizeof nack));
-  nack_record.resize(encode_record(nack_record, RecordType::kNack, nack));
+  Bytes nack_record(sealed_record_size(sizeof nack));
+  nack_record.resize(encode_sealed(nack_record, RecordType::kNack, nack, nack_sealer));
   write_seed("migration_sender", "challenge_nack", concat({0xfe, 0, 0, 3}, concat(challenge, nack_record)));
 }
 

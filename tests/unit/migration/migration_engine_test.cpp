@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-#include "migration/stream_auth.h"
 #include "tests/unit/migration/migration_world.h"
 #include "tests/unit/migration/stream_builder.h"
 
@@ -135,12 +134,14 @@ TEST(MigrationEngine, DefaultModeKeepsTheDigestAsPagesMoveAndReportsThePause) {
   EXPECT_FALSE(world.receiver->stats().verify);
   EXPECT_TRUE(world.receiver->stats().digest_verified);
   EXPECT_LE(s.pause.verify_ns, 1000u);  // nothing hashed while paused: one tick of the fake clock
-  EXPECT_EQ(s.downtime_ns,
-            s.pause.final_pages_ns + s.pause.state_ns + s.pause.verify_ns + s.pause.end_ns + s.pause.ack_ns);
+  EXPECT_EQ(s.downtime_ns, s.pause.final_pages_ns + s.pause.state_ns + s.pause.verify_ns + s.pause.end_ns +
+                               s.pause.ack_ns + s.pause.commit_ns);
   EXPECT_GT(s.pause.release_ns, 0u);  // reported, after the outage
   EXPECT_GT(s.pause.ack_ns, 0u);
-  EXPECT_EQ(s.state_bytes, record_size(sizeof(VcpuStateRecord)) + record_size(sizeof(DeviceState)) +
-                               record_size(sizeof(EndRecord)));
+  EXPECT_EQ(s.state_bytes, sealed_record_size(sizeof(VcpuStateRecord)) +
+                               sealed_record_size(sizeof(DeviceState)) +
+                               sealed_record_size(sizeof(EndRecord)));
+  EXPECT_GT(s.pause.commit_ns, 0u);
   EXPECT_GT(s.rtt_ns, 0u);
   for (const RoundStats& round : world.recorder.rounds) {
     if (round.final) {
@@ -165,8 +166,9 @@ TEST(MigrationEngine, VerifyModeComparesAllMemoryOnBothSides) {
   EXPECT_TRUE(s.verify);
   EXPECT_TRUE(world.receiver->stats().verify);
   EXPECT_GT(s.pause.verify_ns, 0u);
-  EXPECT_EQ(s.state_bytes, record_size(sizeof(VcpuStateRecord)) + record_size(sizeof(DeviceState)) +
-                               record_size(sizeof(VerifyRecord)) + record_size(sizeof(EndRecord)));
+  EXPECT_EQ(s.state_bytes,
+            sealed_record_size(sizeof(VcpuStateRecord)) + sealed_record_size(sizeof(DeviceState)) +
+                sealed_record_size(sizeof(VerifyRecord)) + sealed_record_size(sizeof(EndRecord)));
 }
 
 // A write the dirty log never saw: the guest changes a page that already went out

@@ -1,10 +1,10 @@
-// Every way a migration can fail before the ACK: each must leave the source guest
-// resumed and intact, and the destination's half-built guest discarded.
+// Every way a migration can fail before COMMIT: each must leave the source guest
+// resumed and intact, and the destination's half-built guest discarded, so the guest
+// runs on exactly one node. The commit itself is commit_protocol_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
-#include "migration/stream_auth.h"
 #include "tests/unit/migration/migration_world.h"
 #include "tests/unit/migration/stream_builder.h"
 
@@ -121,12 +121,16 @@ TEST(MigrationFailure, AFailureBeforeThePauseReportsNoPause) {
   EXPECT_EQ(world.sender->summary().downtime_ns, 0u);
 }
 
-TEST(MigrationFailure, AckTimeoutResumesTheSource) {
+// VERIFIED never arrives: the source resumes after its timeout, and the destination,
+// which never got COMMIT, discards its copy: the guest runs on exactly one node.
+TEST(MigrationFailure, VerifiedTimeoutResumesTheSourceAndTheDestinationRunsNothing) {
   World world;
-  world.drop_replies_after_challenge = true;  // the ACK (and the close after it) never arrive
+  world.drop_replies_after_challenge = true;  // VERIFIED (and the close after it) never arrive
   world.run();
   world.expect_source_resumed();
   EXPECT_EQ(world.sender->summary().failure.code, StreamError::kTimeout);
+  EXPECT_TRUE(world.factory.guest->loaded);  // it was verified and loaded, and still never ran
+  EXPECT_EQ(world.nodes_running(), 1);
 }
 
 TEST(MigrationFailure, CorruptedStreamByteIsRejectedByTheReceiver) {
@@ -138,54 +142,61 @@ TEST(MigrationFailure, CorruptedStreamByteIsRejectedByTheReceiver) {
   };
   world.run();
   world.expect_source_resumed();
-  EXPECT_EQ(world.receiver->failure().code, StreamError::kChecksumMismatch);
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kRecordForged);
   EXPECT_TRUE(world.factory.guest->discarded);
+  EXPECT_EQ(world.nodes_running(), 1);
 }
 
-// Replaces an ACK on its way to the source by one made with `forge`, with a valid
-// record checksum, so only the sender's own ACK checks can catch it.
-void forge_ack(World& world, const std::function<void(AckRecord&)>& forge) {
-  world.tamper_replies = [forge](std::vector<uint8_t>& bytes) {
-    RecordHeader header{};
-    if (bytes.size() != record_size(sizeof(AckRecord))) return;
-    std::memcpy(&header, bytes.data(), sizeof(header));
-    if (header.type != static_cast<uint32_t>(RecordType::kAck)) return;
-    AckRecord ack{};
-    std::memcpy(&ack, bytes.data() + sizeof(header), sizeof(ack));
-    forge(ack);
-    ASSERT_EQ(encode_record(bytes, RecordType::kAck, ack), bytes.size());
+// The destination -> source stream: CHALLENGE (64 bytes, clear), then sealed VERIFIED at
+// 64 and COMMITTED at 112 (48 bytes each).
+constexpr uint64_t kVerifiedOffset = 64, kCommittedOffset = 112;
+
+// Replaces VERIFIED on its way to the source by one sealed with this session's real
+// destination -> source key (a peer that holds migrate_key but lies), or by `forge`'s bytes.
+void replace_verified(World& world, const std::function<void(std::vector<uint8_t>&)>& forge) {
+  world.tamper_replies = [forge](std::vector<uint8_t>& bytes, uint64_t offset) {
+    if (offset > kVerifiedOffset || offset + bytes.size() < kVerifiedOffset + 48) return;
+    std::vector<uint8_t> record(bytes.begin() + static_cast<long>(kVerifiedOffset - offset),
+                                bytes.begin() + static_cast<long>(kVerifiedOffset - offset + 48));
+    forge(record);
+    std::copy(record.begin(), record.end(), bytes.begin() + static_cast<long>(kVerifiedOffset - offset));
   };
 }
 
-TEST(MigrationFailure, AckWithABadMacIsRejectedAndTheSourceResumes) {
+TEST(MigrationFailure, VerifiedWithAFlippedByteIsForgedAndTheGuestRunsOnTheSourceOnly) {
   World world;
-  forge_ack(world, [](AckRecord& ack) { ack.mac[5] ^= 1; });
+  replace_verified(world, [](std::vector<uint8_t>& record) { record[20] ^= 1; });
   world.run();
   world.expect_source_resumed();
-  EXPECT_EQ(world.sender->summary().failure.code, StreamError::kAuthenticationFailed);
+  EXPECT_EQ(world.sender->summary().failure.code, StreamError::kRecordForged);
+  EXPECT_EQ(world.nodes_running(), 1);
 }
 
-TEST(MigrationFailure, AckWithAnotherDigestIsRejectedAndTheSourceResumes) {
+TEST(MigrationFailure, VerifiedWithAnotherDigestIsRejectedAndTheGuestRunsOnTheSourceOnly) {
   World world;
-  const uint8_t(&nonce)[kNonceSize] = world.receiver_config.nonce;
-  forge_ack(world, [&nonce](AckRecord& ack) {
-    ack.digest ^= 1;
-    Sha256Digest mac = ack_mac(kKey, nonce, ack);  // a peer that knows the key but lies
-    std::memcpy(ack.mac, mac.bytes, sizeof(ack.mac));
+  SessionKeys keys = world.session_keys();
+  replace_verified(world, [&keys](std::vector<uint8_t>& record) {
+    CommitRecord verified{};
+    std::memcpy(&verified, record.data() + sizeof(RecordHeader), sizeof(verified));
+    verified.digest ^= 1;
+    RecordSealer liar(keys.destination_to_source, Protection::kIntegrityOnly);
+    ASSERT_EQ(encode_sealed(record, RecordType::kVerified, verified, liar), record.size());
   });
   world.run();
   world.expect_source_resumed();
   EXPECT_EQ(world.sender->summary().failure.code, StreamError::kDigestMismatch);
   EXPECT_FALSE(world.sender->summary().digest_verified);
+  EXPECT_EQ(world.nodes_running(), 1);
 }
 
 TEST(MigrationFailure, WrongKeyIsRefusedBeforeAnyGuestExists) {
   World world(std::vector<uint8_t>{'o', 't', 'h', 'e', 'r'});
   world.run();
   world.expect_source_resumed();
-  EXPECT_EQ(world.receiver->failure().code, StreamError::kAuthenticationFailed);
-  EXPECT_EQ(static_cast<StreamError>(world.sender->summary().failure.value),
-            StreamError::kAuthenticationFailed);
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kRecordForged);  // HEADER does not open
+  EXPECT_FALSE(world.receiver->authenticated());
+  // The destination's NACK is sealed under its keys, which are not the source's.
+  EXPECT_EQ(world.sender->summary().failure.code, StreamError::kRecordForged);
   EXPECT_EQ(world.factory.guest, nullptr);
 }
 
@@ -220,20 +231,69 @@ TEST(MigrationFailure, StalledSendWindowTimesOutAndResumesTheSource) {
   EXPECT_TRUE(world.factory.guest->discarded);
 }
 
-TEST(MigrationFailure, IdleReceiverTimesOutAndSaysWhy) {
+// Issue 15 item 5: bytes do not buy a stranger time. One byte a second, never a whole
+// HELLO, and the receiver still gives up at its absolute deadline, sends nothing it
+// could not seal, and closes.
+TEST(MigrationFailure, AStrangerTricklingBytesIsCutOffAtAnAbsoluteDeadline) {
   World world;
   world.receiver->start();
   (void)world.to_source.take();  // the CHALLENGE
-  world.clock.now += 31'000'000'000;
-  world.receiver->pump();
+  const uint8_t byte = 0;
+  int seconds = 0;
+  for (; seconds < 60 && world.receiver->outcome() == MigrationReceiver::Outcome::kInProgress; ++seconds) {
+    world.receiver->on_receive(std::span<const uint8_t>(&byte, 1));
+    world.clock.now += 1'000'000'000;
+    world.receiver->pump();
+  }
   EXPECT_EQ(world.receiver->outcome(), MigrationReceiver::Outcome::kFailed);
-  EXPECT_EQ(world.receiver->failure().code, StreamError::kTimeout);
-  std::vector<uint8_t> nack = world.to_source.take();
-  ASSERT_EQ(nack.size(), record_size(sizeof(NackRecord)));
-  NackRecord body;
-  std::memcpy(&body, nack.data() + sizeof(RecordHeader), sizeof(body));
-  EXPECT_EQ(static_cast<StreamError>(body.reason), StreamError::kTimeout);
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kHandshakeTimeout);
+  EXPECT_LE(seconds, 11);
+  EXPECT_TRUE(world.to_source.take().empty());  // no keys: no NACK anyone could trust
   EXPECT_TRUE(world.to_source.closed);
+  EXPECT_EQ(world.factory.guest, nullptr);
+}
+
+// The deadline holds after HELLO too: until a sealed HEADER opens, a peer that sends a
+// valid HELLO and then trickles the start of a record gets no more time.
+TEST(MigrationFailure, AHelloDoesNotExtendTheDeadline) {
+  World world;
+  world.receiver->start();
+  world.sender->start();
+  world.sender->on_receive(world.to_source.take());  // CHALLENGE
+  world.sender->pump();
+  std::vector<uint8_t> stream = world.to_destination.take();
+  world.receiver->on_receive(std::span<const uint8_t>(stream.data(), 64 + 8));  // HELLO, 8 bytes of HEADER
+  for (int i = 0; i < 20 && world.receiver->outcome() == MigrationReceiver::Outcome::kInProgress; ++i) {
+    world.clock.now += 1'000'000'000;
+    world.receiver->on_receive(std::span<const uint8_t>(stream.data() + 72 + i, 1));
+    world.receiver->pump();
+  }
+  EXPECT_EQ(world.receiver->failure().code, StreamError::kHandshakeTimeout);
+  EXPECT_FALSE(world.receiver->authenticated());
+  EXPECT_EQ(world.factory.guest, nullptr);
+}
+
+// Before authentication nothing optional is taken, and nothing longer than a HEADER is
+// buffered.
+TEST(MigrationFailure, AStrangerGetsNoOptionalRecordsAndNoLargeBuffer) {
+  World optional;
+  optional.receiver->start();
+  testing::StreamBuilder before_hello;
+  before_hello.raw(static_cast<RecordType>(0x8000'0777), std::vector<uint8_t>(16, 0xab));
+  optional.receiver->on_receive(before_hello.bytes);
+  EXPECT_EQ(optional.receiver->failure().code, StreamError::kUnexpectedRecord);
+
+  World large;
+  large.receiver->start();
+  large.sender->start();
+  large.sender->on_receive(large.to_source.take());
+  large.sender->pump();
+  std::vector<uint8_t> stream = large.to_destination.take();
+  RecordHeader big{static_cast<uint32_t>(RecordType::kPageBatch), 500'000, 0};
+  std::memcpy(stream.data() + 64, &big, sizeof(big));  // where the sealed HEADER starts
+  large.receiver->on_receive(stream);
+  EXPECT_EQ(large.receiver->failure().code, StreamError::kRecordTooLong);
+  EXPECT_EQ(large.receiver->failure().limit, sizeof(HeaderRecord));
 }
 
 // A 1 GiB guest took the destination more than 10 s to build under TCG: the source's

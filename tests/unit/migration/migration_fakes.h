@@ -67,7 +67,7 @@ class FakeSource final : public MigrationSource {
 
   godwit::testing::TrackedGuest ram;
   std::vector<uint8_t>& memory = ram.memory;
-  bool paused = false, resumed = false, released = false, fail_tracking = false;
+  bool paused = false, resumed = false, released = false, held = false, fail_tracking = false;
   std::optional<NetDeviceRecord> nic;  // the guest's card, when it has one
   uint64_t guest_time_ns = 5'000'000'000;
   x86::VcpuState vcpu;
@@ -107,6 +107,9 @@ class FakeSource final : public MigrationSource {
     resumed = true;
   }
   void release() override { released = true; }
+  void hold_for_settlement() override { held = true; }
+  // The guest runs here: not paused, not freed, not held.
+  bool running() const { return !paused && !released && !held; }
 };
 
 class FakeDestination final : public DestinationGuest {
@@ -157,7 +160,10 @@ class FakeDestination final : public DestinationGuest {
     nic = given, nic_loaded = true;
     return ok();
   }
-  void start() override { started = true; }
+  void start() override {
+    if (discarded) throw std::logic_error("a discarded guest was started");
+    started = true;
+  }
   void discard() override { discarded = true; }
 };
 

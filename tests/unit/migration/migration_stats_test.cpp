@@ -45,19 +45,33 @@ TEST(MigrationStats, FailedSummarySaysWhy) {
   EXPECT_NE(text.find(R"("digest_verified":false)"), std::string::npos);
 }
 
-TEST(MigrationStats, SummaryBreaksThePauseDown) {
+TEST(MigrationStats, AnUnsettledMigrationSaysSoAndWhy) {
   MigrationSummary summary;
-  summary.outcome = MigrationOutcome::kSucceeded;
-  summary.downtime_ns = 6'000'000;
-  summary.pause = PauseSteps{1'000'000, 500'000, 0, 250'000, 4'000'000, 250'000};
+  summary.outcome = MigrationOutcome::kUnsettled;
+  summary.failure = fault(StreamError::kTimeout);
+  summary.encrypted = true;
   FixedString<2048> out;
   JsonWriter json(out.sink());
   write_summary_fields(json, summary);
   json.end();
   std::string text(out.view());
-  EXPECT_NE(text.find(R"("downtime_ms":6.000,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("outcome":"unsettled","reason":"peer timed out")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("protection":"encrypted")"), std::string::npos) << text;
+}
+
+TEST(MigrationStats, SummaryBreaksThePauseDown) {
+  MigrationSummary summary;
+  summary.outcome = MigrationOutcome::kSucceeded;
+  summary.downtime_ns = 7'000'000;
+  summary.pause = PauseSteps{1'000'000, 500'000, 0, 250'000, 4'000'000, 1'250'000, 250'000};
+  FixedString<2048> out;
+  JsonWriter json(out.sink());
+  write_summary_fields(json, summary);
+  json.end();
+  std::string text(out.view());
+  EXPECT_NE(text.find(R"("downtime_ms":7.000,)"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("pause_steps_ms":{"final_pages":1.000,"state":0.500,"verify":0.000,"end":0.250,)"
-                      R"("ack":4.000,"release":0.250})"),
+                      R"("ack":4.000,"commit":1.250,"release":0.250})"),
             std::string::npos)
       << text;
 }

@@ -14,6 +14,7 @@
 
 #include "migration/migration_receiver.h"
 #include "migration/migration_sender.h"
+#include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 #include "tests/unit/migration/migration_fakes.h"
 #include "tests/unit/migration/stream_builder.h"
@@ -48,6 +49,8 @@ struct World {
     sender_config.cpuid = make_cpuid();
     sender_config.policy.downtime_target_ns = 20'000'000;  // 20 ms: ~1.3 MB at 64 MB/s
     sender_config.ack_timeout_ns = 2'000'000'000;
+    sender_config.commit_timeout_ns = 2'000'000'000;
+    for (size_t i = 0; i < kNonceSize; ++i) sender_config.nonce[i] = static_cast<uint8_t>(i * 13 + 200);
     receiver_config.key = destination_key;
     for (size_t i = 0; i < kNonceSize; ++i) receiver_config.nonce[i] = static_cast<uint8_t>(i * 31 + 7);
     rebuild_sender();
@@ -88,12 +91,17 @@ struct World {
     receiver->on_channel_closed();
   }
 
-  // Delivers in irregular pieces, as TCP would; `tamper` may change bytes on the way.
+  // Delivers in irregular pieces, as TCP would; `tamper` and `tamper_replies` (an on-path
+  // attacker, or a link that loses bytes) may change, drop or replace bytes on the way.
+  // Their offset argument and the delivered_* counters are offsets into the stream as its
+  // sender wrote it.
   void deliver(FakeChannel& channel, const std::function<void(std::span<const uint8_t>)>& to) {
     std::vector<uint8_t> bytes = channel.take();
+    size_t written = bytes.size();
     if (&channel == &to_destination && tamper) tamper(bytes, delivered_to_destination);
-    if (&channel == &to_source && tamper_replies) tamper_replies(bytes);
+    if (&channel == &to_source && tamper_replies) tamper_replies(bytes, delivered_to_source);
     if (&channel == &to_source && drop_replies_after_challenge && delivered_to_source >= 64) bytes.clear();
+    (&channel == &to_destination ? delivered_to_destination : delivered_to_source) += written;
     size_t at = 0;
     while (at < bytes.size()) {
       size_t piece = 1 + random() % 3000;
@@ -101,18 +109,57 @@ struct World {
       to(std::span<const uint8_t>(bytes.data() + at, piece));
       at += piece;
     }
-    (&channel == &to_destination ? delivered_to_destination : delivered_to_source) += bytes.size();
+  }
+
+  // The keys of the session between this world's sender and receiver, as a peer holding
+  // migrate_key computes them from the clear handshake (to forge "honest" records).
+  SessionKeys session_keys() const {
+    ChallengeRecord challenge{kStreamMagic, kStreamVersionMajor, kStreamVersionMinor, 0, {}};
+    std::memcpy(challenge.nonce, receiver_config.nonce, kNonceSize);
+    HelloRecord hello{kStreamMagic,
+                      kStreamVersionMajor,
+                      kStreamVersionMinor,
+                      static_cast<uint8_t>(sender_config.protection),
+                      {},
+                      {}};
+    std::memcpy(hello.nonce, sender_config.nonce, kNonceSize);
+    std::vector<uint8_t> handshake(sizeof(challenge) + sizeof(hello));
+    std::memcpy(handshake.data(), &challenge, sizeof(challenge));
+    std::memcpy(handshake.data() + sizeof(challenge), &hello, sizeof(hello));
+    auto keys = derive_session_keys(kKey, receiver_config.nonce, sender_config.nonce,
+                                    sender_config.protection, handshake);
+    if (!keys) throw std::logic_error("no session keys");
+    return *keys;
   }
 
   bool memory_identical() const { return factory.guest && factory.guest->memory == source.memory; }
 
-  // The source was left exactly as a guest that was never migrated.
+  // The source was left exactly as a guest that was never migrated, and the guest runs
+  // on the source only: the destination started nothing and holds nothing.
   void expect_source_resumed() const {
     EXPECT_TRUE(source.resumed);
     EXPECT_FALSE(source.paused);
     EXPECT_FALSE(source.released);
+    EXPECT_FALSE(source.held);
     EXPECT_FALSE(source.tracking_on());
     EXPECT_EQ(sender->summary().outcome, MigrationOutcome::kFailed);
+    expect_destination_holds_nothing();
+  }
+
+  void expect_destination_holds_nothing() const {
+    EXPECT_NE(receiver->outcome(), MigrationReceiver::Outcome::kRunning);
+    if (factory.guest) {
+      EXPECT_FALSE(factory.guest->started);
+      EXPECT_TRUE(factory.guest->discarded);
+    }
+  }
+
+  // How many nodes run the guest now: the source (resumed, never freed) and the
+  // destination (started, never discarded).
+  int nodes_running() const {
+    int running = source.running() ? 1 : 0;
+    if (factory.guest && factory.guest->started && !factory.guest->discarded) ++running;
+    return running;
   }
 
   FakeClock clock;
@@ -132,12 +179,35 @@ struct World {
   std::unique_ptr<MigrationReceiver> receiver;
   std::function<void()> guest;
   std::function<void(std::vector<uint8_t>&, uint64_t)> tamper;
-  std::function<void(std::vector<uint8_t>&)> tamper_replies;
+  std::function<void(std::vector<uint8_t>&, uint64_t)> tamper_replies;
   bool drop_replies_after_challenge = false;
   bool receiver_saw_close = false;
   uint64_t delivered_to_destination = 0, delivered_to_source = 0;
   std::mt19937_64 random{7};
 };
+
+// One record of a version-3 stream as it went over the wire.
+struct WireRecord {
+  uint32_t type;
+  size_t offset;  // of its header in the stream
+  size_t size;    // header, body, padding and (sealed) tag
+};
+
+// Splits a stream written by one side: its first record is clear (CHALLENGE or HELLO),
+// every later one sealed. A partial record at the end is left out.
+inline std::vector<WireRecord> split_stream(const std::vector<uint8_t>& bytes) {
+  std::vector<WireRecord> records;
+  size_t at = 0;
+  while (bytes.size() - at >= sizeof(RecordHeader)) {
+    RecordHeader header{};
+    std::memcpy(&header, bytes.data() + at, sizeof(header));
+    size_t size = records.empty() ? record_size(header.length) : sealed_record_size(header.length);
+    if (bytes.size() - at < size) break;
+    records.push_back({header.type, at, size});
+    at += size;
+  }
+  return records;
+}
 
 // A QEMU-migration-test-like guest: increments one byte in `pages_per_ms` pages of
 // its working set each millisecond, so every page keeps changing.

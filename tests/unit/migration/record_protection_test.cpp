@@ -1,4 +1,4 @@
-// The record protection of stream v2: key schedule, nonce layout, and every attack the
+// The record protection of stream v3: key schedule, nonce layout, and every attack the
 // design claims to stop (docs/migration-stream.md, "Record protection"), in both modes.
 #include "migration/record_protection.h"
 

@@ -2,6 +2,8 @@
 // RecordReader and the record decoders), with every split point and random corruption.
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <map>
 #include <random>
 
 #include "migration/memory_digest.h"
@@ -34,7 +36,7 @@ TEST(StreamCodec, ValidStreamRoundTrips) {
   StreamBuilder stream;
   stream.valid_stream(kMemory, page.data());
   // 512 pages: zero run, one data page, zero run: three entries, one page of data.
-  EXPECT_EQ(stream.bytes.size(), record_size(376) + record_size(392) + record_size(8 + 3 * 16 + 4096) +
+  EXPECT_EQ(stream.bytes.size(), record_size(344) + record_size(392) + record_size(8 + 3 * 16 + 4096) +
                                      record_size(520) + record_size(288) + record_size(16));
   auto outcome = decode_in_pieces(stream.bytes, {});
   EXPECT_TRUE(outcome.fault.ok()) << describe(outcome.fault);
@@ -141,14 +143,19 @@ TEST(StreamCodec, RejectsBadMagicAndUnknownMajorVersion) {
   bad_magic.record(RecordType::kHeader, header);
   EXPECT_EQ(decode_in_pieces(bad_magic.bytes, {}).fault.code, StreamError::kBadMagic);
   header = make_header(kMemory);
-  header.version_major = 3;
+  header.version_major = 4;
   StreamBuilder bad_version;
   bad_version.record(RecordType::kHeader, header);
   auto outcome = decode_in_pieces(bad_version.bytes, {});
   EXPECT_EQ(outcome.fault.code, StreamError::kUnsupportedVersion);
-  EXPECT_EQ(outcome.fault.value, 3u);
+  EXPECT_EQ(outcome.fault.value, 4u);
   EXPECT_EQ(describe(outcome.fault),
-            "unsupported stream version (HEADER record 0x2 at byte 0; value 0x3, limit 0x2)");
+            "unsupported stream version (HEADER record 0x2 at byte 0; value 0x4, limit 0x3)");
+  // Version 2 streams authenticate only HEADER and ACK: a version-3 node refuses them.
+  header.version_major = 2;
+  StreamBuilder version2;
+  version2.record(RecordType::kHeader, header);
+  EXPECT_EQ(decode_in_pieces(version2.bytes, {}).fault.code, StreamError::kUnsupportedVersion);
   // Version 1 streams carry no CPU model: their guests could not keep their CPUID here.
   header.version_major = 1;
   StreamBuilder version1;
@@ -257,7 +264,7 @@ TEST(StreamCodec, RejectsRecordsOutOfOrder) {
   EXPECT_EQ(decode_in_pieces(after_end.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
 
   StreamBuilder ack_from_source;
-  ack_from_source.record(RecordType::kAck, AckRecord{});
+  ack_from_source.record(RecordType::kVerified, CommitRecord{});
   EXPECT_EQ(decode_in_pieces(ack_from_source.bytes, {}).fault.code, StreamError::kUnexpectedRecord);
 }
 
@@ -414,6 +421,76 @@ TEST(StreamCodec, RandomCorruptionIsRejected) {
     auto outcome = decode_in_pieces(bytes, {cut});
     ASSERT_FALSE(outcome.fault.ok()) << "trial " << trial;
   }
+}
+
+// The test above mostly exercises the checksum (and, in version 3, the tag does the
+// same): a flip dies there before any field is read. Here the corruption happens before
+// framing, as in a sender with a bug or an attacker with the key, so the record is
+// well-framed and only the decoders' field checks stand between it and the guest. Every
+// flip lands in a field the decoder validates, and every one must be refused by field
+// validation, not by the checksum.
+TEST(StreamCodec, CorruptionBeforeFramingIsCaughtByFieldValidation) {
+  auto page = pattern_page(9);
+  struct Body {
+    RecordType type;
+    std::vector<uint8_t> bytes;
+    std::vector<std::pair<size_t, size_t>> checked;  // [from, to) byte ranges the decoder validates
+  };
+  auto body_of = [](const auto& value) {
+    std::vector<uint8_t> bytes(sizeof(value));
+    std::memcpy(bytes.data(), &value, sizeof(value));
+    return bytes;
+  };
+  std::vector<Body> records;
+  records.push_back({RecordType::kHeader, body_of(make_header(kMemory)), {{0, 10}, {12, 40}}});
+  records.push_back({RecordType::kCpuid, body_of(testing::make_cpuid()), {}});
+  {
+    std::vector<uint8_t> out(record_size(kMaxRecordBody));
+    PageBatchEncoder encoder(out);
+    for (uint64_t gfn = 0; gfn < kPages; ++gfn) {
+      uint64_t hash = 0;
+      static const uint8_t kZero[kPageSize] = {};
+      ASSERT_TRUE(encoder.add_page(gfn, gfn == 1 ? page.data() : kZero, hash));
+    }
+    size_t size = encoder.finish();
+    std::vector<uint8_t> body(out.begin() + sizeof(RecordHeader), out.begin() + static_cast<long>(size));
+    records.push_back({RecordType::kPageBatch, body, {{0, 8 + 2 * 16}}});  // batch header, two entries
+  }
+  VcpuStateRecord vcpu{};
+  vcpu.state_size = sizeof(x86::VcpuState);
+  records.push_back({RecordType::kVcpuState, body_of(vcpu), {{0, 8}}});
+  records.push_back({RecordType::kDeviceState,
+                     body_of(DeviceState{}),
+                     {{offsetof(DeviceState, flags), offsetof(DeviceState, flags) + 4}}});
+  records.push_back({RecordType::kEnd, body_of(EndRecord{kPages, 0}), {{0, 8}}});
+  auto encode = [](const std::vector<Body>& bodies) {
+    StreamBuilder stream;
+    for (const Body& b : bodies) stream.raw(b.type, b.bytes);
+    return stream.bytes;
+  };
+  ASSERT_TRUE(decode_in_pieces(encode(records), {}).fault.ok());
+
+  std::mt19937_64 random(20261205);
+  std::map<StreamError, int> seen;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<Body> corrupted = records;
+    Body* target = nullptr;
+    while (target == nullptr || target->checked.empty()) target = &corrupted[random() % corrupted.size()];
+    auto [from, to] = target->checked[random() % target->checked.size()];
+    size_t at = from + random() % (to - from);
+    target->bytes[at] ^= static_cast<uint8_t>(1 + random() % 255);
+    auto outcome = decode_in_pieces(encode(corrupted), {static_cast<size_t>(1 + random() % 5000)});
+    ASSERT_FALSE(outcome.fault.ok()) << "trial " << trial << ": " << to_string(target->type) << " byte "
+                                     << at;
+    ASSERT_NE(outcome.fault.code, StreamError::kChecksumMismatch) << "trial " << trial;
+    ++seen[outcome.fault.code];
+  }
+  // The field checks themselves did the work, several kinds of them.
+  EXPECT_GT(seen[StreamError::kBadHeaderField], 0);
+  EXPECT_GT(seen[StreamError::kBadMagic], 0);
+  EXPECT_GT(seen[StreamError::kUnsupportedVersion], 0);
+  EXPECT_GT(seen[StreamError::kPageCountMismatch] + seen[StreamError::kBadRecordLength], 0);
+  EXPECT_GT(seen[StreamError::kNonZeroReserved], 0);
 }
 
 }  // namespace

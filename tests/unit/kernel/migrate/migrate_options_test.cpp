@@ -27,9 +27,24 @@ TEST(MigrateOptions, EachOptionSetsItsTunable) {
   EXPECT_EQ(options.policy.max_rounds, 4u);
 }
 
+TEST(MigrateOptions, IntegrityOnlyByDefaultEncryptedOnRequest) {
+  MigrateOptions options;
+  ASSERT_TRUE(parse_migrate_options({}, options));
+  EXPECT_EQ(options.protection, migration::Protection::kIntegrityOnly);
+  Words words{"--verify", "--protect", "encrypted", "--max-rounds", "3"};
+  ASSERT_TRUE(parse_migrate_options(words, options));
+  EXPECT_EQ(options.protection, migration::Protection::kEncrypted);
+  EXPECT_TRUE(options.verify);
+  EXPECT_EQ(options.policy.max_rounds, 3u);
+  Words back{"--protect", "integrity"};
+  ASSERT_TRUE(parse_migrate_options(back, options));
+  EXPECT_EQ(options.protection, migration::Protection::kIntegrityOnly);
+}
+
 TEST(MigrateOptions, RefusesUnknownMissingAndOutOfRangeValues) {
   for (Words words : {Words{"--downtime-ms"}, Words{"--downtime-ms", "0"}, Words{"--downtime-ms", "60001"},
-                      Words{"--max-rounds", "1001"}, Words{"--max-rounds", "x"}, Words{"--rounds", "3"}}) {
+                      Words{"--max-rounds", "1001"}, Words{"--max-rounds", "x"}, Words{"--rounds", "3"},
+                      Words{"--protect"}, Words{"--protect", "none"}}) {
     MigrateOptions options;
     EXPECT_FALSE(parse_migrate_options(words, options)) << words[0];
   }
