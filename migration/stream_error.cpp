@@ -32,6 +32,7 @@ const char* to_string(StreamError error) {
       return "the source's memory differs from the pages it sent (dirty log missed a write)";
     case StreamError::kUnsupportedFeature: return "the guest needs a feature this node does not know";
     case StreamError::kCpuModelRefused: return "this node cannot present the guest's CPU model";
+    case StreamError::kOverBudget: return "more work than the guest's size allows";
   }
   return "unknown stream error";
 }

@@ -35,6 +35,7 @@ enum class StreamError : uint32_t {
   kDirtyLogMissed,        // verify mode: the source's memory differs from the pages it sent
   kUnsupportedFeature,    // HEADER backend_features names a promise this node does not know
   kCpuModelRefused,       // this node cannot present the guest's CPUID values
+  kOverBudget,            // more rounds, pages in a round, or stream bytes than the guest's size allows
 };
 
 // A fixed, lower-case message ("checksum mismatch").
