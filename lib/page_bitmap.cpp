@@ -28,6 +28,20 @@ void PageBitmap::mark_all() {
   count_ = frame_count_;
 }
 
+bool PageBitmap::mark_range(uint64_t first, uint64_t count) {
+  if (first >= frame_count_ || frame_count_ - first < count) return false;
+  for (uint64_t at = first, end = first + count; at < end;) {
+    size_t w = static_cast<size_t>(at / 64);
+    uint64_t word_end = (uint64_t{w} + 1) * 64 < end ? (uint64_t{w} + 1) * 64 : end;
+    uint64_t mask = ~uint64_t{0} << (at % 64);
+    if (word_end % 64 != 0) mask &= (uint64_t{1} << (word_end % 64)) - 1;
+    count_ += static_cast<uint64_t>(__builtin_popcountll(mask & ~bits_[w]));
+    bits_[w] |= mask;
+    at = word_end;
+  }
+  return true;
+}
+
 size_t PageBitmap::take(std::span<uint64_t> out) {
   size_t taken = 0;
   for (size_t w = 0; w < bits_.size() && taken < out.size(); ++w) {

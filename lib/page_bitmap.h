@@ -27,6 +27,14 @@ class PageBitmap {
   bool test(uint64_t gfn) const;
   // Marks every frame: round 0 of a migration sends all of memory.
   void mark_all();
+  // Marks `count` frames from `first` a word at a time (a zero run of a whole guest costs
+  // frame_count / 64 steps, not frame_count); false (and nothing marked) unless the
+  // range lies inside the guest.
+  bool mark_range(uint64_t first, uint64_t count);
+  // Calls visit(gfn) for each marked frame in [first, first + count), lowest first, and
+  // clears it; unmarked words are skipped whole. The range is cut to the guest.
+  template <class Visit>
+  uint64_t take_range(uint64_t first, uint64_t count, Visit&& visit);
   // Empties the log.
   void clear();
   // The first marked frame at or after `from`, or frame_count() when there is none:
@@ -64,6 +72,30 @@ uint64_t PageBitmap::collect(Visit&& visit) {
   }
   count_ = 0;
   return visited;
+}
+
+template <class Visit>
+uint64_t PageBitmap::take_range(uint64_t first, uint64_t count, Visit&& visit) {
+  if (first >= frame_count_) return 0;
+  uint64_t end = frame_count_ - first < count ? frame_count_ : first + count;
+  uint64_t taken = 0;
+  for (uint64_t at = first; at < end;) {
+    size_t w = static_cast<size_t>(at / 64);
+    uint64_t word_end = (uint64_t{w} + 1) * 64 < end ? (uint64_t{w} + 1) * 64 : end;
+    uint64_t mask = ~uint64_t{0} << (at % 64);
+    if (word_end % 64 != 0) mask &= (uint64_t{1} << (word_end % 64)) - 1;
+    uint64_t word = bits_[w] & mask;
+    bits_[w] &= ~mask;
+    while (word != 0) {
+      unsigned bit = static_cast<unsigned>(__builtin_ctzll(word));
+      word &= word - 1;
+      visit(uint64_t{w} * 64 + bit);
+      ++taken;
+    }
+    at = word_end;
+  }
+  count_ -= taken;
+  return taken;
 }
 
 }  // namespace godwit

@@ -14,6 +14,9 @@
 namespace godwit::migration {
 
 inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
+// ROUND records one stream may carry: `migrate --max-rounds` allows 1000 pre-copy rounds,
+// plus the final one (issue 15, finding 6: the work a stream can cause is bounded).
+inline constexpr uint32_t kMaxRounds = 1024;
 
 [[nodiscard]] StreamFault decode_challenge(const RawRecord& raw, ChallengeRecord& out);
 [[nodiscard]] StreamFault decode_header(const RawRecord& raw, HeaderRecord& out);

@@ -8,28 +8,49 @@ StreamDecoder::StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t>
 StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& consumed,
                                         StreamFault& fault) {
   consumed = 0;
+  if (phase_ == Phase::kFailed) {  // no byte after a fault is looked at
+    fault = fault_;
+    return Step::kFault;
+  }
   while (true) {
     size_t used = 0;
     RawRecord raw{};
     RecordReader::Step step = reader_.next(input.subspan(consumed), used, raw, fault);
     consumed += used;
     if (step == RecordReader::Step::kNeedMore) return Step::kNeedMore;
-    if (step == RecordReader::Step::kFault) {
-      phase_ = Phase::kFailed;
-      return Step::kFault;
+    if (step == RecordReader::Step::kFault) return failed(fault, fault);
+    if (byte_limit_ != 0 && reader_.stream_offset() > byte_limit_) {
+      return failed(
+          StreamFault{StreamError::kOverBudget, raw.type, raw.offset, reader_.stream_offset(), byte_limit_},
+          fault);
     }
     if (!is_known_type(raw.type)) {
       if (phase_ != Phase::kHeader) continue;  // an optional record this node does not know
-      fault = StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0};  // before HEADER
-      phase_ = Phase::kFailed;
-      return Step::kFault;
+      // Before HEADER nothing unauthenticated is taken.
+      return failed(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0}, fault);
     }
-    if (fault = accept(raw); !fault.ok()) {
-      phase_ = Phase::kFailed;
-      return Step::kFault;
-    }
+    if (StreamFault f = accept(raw); !f.ok()) return failed(f, fault);
     return Step::kRecord;
   }
+}
+
+StreamDecoder::Step StreamDecoder::failed(StreamFault why, StreamFault& out) {
+  phase_ = Phase::kFailed;
+  fault_ = why;
+  out = why;
+  return Step::kFault;
+}
+
+uint64_t StreamDecoder::max_stream_bytes(uint64_t guest_pages) {
+  // Every page alone in a sealed batch record: record header, batch header, entry, data
+  // and tag.
+  constexpr uint64_t kPerPage =
+      sizeof(RecordHeader) + sizeof(PageBatchHeader) + sizeof(PageEntry) + kPageSize + kRecordTagSize;
+  // HEADER, CPUID, state records, VERIFY, END and a ROUND per round, generously.
+  constexpr uint64_t kOtherRecords = 1 << 20;
+  return uint64_t{kMaxRounds} *
+             (guest_pages * kPerPage + sizeof(RecordHeader) + padded(sizeof(RoundRecord)) + kRecordTagSize) +
+         kOtherRecords;
 }
 
 // Dispatches by type and enforces the order of section 4.
@@ -47,7 +68,7 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
       return decode_cpuid(raw, cpuid_);
     case RecordType::kRound:
       if (phase_ != Phase::kPages) return unexpected;
-      return decode_round(raw, round_);
+      return accept_round(raw);
     case RecordType::kPageBatch:
       if (phase_ != Phase::kPages) return unexpected;
       return accept_batch(raw);
@@ -88,15 +109,39 @@ StreamFault StreamDecoder::accept_header(const RawRecord& raw) {
                        coverage_bits_.size() * 64 * kPageSize};
   }
   coverage_ = PageBitmap(coverage_bits_, guest_pages_);
+  round_pages_left_ = guest_pages_;
+  byte_limit_ = max_stream_bytes(guest_pages_);
   phase_ = Phase::kCpuid;
   return {};
 }
 
+// A round sends each page at most once, so its batches cover at most what its ROUND
+// announced (at most the guest's pages): 128 zero runs of a whole guest each in one
+// 2 KiB record are refused before any page is touched.
 StreamFault StreamDecoder::accept_batch(const RawRecord& raw) {
   if (auto f = batch_.decode(raw, guest_pages_); !f.ok()) return f;
-  batch_.for_each([this](const PageRun& run) {
-    for (uint64_t gfn = run.gfn; gfn < run.gfn + run.pages; ++gfn) (void)coverage_.mark(gfn);
-  });
+  if (batch_.page_count() > round_pages_left_) {
+    return StreamFault{StreamError::kOverBudget, raw.type, raw.offset, batch_.page_count(),
+                       round_pages_left_};
+  }
+  round_pages_left_ -= batch_.page_count();
+  batch_.for_each([this](const PageRun& run) { (void)coverage_.mark_range(run.gfn, run.pages); });
+  return {};
+}
+
+StreamFault StreamDecoder::accept_round(const RawRecord& raw) {
+  if (auto f = decode_round(raw, round_); !f.ok()) return f;
+  if (round_.round != rounds_seen_) {
+    return StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, round_.round, rounds_seen_};
+  }
+  if (rounds_seen_ == kMaxRounds) {
+    return StreamFault{StreamError::kOverBudget, raw.type, raw.offset, rounds_seen_ + 1, kMaxRounds};
+  }
+  if (round_.pages > guest_pages_) {
+    return StreamFault{StreamError::kOverBudget, raw.type, raw.offset, round_.pages, guest_pages_};
+  }
+  ++rounds_seen_;
+  round_pages_left_ = round_.pages;
   return {};
 }
 

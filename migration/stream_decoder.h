@@ -9,6 +9,13 @@
 // unauthenticated is taken. It does not touch a guest: the receiver applies what it hands
 // out. With protect() every record is sealed and opened before it is decoded
 // (RecordReader); the digest check needs the guest memory, so MigrationReceiver does it.
+// What one stream may cost the destination is bounded once HEADER gives the guest's size
+// (issue 15, finding 6): each ROUND announces at most the guest's pages and numbers
+// rounds 0, 1, 2 ... up to kMaxRounds; the batches after a ROUND (or, before the first,
+// the stream's first pass) cover at most what it announced, so no record asks for more
+// page work than one pass over the guest; and the stream's bytes stay within what
+// kMaxRounds full passes take on the wire (max_stream_bytes). After any fault the
+// decoder stays failed: every later next() returns the same fault.
 #pragma once
 
 #include <cstddef>
@@ -57,6 +64,10 @@ class StreamDecoder {
   bool verify_requested() const { return verify_requested_; }
   uint64_t offset() const { return reader_.stream_offset(); }
 
+  // The most bytes a stream for a guest of `guest_pages` may take: kMaxRounds passes
+  // over every page as a one-page batch, plus room for the other records.
+  static uint64_t max_stream_bytes(uint64_t guest_pages);
+
  private:
   enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kEnded, kDone, kFailed };
 
@@ -65,6 +76,8 @@ class StreamDecoder {
   StreamFault accept_batch(const RawRecord& raw);
   StreamFault accept_vcpu(const RawRecord& raw);
   StreamFault accept_end(const RawRecord& raw);
+  StreamFault accept_round(const RawRecord& raw);
+  Step failed(StreamFault fault, StreamFault& out);
 
   RecordReader reader_;
   std::span<uint64_t> coverage_bits_;
@@ -73,6 +86,10 @@ class StreamDecoder {
   uint64_t guest_pages_ = 0;
   uint32_t vcpus_seen_ = 0;
   bool verify_requested_ = false;
+  uint32_t rounds_seen_ = 0;
+  uint64_t round_pages_left_ = 0;  // what the current round (or the first pass) may still cover
+  uint64_t byte_limit_ = 0;        // max_stream_bytes(guest_pages_), set at HEADER
+  StreamFault fault_;              // the fault that ended decoding, returned again after it
   RecordType type_ = RecordType::kHeader;
   HeaderRecord header_ = {};
   CpuidRecord cpuid_ = {};

@@ -36,6 +36,7 @@ const char* to_string(StreamError error) {
       return "record authentication failed (altered, replayed, reordered, or not from this session's peer)";
     case StreamError::kHandshakeTimeout: return "the peer did not authenticate in time";
     case StreamError::kCommitMismatch: return "commit record names another memory image";
+    case StreamError::kOverBudget: return "more work than the guest's size allows";
   }
   return "unknown stream error";
 }

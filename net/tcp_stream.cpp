@@ -1,6 +1,7 @@
 #include "net/tcp_stream.h"
 
 #include "lwip/ip.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "net/lwip_types.h"
 
@@ -100,6 +101,11 @@ void TcpStream::close() {
   tcp_pcb* pcb = pcb_;
   bool connecting = state_ == State::kConnecting;
   detach();
+  // What is still queued goes out in the background, but a peer that never acknowledges
+  // (dead, or cut off) would hold this pcb for minutes of retransmissions: at the lowest
+  // priority, lwIP takes it back for the next connection that needs one (tcp_alloc's
+  // tcp_kill_prio) instead of refusing that one (issue 15, finding 11).
+  tcp_setprio(pcb, TCP_PRIO_MIN);
   // tcp_close only fails for want of memory to queue the FIN: then reset instead.
   if (connecting || tcp_close(pcb) != ERR_OK) {
     tcp_abort(pcb);
@@ -188,6 +194,14 @@ void TcpStream::lwip_error(void* arg, err_t err) {
   if (err == ERR_CLSD) why = TcpEnd::kPeerClosed;
   if (err == ERR_TIMEOUT) why = TcpEnd::kTimedOut;
   self->end(why);
+}
+
+TcpCounts tcp_counts() {
+  TcpCounts counts;
+  for (tcp_pcb* pcb = tcp_active_pcbs; pcb != nullptr; pcb = pcb->next) ++counts.active;
+  for (tcp_pcb* pcb = tcp_tw_pcbs; pcb != nullptr; pcb = pcb->next) ++counts.time_wait;
+  counts.limit = MEMP_NUM_TCP_PCB;
+  return counts;
 }
 
 // --- TcpListener ------------------------------------------------------------------

@@ -52,6 +52,17 @@ std::string_view describe(TcpEnd end);
 
 class TcpStream;
 
+// lwIP's TCP connections right now, for `net` and for tests that check a failure gave
+// everything back: `active` counts every connection not yet fully closed (including
+// ones closing in the background), `time_wait` those lingering in TIME-WAIT (lwIP
+// reuses them first when it runs out), `limit` the pcbs it has (MEMP_NUM_TCP_PCB).
+struct TcpCounts {
+  uint32_t active = 0;
+  uint32_t time_wait = 0;
+  uint32_t limit = 0;
+};
+TcpCounts tcp_counts();
+
 class TcpEvents {
  public:
   virtual void on_connected(TcpStream&) {}

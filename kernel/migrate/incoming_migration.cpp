@@ -16,9 +16,43 @@ void IncomingMigration::pump() {
     receiver_.start();
   }
   if (started_) receiver_.pump();
+  if (started_) report_progress();
+}
+
+// A migration_progress @event as each ROUND arrives, and when END arrives in verify mode
+// (the destination then hashes all memory before its verdict): the steps a fault
+// injector (tools/godwitlib/faults.py) waits for. Read from the receiver's counters only.
+void IncomingMigration::report_progress() {
+  const migration::ReceiverStats& stats = receiver_.stats();
+  if (stats.rounds > rounds_reported_) {
+    rounds_reported_ = stats.rounds;
+    Event e("migration_progress");
+    e->field("step", "round").field("round", stats.rounds - 1).field("pages", stats.pages_received);
+  }
+  if (stats.verify && !end_reported_) {
+    end_reported_ = true;
+    Event e("migration_progress");
+    e->field("step", "end").field("pages", stats.pages_received);
+  }
+}
+
+void IncomingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
+  if (!started_) {
+    closed_before_start_ = true;
+    early_end_ = why;
+    return;
+  }
+  receiver_.on_channel_closed();
 }
 
 void IncomingMigration::report() {
+  if (closed_before_start_) {
+    Event e("migration_received");
+    FixedString<120> reason;
+    format(reason, "the connection ended before the migration started: {}", net::describe(early_end_));
+    e->field("outcome", "failed").field("reason", reason.view());
+    return;
+  }
   bool running = receiver_.outcome() == MigrationReceiver::Outcome::kRunning;
   vm::Vm* guest = destination_.guest();
   {

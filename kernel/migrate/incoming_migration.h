@@ -15,30 +15,44 @@ namespace godwit::migrate {
 
 class IncomingMigration final : public net::TcpEvents {
  public:
-  // `body`, `coverage` and `digest_terms` are the service's buffers (one incoming
-  // migration at a time).
+  // `body`, `coverage`, `digest_terms` and `holds_data` are the service's buffers (one
+  // incoming migration at a time).
   IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
-                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms, migration::Clock& clock)
-      : receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {}
+                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms,
+                    std::span<uint64_t> holds_data, migration::Clock& clock)
+      : destination_(holds_data),
+        receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {}
 
   // The stream the listener hands the accepted connection to.
   net::TcpStream& stream() { return stream_; }
   // Starts the receiver once the accepted stream is open, then pumps it.
   void pump();
-  bool finished() const { return receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress; }
+  // The receiver has finished, or the connection ended before it could start (a peer
+  // that completed the handshake with FIN, or reset right after it: issue 15, finding 4).
+  bool finished() const {
+    return closed_before_start_ || receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress;
+  }
   // Writes migration_received and, when the guest runs here, lets go of it.
   void report();
 
   // net::TcpEvents (an accepted stream reports no on_connected)
   void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
-  void on_closed(net::TcpStream&, net::TcpEnd) override { receiver_.on_channel_closed(); }
+  void on_closed(net::TcpStream&, net::TcpEnd why) override;
 
  private:
   net::TcpStream stream_{*this};
   TcpChannel channel_{stream_};
   VmDestination destination_;
   migration::MigrationReceiver receiver_;
+  void report_progress();
+
   bool started_ = false;
+  uint32_t rounds_reported_ = 0;
+  bool end_reported_ = false;
+  // The stream closed before pump() started the receiver, which then ignores the end:
+  // without this the node's one incoming slot would stay taken for good.
+  bool closed_before_start_ = false;
+  net::TcpEnd early_end_ = net::TcpEnd::kPeerClosed;
 };
 
 }  // namespace godwit::migrate

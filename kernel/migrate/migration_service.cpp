@@ -42,10 +42,11 @@ struct Settings {
 // Buffers taken from the frame allocator once (they are large and page-sized), shared
 // by the one outgoing and the one incoming migration.
 struct Buffers {
-  std::span<uint8_t> record;     // the sender's record under construction
-  std::span<uint64_t> send_set;  // the sender's pages still to send this round
-  std::span<uint8_t> body;       // the receiver's record body
-  std::span<uint64_t> coverage;  // the receiver's pages received at least once
+  std::span<uint8_t> record;       // the sender's record under construction
+  std::span<uint64_t> send_set;    // the sender's pages still to send this round
+  std::span<uint8_t> body;         // the receiver's record body
+  std::span<uint64_t> coverage;    // the receiver's pages received at least once
+  std::span<uint64_t> holds_data;  // the arriving guest's pages written with data (VmDestination)
   // One memory-digest term per page (2 MiB each for a 1 GiB guest), for each side.
   std::span<uint64_t> sent_terms;
   std::span<uint64_t> received_terms;
@@ -84,7 +85,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     config.require_encryption = settings.encrypt;
     fill_nonce(config.nonce);
     incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
-                                     clock::monotonic());
+                                     buffers.holds_data, clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     net::format_ipv4(from.sink(), peer);
@@ -158,13 +159,14 @@ void init(const CommandLine& line) {
   auto send_set = frames_for<uint64_t>(kBitmapWords);
   auto body = frames_for<uint8_t>(migration::kMaxRecordBody);
   auto coverage = frames_for<uint64_t>(kBitmapWords);
+  auto holds_data = frames_for<uint64_t>(kBitmapWords);
   auto sent_terms = frames_for<uint64_t>(kMaxGuestPages);
   auto received_terms = frames_for<uint64_t>(kMaxGuestPages);
-  if (!record || !send_set || !body || !coverage || !sent_terms || !received_terms) {
+  if (!record || !send_set || !body || !coverage || !holds_data || !sent_terms || !received_terms) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }
-  buffers = {*record, *send_set, *body, *coverage, *sent_terms, *received_terms};
+  buffers = {*record, *send_set, *body, *coverage, *holds_data, *sent_terms, *received_terms};
   main_loop::add_poller(poll);
   vm::set_self_migration_handler(migrate_self);
   if (net::interface() == nullptr) {
@@ -179,20 +181,45 @@ void init(const CommandLine& line) {
   log::info("migrate: listening on port {}", settings.port);
 }
 
+namespace {
+
+// A migration that cannot start still reports its end, like every other: the tools wait
+// for migration_summary, and "cannot start: out of memory" with no event left them
+// waiting for their timeout (issue 15, finding 11).
+Status cannot_start(const vm::Vm& vm, std::string_view destination, Error error) {
+  const char* why = error == Error::kBusy ? "another migration is running"
+                    : error == Error::kPermission
+                        ? "migration is off (no migrate_key=, or no network: see the boot log)"
+                    : error == Error::kInvalidArgument ? "the guest is not running"
+                                                       : to_string(error);
+  {
+    Event e("migration_summary");
+    FixedString<120> reason;
+    format(reason, "cannot start: {}", why);
+    e->field("id", vm.id).field("to", destination).field("outcome", "failed").field("reason", reason.view());
+  }
+  log::warn("migrate: guest {} stays here, the migration to {} cannot start: {}", vm.id, destination, why);
+  return fail(error);
+}
+
+}  // namespace
+
 Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const MigrateOptions& options) {
-  if (outgoing != nullptr) return fail(Error::kBusy);
-  if (!settings.ready) return fail(Error::kPermission);
-  if (!vm.live() || vm.state == vm::VmState::kStopped) return fail(Error::kInvalidArgument);
   FixedString<24> destination;
   format_address(destination, address, port);
+  if (outgoing != nullptr) return cannot_start(vm, destination.view(), Error::kBusy);
+  if (!settings.ready) return cannot_start(vm, destination.view(), Error::kPermission);
+  if (!vm.live() || vm.state == vm::VmState::kStopped) {
+    return cannot_start(vm, destination.view(), Error::kInvalidArgument);
+  }
   MigrateOptions chosen = options;
   if (settings.encrypt) chosen.protection = migration::Protection::kEncrypted;
   outgoing = new OutgoingMigration(vm, chosen, destination.view(), settings.key_bytes(), buffers.record,
                                    buffers.send_set, buffers.sent_terms, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
-    delete outgoing;
+    delete outgoing;  // its VmMigrationSource lets the guest go
     outgoing = nullptr;
-    return status;
+    return cannot_start(vm, destination.view(), status.error());
   }
   Event e("migration_start");
   e->field("id", vm.id)

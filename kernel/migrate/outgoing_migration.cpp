@@ -59,6 +59,15 @@ void OutgoingMigration::on_round(const migration::RoundStats& round) {
 // The one place a migration's end is reported: the event, the log line, the waiter.
 void OutgoingMigration::finish(const migration::MigrationSummary& s) {
   finished_ = true;
+  if (s.outcome != migration::MigrationOutcome::kSucceeded) {
+    source_.let_go();
+    // Nothing more goes to that peer: a reset gives lwIP's pcb and the unacknowledged
+    // send buffer (up to TCP_SND_BUF of its heap) back now, instead of retransmitting
+    // to a dead destination for minutes (issue 15, finding 11).
+    stream_.abort();
+  } else {
+    stream_.close();
+  }
   {
     Event e("migration_summary");
     e->field("id", source_.id()).field("to", destination_);

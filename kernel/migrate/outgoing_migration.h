@@ -52,7 +52,7 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
   char destination_[24] = {};
   migration::SenderConfig config_;
   net::TcpStream stream_{*this};
-  TcpChannel channel_{stream_};
+  TcpChannel channel_{stream_, TcpChannel::CloseMode::kOwnerCloses};  // finish() ends the stream
   VmMigrationSource source_;
   migration::MigrationSender sender_;
   const char* connect_failure_ = nullptr;  // why the connection never opened

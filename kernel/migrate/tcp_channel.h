@@ -12,13 +12,21 @@ namespace godwit::migrate {
 
 class TcpChannel final : public migration::ByteChannel {
  public:
-  explicit TcpChannel(net::TcpStream& stream) : stream_(stream) {}
+  // kGraceful: close() closes the stream (FIN after what is queued). kOwnerCloses:
+  // close() only stops writes; the owner ends the stream once it knows how the
+  // migration ended (gracefully after success, with a reset after a failure).
+  enum class CloseMode : uint8_t { kGraceful, kOwnerCloses };
+
+  explicit TcpChannel(net::TcpStream& stream, CloseMode mode = CloseMode::kGraceful)
+      : stream_(stream), mode_(mode) {}
 
   Expected<size_t> write(std::span<const uint8_t> bytes) override;
-  void close() override { stream_.close(); }
+  void close() override;
 
  private:
   net::TcpStream& stream_;
+  CloseMode mode_;
+  bool closed_ = false;
 };
 
 }  // namespace godwit::migrate

@@ -3,13 +3,21 @@
 // then the vCPU and device state, then it runs. Only one is built at a time.
 #pragma once
 
+#include <span>
+
 #include "kernel/vm/vm.h"
+#include "lib/page_bitmap.h"
 #include "migration/migration_ports.h"
 
 namespace godwit::migrate {
 
 class VmDestination final : public migration::DestinationGuest, public migration::DestinationGuestFactory {
  public:
+  // `holds_data_bits`: PageBitmap::words_for(pages of the largest guest this node
+  // accepts) words, the service's buffer (one incoming migration at a time).
+  explicit VmDestination(std::span<uint64_t> holds_data_bits)
+      : holds_data_bits_(holds_data_bits), holds_data_(holds_data_bits, 0) {}
+
   Expected<migration::DestinationGuest*> create(const migration::HeaderRecord& header) override;
   Status set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) override;
   Expected<uint8_t*> page_to_write(uint64_t gfn) override;
@@ -28,6 +36,8 @@ class VmDestination final : public migration::DestinationGuest, public migration
  private:
   vm::Vm* vm_ = nullptr;
   migration::DeviceState device_ = {};
+  std::span<uint64_t> holds_data_bits_;
+  PageBitmap holds_data_;  // pages written with data since the guest was created
 };
 
 }  // namespace godwit::migrate

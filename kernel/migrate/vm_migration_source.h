@@ -15,6 +15,12 @@ namespace godwit::migrate {
 class VmMigrationSource final : public migration::MigrationSource {
  public:
   explicit VmMigrationSource(vm::Vm& vm) : vm_(vm), id_(vm.id) { vm.migrating = true; }
+  // A migration that ends without moving the guest gives it back to the shell whatever
+  // step it failed at: one that never reached CHALLENGE (connection refused, reset,
+  // migrate-self to a dead address) never resumed it (issue 15, finding 8).
+  ~VmMigrationSource() { let_go(); }
+  VmMigrationSource(const VmMigrationSource&) = delete;
+  VmMigrationSource& operator=(const VmMigrationSource&) = delete;
 
   uint64_t page_count() const override { return pages_; }
   const uint8_t* page(uint64_t gfn) override;
@@ -27,6 +33,12 @@ class VmMigrationSource final : public migration::MigrationSource {
   void resume_after_failure() override;
   void release() override;
   void hold_for_settlement() override;
+
+  // The migration is over and the guest stays here: `kill`, `stop`, `start` and a new
+  // `migrate` may act on it again. Does nothing once the guest has ended (released).
+  void let_go() {
+    if (alive()) vm_.migrating = false;
+  }
 
   // False once the guest ended on its own (or was killed) during the migration.
   bool alive() const { return vm_.live() && vm_.id == id_; }

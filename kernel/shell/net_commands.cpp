@@ -8,6 +8,7 @@
 #include "net/net.h"
 #include "net/nic_netif.h"
 #include "net/pinger.h"
+#include "net/tcp_stream.h"
 
 namespace godwit::shell {
 
@@ -38,6 +39,9 @@ void print_lwip_counters(Sink& out) {
          "  lwIP mem:   heap used {} of {} (max {}, {} failures); rx pbufs used {} of {} ({} failures)\n",
          s.mem.used, s.mem.avail, s.mem.max, s.mem.err, s.memp[MEMP_PBUF_POOL]->used,
          s.memp[MEMP_PBUF_POOL]->avail, s.memp[MEMP_PBUF_POOL]->err);
+  TcpCounts tcp = tcp_counts();
+  format(out, "  lwIP tcp pcbs: {} active, {} time-wait, of {} ({} failures); segments used {}\n", tcp.active,
+         tcp.time_wait, tcp.limit, s.memp[MEMP_TCP_PCB]->err, s.memp[MEMP_TCP_SEG]->used);
 }
 
 // "1.234" from nanoseconds, in milliseconds.

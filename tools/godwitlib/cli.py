@@ -14,6 +14,8 @@ SUBCOMMANDS = [
                             "`bench downtime` (pause by guest size), `bench crypto` (record protection cost)"),
     ("experiment", "experiment_cmd", "rerun seed 001's measurements (figures 3-7): data, figures, report.html"),
     ("plot", "plot_cmd", "draw a `migrate --out` events file: one migration on a time axis (SVG and PNG)"),
+    ("soak", "soak_cmd", "many migrations with faults at each protocol step: guests lost, running twice, "
+                          "corrupt"),
     ("fuzz", "fuzz_cmd", "run the libFuzzer targets (tests/fuzz) for longer than `test` does"),
     ("lint", "lint_cmd", "check formatting (clang-format) and run clang-tidy"),
     ("make-iso", "make_iso_cmd", "make a bootable ISO (used by the build)"),

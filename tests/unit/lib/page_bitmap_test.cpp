@@ -65,5 +65,50 @@ TEST(PageBitmap, FindNextWalksMarkedFramesAndClearEmpties) {
   EXPECT_EQ(log.find_next(0), 300u);
 }
 
+// Issue 15, finding 6: zero runs mark coverage a word at a time; the result must equal
+// marking page by page, at every alignment and across word edges.
+TEST(PageBitmap, MarkRangeEqualsMarkingEachFrame) {
+  constexpr uint64_t kFrames = 200;
+  for (uint64_t first : {0u, 1u, 63u, 64u, 65u, 127u, 150u}) {
+    for (uint64_t count : {0u, 1u, 2u, 63u, 64u, 65u, 130u}) {
+      if (first + count > kFrames) continue;
+      std::vector<uint64_t> a(PageBitmap::words_for(kFrames)), b(a.size());
+      PageBitmap ranged(a, kFrames), single(b, kFrames);
+      ASSERT_TRUE(ranged.mark(first + count / 2));  // some frames already marked
+      ASSERT_TRUE(single.mark(first + count / 2));
+      ASSERT_TRUE(ranged.mark_range(first, count));
+      for (uint64_t gfn = first; gfn < first + count; ++gfn) single.mark(gfn);
+      EXPECT_EQ(a, b) << first << "+" << count;
+      EXPECT_EQ(ranged.count(), single.count()) << first << "+" << count;
+    }
+  }
+}
+
+TEST(PageBitmap, MarkRangeRefusesFramesOutsideTheGuest) {
+  std::vector<uint64_t> words(PageBitmap::words_for(100));
+  PageBitmap bitmap(words, 100);
+  EXPECT_FALSE(bitmap.mark_range(99, 2));
+  EXPECT_FALSE(bitmap.mark_range(100, 0));
+  EXPECT_FALSE(bitmap.mark_range(1, UINT64_MAX));
+  EXPECT_EQ(bitmap.count(), 0u);
+  EXPECT_TRUE(bitmap.mark_range(98, 2));
+  EXPECT_EQ(bitmap.count(), 2u);
+}
+
+TEST(PageBitmap, TakeRangeVisitsAndClearsOnlyMarkedFramesInTheRange) {
+  std::vector<uint64_t> words(PageBitmap::words_for(300));
+  PageBitmap bitmap(words, 300);
+  for (uint64_t gfn : {3u, 63u, 64u, 130u, 200u, 299u}) bitmap.mark(gfn);
+  std::vector<uint64_t> seen;
+  EXPECT_EQ(bitmap.take_range(60, 140, [&](uint64_t gfn) { seen.push_back(gfn); }), 3u);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{63, 64, 130}));
+  EXPECT_EQ(bitmap.count(), 3u);
+  EXPECT_TRUE(bitmap.test(3) && bitmap.test(200) && bitmap.test(299));
+  EXPECT_FALSE(bitmap.test(63) || bitmap.test(64) || bitmap.test(130));
+  seen.clear();
+  EXPECT_EQ(bitmap.take_range(250, UINT64_MAX, [&](uint64_t gfn) { seen.push_back(gfn); }), 1u);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{299}));
+}
+
 }  // namespace
 }  // namespace godwit

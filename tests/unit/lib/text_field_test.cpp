@@ -30,5 +30,31 @@ TEST(CopyToField, EmptyTextClearsTheField) {
   for (char c : field) EXPECT_EQ(c, '\0');
 }
 
+// Issue 15, finding 10: a migrating guest's name comes from the peer's HEADER and went
+// raw into console prefixes; a name with a newline forged a whole @event line.
+TEST(CopyPrintableToField, ControlBytesEscapesAndHighBytesBecomeQuestionMarks) {
+  char field[32];
+  static constexpr char kEvil[] = "a\x1b[31m\n@event {}\r\x7f\xff";
+  std::string_view evil(kEvil, sizeof kEvil - 1);
+  std::string_view copy = copy_printable_to_field(field, evil, false);
+  EXPECT_EQ(copy, "a?[31m?@event?{}???");
+  for (char c : copy) {
+    EXPECT_GT(static_cast<unsigned char>(c), 0x20);
+    EXPECT_LT(static_cast<unsigned char>(c), 0x7f);
+  }
+}
+
+TEST(CopyPrintableToField, SpacesStayOnlyWhereAsked) {
+  char line[16], name[16];
+  EXPECT_EQ(copy_printable_to_field(line, "wss=1M rate=0", true), "wss=1M rate=0");
+  EXPECT_EQ(copy_printable_to_field(name, "my guest", false), "my?guest");
+}
+
+TEST(CopyPrintableToField, StaysBoundedByTheField) {
+  char field[5];
+  EXPECT_EQ(copy_printable_to_field(field, "\n\n\n\n\n\n\n", false), "????");
+  EXPECT_EQ(field[4], '\0');
+}
+
 }  // namespace
 }  // namespace godwit

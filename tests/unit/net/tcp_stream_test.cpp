@@ -3,10 +3,13 @@
 // connection run in this process.
 #include "net/tcp_stream.h"
 
+#include <memory>
 #include <vector>
 
 #include "kernel/shell/bench_stream.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
 #include "net/nic_netif.h"
 #include "tests/unit/net/lwip_test_env.h"
 
@@ -183,6 +186,64 @@ TEST_F(TcpStreamTest, AStreamThatIsBusyIsNotGivenASecondConnection) {
   ASSERT_TRUE(pump([&] { return other_events.closed; }));
   EXPECT_EQ(other_events.end, TcpEnd::kReset);
   EXPECT_TRUE(server.open());
+}
+
+// Issue 15, finding 11: a stream closed while its peer neither reads nor closes (here a
+// raw lwIP server that ignores the FIN; on a node, a destination that stopped answering)
+// stays in lwIP for a long time. Once every pcb is taken by such connections, the next
+// connection must still get one: a closed stream is the first lwIP reclaims.
+TEST_F(TcpStreamTest, ClosedStreamsGiveTheirPcbsToTheNextConnection) {
+  struct Ignoring {
+    static err_t accept(void* arg, tcp_pcb* pcb, err_t) {
+      static_cast<std::vector<tcp_pcb*>*>(arg)->push_back(pcb);
+      tcp_arg(pcb, nullptr);
+      tcp_recv(pcb, [](void*, tcp_pcb* p, pbuf* chain, err_t) -> err_t {
+        if (chain != nullptr) {
+          tcp_recved(p, chain->tot_len);
+          pbuf_free(chain);
+        }
+        return ERR_OK;  // a FIN (chain == nullptr) is heard and ignored: CLOSE-WAIT for good
+      });
+      return ERR_OK;
+    }
+  };
+  std::vector<tcp_pcb*> held;
+  tcp_pcb* unbound = tcp_new();
+  ASSERT_NE(unbound, nullptr);
+  ASSERT_EQ(tcp_bind(unbound, IP4_ADDR_ANY, kPort + 2), ERR_OK);
+  tcp_pcb* listening = tcp_listen(unbound);
+  ASSERT_NE(listening, nullptr);
+  tcp_arg(listening, &held);
+  tcp_accept(listening, Ignoring::accept);
+
+  // Each connection takes two pcbs (this side's, closing; the server's, in CLOSE-WAIT).
+  std::vector<std::unique_ptr<Recorder>> events;
+  std::vector<std::unique_ptr<TcpStream>> streams;
+  for (int i = 0; i < MEMP_NUM_TCP_PCB / 2; ++i) {
+    events.push_back(std::make_unique<Recorder>());
+    streams.push_back(std::make_unique<TcpStream>(*events.back()));
+    ASSERT_TRUE(streams.back()->connect(kOwnAddress, kPort + 2)) << "connection " << i;
+    ASSERT_TRUE(pump([&] { return events.back()->connected && held.size() == static_cast<size_t>(i) + 1; }));
+    const uint8_t data[] = {1, 2, 3};
+    ASSERT_EQ(*streams.back()->write(data), 3u);
+    streams.back()->close();
+    pump([] { return false; }, 50);
+  }
+  EXPECT_EQ(tcp_counts().active, static_cast<uint32_t>(MEMP_NUM_TCP_PCB));
+
+  Recorder next_events;
+  TcpStream next(next_events);
+  EXPECT_TRUE(next.connect(kOwnAddress, kPort + 2));
+  EXPECT_TRUE(pump([&] { return next_events.connected; }));
+  EXPECT_LE(tcp_counts().active, static_cast<uint32_t>(MEMP_NUM_TCP_PCB));
+
+  next.abort();
+  for (tcp_pcb* pcb : held) {
+    bool still_there = false;
+    for (tcp_pcb* p = tcp_active_pcbs; p != nullptr; p = p->next) still_there |= p == pcb;
+    if (still_there) tcp_abort(pcb);
+  }
+  tcp_close(listening);
 }
 
 }  // namespace
