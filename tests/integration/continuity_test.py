@@ -9,7 +9,8 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
   frame the card delivered escaped the dirty log or landed after the pause);
 - replies resume on b (the destination announced the guest with gratuitous ARP, so the
   bridge sends its frames to node b's port); the longest gap between replies is below a
-  generous bound, and nothing is duplicated;
+  generous bound, and nothing is duplicated; iputils `ping -i 0.01` runs beside it and
+  its replies resume too (its longest gap is reported beside the probe's);
 - ping reaches it on b; the same TCP connection goes on: the lines sent after the
   migration come back, and the whole echoed byte stream equals what was sent;
 - the guest moves back b -> a with no client traffic at all: the bridge's forwarding
@@ -24,7 +25,7 @@ import harness
 from harness import check
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.client_probe import TcpLines, UdpProbe  # noqa: E402
+from godwitlib.client_probe import PingProbe, TcpLines, UdpProbe  # noqa: E402
 from godwitlib.migration_run import migrate, migration_nodes, start_guest, wait_booted  # noqa: E402
 from godwitlib.network import ping_from_host  # noqa: E402
 
@@ -73,6 +74,7 @@ def main():
 
             interval = INTERVAL_MS[a.spec.emulator]
             probe = UdpProbe(nodes.link, GUEST_IP, interval, run_root / "udp_probe.log")
+            pinger = PingProbe(nodes.link, GUEST_IP)
             try:
                 time.sleep(1.0)  # replies flowing before the move
                 # --verify: all memory compared while paused, so a frame the card wrote
@@ -83,13 +85,21 @@ def main():
                 time.sleep(2.0)  # replies flowing again after it
             finally:
                 result = probe.stop()
+                pinged = pinger.stop()
             new_id = moved.arrival["guest_id"]
             print(f"migration: {moved.summary['rounds']} rounds, downtime {moved.summary['downtime_ms']:.1f} ms; "
                   f"guest {guest} -> {new_id}")
             print(f"UDP probe every {interval} ms: sent {result['sent']}, received {result['received']}, "
                   f"lost {result['lost']}, duplicates {result['duplicates']}, longest gap "
                   f"{result['longest_gap_ms']} ms at {result['longest_gap_start_s']} s")
+            print(f"ping -i 0.01: sent {pinged['sent']}, received {pinged['received']}, lost {pinged['lost']}, "
+                  f"duplicates {pinged['duplicates']}, longest gap {pinged['longest_gap_ms']} ms at "
+                  f"{pinged['longest_gap_start_s']} s")
             check(result["received"] > 0, f"the probe got no reply at all: {result}", a)
+            check(sum(pinged["replies_per_100ms"][-10:]) > 0,
+                  f"no ping replies in the last second (none resumed on b): {pinged}", b)
+            check(pinged["longest_gap_ms"] < MAX_GAP_MS[a.spec.emulator],
+                  f"ping saw a {pinged['longest_gap_ms']} ms gap (bound {MAX_GAP_MS[a.spec.emulator]})", b)
             bins = result["replies_per_100ms"]
             check(sum(bins[-10:]) > 0, f"no UDP replies in the last second (none resumed on b): {bins}", b)
             check(result["duplicates"] == 0, f"duplicated replies: {result}", b)

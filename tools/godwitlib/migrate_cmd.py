@@ -2,13 +2,15 @@
 
 Boots two nodes, starts a dirtier of --mem with working set --wss rewritten at --rate
 pages/s on node a, migrates it to node b and prints the rounds and the summary. With
---guest echo it migrates an echo guest (net=10.0.0.21/24) instead, while the UDP probe
-(udp_probe.py) on the host side of the link sends it a datagram every
---probe-interval-ms, and reports the longest gap in the replies the client saw
-(client_gap_ms) and the lost replies beside the hypervisor's downtime. --json prints one
-JSON object with every summary field instead of the table. With
---out, every @event of both nodes goes to a JSON-lines file, each tagged with "node"
-(a or b), in each node's order, node a's first; `godwit plot` draws it."""
+--guest echo it migrates an echo guest (net=10.0.0.21/24) instead, while two clients on
+the host side of the link watch it: the UDP probe (udp_probe.py) sends it a datagram
+every --probe-interval-ms, and iputils `ping -i 0.01` pings it. It reports the longest
+gap in the replies each client saw (client_gap_ms for the UDP probe, ping_gap_ms) and
+their lost replies beside the hypervisor's downtime. --json prints one JSON object with
+every summary field instead of the table. With --out, every @event of both nodes goes to
+a JSON-lines file, each tagged with "node" (a or b), in each node's order, node a's
+first, followed for --guest echo by one "client_probe" record per client (its summary,
+replies per 100 ms, and node a's uptime when it started); `godwit plot` draws it."""
 import contextlib
 import json
 import sys
@@ -16,12 +18,11 @@ import time
 from pathlib import Path
 
 from . import build, paths, setup_step
-from .client_probe import UdpProbe
+from .client_probe import PingProbe, UdpProbe
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
 from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
-                            size_mib,
-                            start_guest, wait_booted, wait_dirtier_report)
+                            size_mib, source_clock_zero, start_guest, wait_booted, wait_dirtier_report)
 from .network import NODES, node_emulators
 
 
@@ -51,8 +52,21 @@ def add_arguments(parser):
 ECHO_IP = "10.0.0.21"
 
 
+def client_records(clients, result):
+    """The clients' summaries as events-file records: event client_probe, node "host",
+    with node_a_uptime_s_at_start putting their replies on node a's clock."""
+    zero = source_clock_zero(result)
+    records = []
+    for kind, summary in clients.items():
+        record = {"event": "client_probe", "node": "host", "kind": kind, **summary}
+        if zero is not None:
+            record["node_a_uptime_s_at_start"] = round(summary["start_mono_ns"] / 1e9 - zero, 4)
+        records.append(record)
+    return records
+
+
 def run_echo_experiment(args, emulators, run_root, say):
-    """--guest echo: returns (migration, tagged events, the UDP probe's summary)."""
+    """--guest echo: returns (migration, tagged events, {"udp": summary, "ping": summary})."""
     line = f"new echo mem={args.mem}M net={ECHO_IP}/24"
     nodes = migration_nodes(emulators, run_root, link_mbit=args.link_mbit,
                            memory_mib=node_memory_mib(args.mem, args.node_mem))
@@ -62,16 +76,33 @@ def run_echo_experiment(args, emulators, run_root, say):
         guest = start_guest(a, line)
         a.console.expect(rf"\[g{guest} echo\] echo: up as {ECHO_IP}/24", 60)
         probe = UdpProbe(nodes.link, ECHO_IP, args.probe_interval_ms, run_root / "udp_probe.log")
+        pinger = PingProbe(nodes.link, ECHO_IP)
         try:
             time.sleep(1.0)
-            say(f"node a: migrate {guest} {NODES[1].ip} (UDP probe every {args.probe_interval_ms} ms)")
+            say(f"node a: migrate {guest} {NODES[1].ip} (UDP probe every {args.probe_interval_ms} ms, "
+                f"ping every {pinger.interval_s * 1000:g} ms)")
             guest_pages = args.mem * MIB // PAGE
             result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
                              on_round=lambda event: say(round_line(event, guest_pages)))
             time.sleep(2.0)
         finally:
-            client = probe.stop()
-        return result, node_events((a, b)), client
+            clients = {"udp": probe.stop(), "ping": pinger.stop()}
+        return result, node_events((a, b)), clients
+
+
+def client_rows(clients):
+    """The table rows of the two clients: gap, then replies, for each."""
+    udp, ping = clients["udp"], clients["ping"]
+    return [
+        ("client_gap_ms", f"{udp['longest_gap_ms']:.1f} ms (longest gap between two UDP replies seen on the "
+                          f"host side, at {udp['longest_gap_start_s']} s)"),
+        ("client replies", f"{udp['received']} of {udp['sent']} datagrams answered: {udp['lost']} lost, "
+                           f"{udp['duplicates']} duplicated"),
+        ("ping_gap_ms", f"{ping['longest_gap_ms']:.1f} ms (longest gap between two replies to "
+                        f"`ping -i {ping['interval_ms'] / 1000:g}`, at {ping['longest_gap_start_s']} s)"),
+        ("ping replies", f"{ping['received']} of {ping['sent']} echo requests answered: {ping['lost']} lost, "
+                         f"{ping['duplicates']} duplicated"),
+    ]
 
 
 def run_experiment(args, emulators, run_root):
@@ -105,36 +136,36 @@ def command(args):
 
     what = (f"echo guest ({ECHO_IP})" if args.guest == "echo" else f"dirtier (wss={args.wss} rate={args.rate})")
     say(f"godwit migrate: {args.mem} MiB {what} from node a to node b under {describe_emulators(emulators)}{shaped}")
-    client = None
+    clients = None
     try:
         if args.guest == "echo":
-            result, events, client = run_echo_experiment(args, emulators, run_root, say)
+            result, events, clients = run_echo_experiment(args, emulators, run_root, say)
+            events += client_records(clients, result)
         else:
             result, events = run_experiment(args, emulators, run_root)
     except AssertionError as failure:  # MigrationFailure or a console timeout
         print(f"godwit migrate: {failure}", file=sys.stderr)
         return 1
-    if args.json:
-        record = dict(result.summary)
-        record["guest"] = args.guest
-        record["arrival"] = result.arrival
-        if client is not None:
-            record["client_gap_ms"] = client["longest_gap_ms"]
-            record["client"] = client
-        print(json.dumps(record))
-        return 0 if result.succeeded and result.running_on_destination else 1
-    rows = summary_rows(result.summary, args.mem, result.arrival)
-    if client is not None:
-        rows.insert(3, ("client_gap_ms", f"{client['longest_gap_ms']:.1f} ms (longest gap between two UDP replies "
-                                         f"seen on the host side, at {client['longest_gap_start_s']} s)"))
-        rows.insert(4, ("client replies", f"{client['received']} of {client['sent']} datagrams answered: "
-                                          f"{client['lost']} lost, {client['duplicates']} duplicated"))
-    print(table(rows))
-    print(f"  host wall clock: {result.wall_s:.2f} s for the migrate command; node b: {destination_said(result)}")
     if args.out:
         with open(args.out, "w") as out:
             for event in events:
                 out.write(json.dumps(event) + "\n")
-        print(f"events: {args.out} ({len(events)} lines; draw them with tools/godwit plot {args.out})")
+        say(f"events: {args.out} ({len(events)} lines; draw them with tools/godwit plot {args.out})")
+    if args.json:
+        record = dict(result.summary)
+        record["guest"] = args.guest
+        record["arrival"] = result.arrival
+        if clients is not None:
+            record["client_gap_ms"] = clients["udp"]["longest_gap_ms"]
+            record["client"] = clients["udp"]
+            record["ping_gap_ms"] = clients["ping"]["longest_gap_ms"]
+            record["ping"] = clients["ping"]
+        print(json.dumps(record))
+        return 0 if result.succeeded and result.running_on_destination else 1
+    rows = summary_rows(result.summary, args.mem, result.arrival)
+    if clients is not None:
+        rows[3:3] = client_rows(clients)
+    print(table(rows))
+    print(f"  host wall clock: {result.wall_s:.2f} s for the migrate command; node b: {destination_said(result)}")
     print(f"logs: {run_root / 'a' / 'console.log'}, {run_root / 'b' / 'console.log'}")
     return 0 if result.succeeded and result.running_on_destination else 1

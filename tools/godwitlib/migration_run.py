@@ -109,6 +109,7 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, ve
     result = Migration(guest_id, ip_of(destination))
     while not result.summary:
         event = json.loads(console.expect(EVENT_LINE, started + timeout - time.monotonic()).group(1))
+        event["host_mono_s"] = time.monotonic()  # when this process saw it: see source_clock_zero
         kind = event["event"]
         if kind == "migration_start":
             result.start = event
@@ -129,6 +130,14 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, ve
         except MigrationFailure:
             pass
     return result
+
+
+def source_clock_zero(result: Migration) -> Optional[float]:
+    """The host's monotonic time (s) at which the source's uptime clock (t_ms) read 0,
+    from when its migration events were seen: each event is seen a little after it was
+    written, so the earliest estimate is the best."""
+    events = [e for e in [result.start, *result.rounds, result.summary] if "host_mono_s" in e and "t_ms" in e]
+    return min(e["host_mono_s"] - e["t_ms"] / 1000 for e in events) if events else None
 
 
 def destination_said(result: Migration) -> str:
