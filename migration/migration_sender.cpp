@@ -108,12 +108,13 @@ void MigrationSender::accept_ack(const RawRecord& raw) {
 void MigrationSender::pump() {
   if (phase_ == Phase::kIdle || finished()) return;
   produced_ = 0;
+  batched_ = 0;
   while (!finished()) {
     Expected<size_t> pushed = output_.push(channel_);
     if (!pushed) return fail(fault(StreamError::kChannelFailed));
     if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
     if (output_.idle()) mark_output_idle();
-    if (produced_ >= config_.pump_bytes || !can_produce()) break;
+    if (produced_ >= config_.pump_bytes || batched_ >= config_.pump_pages || !can_produce()) break;
     if (!produce()) break;
   }
   if (!finished()) check_timeouts();
@@ -205,7 +206,10 @@ bool MigrationSender::send_next_batch() {
   std::span<uint8_t> room = output_.space();
   if (room.size() > batch_record_bytes()) room = room.first(batch_record_bytes());
   PageBatchEncoder batch(room);
-  for (; gfn < pages; gfn = send_set_.find_next(gfn + 1)) {
+  // Zero pages take no data room, so a batch could take a whole round of them: the
+  // pump's page budget bounds it too.
+  uint64_t budget = config_.pump_pages > batched_ ? config_.pump_pages - batched_ : 1;
+  for (; gfn < pages && batch.pages() < budget; gfn = send_set_.find_next(gfn + 1)) {
     const uint8_t* page = source_.page(gfn);
     if (page == nullptr) {
       fail(fault(StreamError::kSourceFailed, gfn, pages));
@@ -224,6 +228,7 @@ bool MigrationSender::send_next_batch() {
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
   round_.pages_sent += batch.pages(), round_.zero_pages += batch.zero_pages();
+  batched_ += batch.pages();
   data_pages_ += batch.data_pages();
   return true;
 }

@@ -66,8 +66,8 @@ inline uint16_t checksum(const uint8_t* data, size_t bytes) {
 // An ARP frame from `from` (Ethernet source and ARP sender alike): a request for
 // `target_ip` (broadcast, target MAC zero) or a reply to `to`. Returns kArpFrameBytes,
 // or 0 if `out` is short.
-inline size_t build_arp(uint16_t operation, const Endpoint& from, const Endpoint& to, const uint8_t target_ip[4],
-                        std::span<uint8_t> out) {
+inline size_t build_arp(uint16_t operation, const Endpoint& from, const Endpoint& to,
+                        const uint8_t target_ip[4], std::span<uint8_t> out) {
   using namespace frame_detail;
   static constexpr uint8_t kBroadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   if (out.size() < kArpFrameBytes) return 0;
@@ -76,7 +76,7 @@ inline size_t build_arp(uint16_t operation, const Endpoint& from, const Endpoint
   bool request = operation == kArpRequest;
   ethernet(f, request ? kBroadcast : to.mac, from.mac, 0x0806);
   uint8_t* arp = f + kEthernetHeader;
-  put16(arp, 1);          // hardware type: Ethernet
+  put16(arp, 1);           // hardware type: Ethernet
   put16(arp + 2, 0x0800);  // protocol type: IPv4
   arp[4] = 6;
   arp[5] = 4;

@@ -135,7 +135,8 @@ int main() {
   uint8_t prefix = 0;
   Endpoint self, victim, to;
   if (!parse_ipv4_prefix_text(param_text("net", ""), self.ip, prefix)) {
-    println("guest: bad parameter net={} (an address and prefix such as 10.0.0.31/24)", param_text("net", ""));
+    println("guest: bad parameter net={} (an address and prefix such as 10.0.0.31/24)",
+            param_text("net", ""));
     return kExitBadParameter;
   }
   std::string_view mode = param_text("mode", "");
@@ -145,12 +146,14 @@ int main() {
   bool spoofing = mode == "spoof-mac" || mode == "spoof-ip";
   if (spoofing && !param_ip("victim", "", victim.ip)) return kExitBadParameter;
   if (mode == "spoof-mac" && !parse_mac_text(param_text("victim_mac", ""), victim.mac)) {
-    println("guest: bad parameter victim_mac={} (a MAC such as 02:67:00:00:01:15)", param_text("victim_mac", ""));
+    println("guest: bad parameter victim_mac={} (a MAC such as 02:67:00:00:01:15)",
+            param_text("victim_mac", ""));
     return kExitBadParameter;
   }
   if (!g_nic.start()) return 1;
   for (int i = 0; i < 6; ++i) self.mac[i] = g_nic.mac()[i];
-  println("netabuse: up as {}.{}.{}.{}/{}, mode {}", self.ip[0], self.ip[1], self.ip[2], self.ip[3], prefix, mode);
+  println("netabuse: up as {}.{}.{}.{}/{}, mode {}", self.ip[0], self.ip[1], self.ip[2], self.ip[3], prefix,
+          mode);
   if (mode == "spoof-mac") return spoof(victim, rounds);
   if (mode == "spoof-ip") {
     for (int i = 0; i < 6; ++i) victim.mac[i] = self.mac[i];
@@ -158,7 +161,8 @@ int main() {
   }
   if (mode == "flood") flood(self, to, report_ns);
   if (mode == "bad-index" || mode == "bad-length" || mode == "bad-address") return break_queue(mode);
-  println("netabuse: unknown mode '{}'; one of spoof-mac, spoof-ip, flood, bad-index, bad-length, bad-address",
-          mode);
+  println(
+      "netabuse: unknown mode '{}'; one of spoof-mac, spoof-ip, flood, bad-index, bad-length, bad-address",
+      mode);
   return kExitBadParameter;
 }

@@ -26,7 +26,8 @@ from harness import check
 
 from godwitlib import paths  # noqa: E402
 from godwitlib.client_probe import PingProbe, TcpLines, UdpProbe  # noqa: E402
-from godwitlib.migration_run import migrate, migration_nodes, start_guest, wait_booted  # noqa: E402
+from godwitlib.migration_run import (migrate, migration_nodes, source_clock_rate, start_guest,  # noqa: E402
+                                     wait_booted)
 from godwitlib.network import ping_from_host  # noqa: E402
 
 GUEST_IP = "10.0.0.21"
@@ -87,8 +88,10 @@ def main():
                 result = probe.stop()
                 pinged = pinger.stop()
             new_id = moved.arrival["guest_id"]
-            print(f"migration: {moved.summary['rounds']} rounds, downtime {moved.summary['downtime_ms']:.1f} ms; "
-                  f"guest {guest} -> {new_id}")
+            rate = source_clock_rate(moved) or 1.0
+            print(f"migration: {moved.summary['rounds']} rounds, downtime {moved.summary['downtime_ms']:.1f} ms on "
+                  f"node a's clock, which ran at 1/{rate:.2f} of the host's (about "
+                  f"{moved.summary['downtime_ms'] * rate:.0f} ms of host time); guest {guest} -> {new_id}")
             print(f"UDP probe every {interval} ms: sent {result['sent']}, received {result['received']}, "
                   f"lost {result['lost']}, duplicates {result['duplicates']}, longest gap "
                   f"{result['longest_gap_ms']} ms at {result['longest_gap_start_s']} s")

@@ -22,7 +22,8 @@ from .client_probe import PingProbe, UdpProbe
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
 from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
-                            size_mib, source_clock_zero, start_guest, wait_booted, wait_dirtier_report)
+                            size_mib, source_clock_rate, source_clock_zero, start_guest, wait_booted,
+                            wait_dirtier_report)
 from .network import NODES, node_emulators
 
 
@@ -90,10 +91,16 @@ def run_echo_experiment(args, emulators, run_root, say):
         return result, node_events((a, b)), clients
 
 
-def client_rows(clients):
-    """The table rows of the two clients: gap, then replies, for each."""
+def client_rows(clients, result):
+    """The table rows of the two clients: gap, then replies, for each; and node a's
+    clock against the host's, when it was not about 1 (Bochs)."""
     udp, ping = clients["udp"], clients["ping"]
-    return [
+    rate = source_clock_rate(result)
+    clock = []
+    if rate and abs(rate - 1) > 0.2 and result.summary.get("downtime_ms"):
+        clock = [("node a's clock", f"ran at 1/{rate:.2f} of the host's during the migration: the downtime is "
+                                    f"about {result.summary['downtime_ms'] * rate:.0f} ms of the host's time")]
+    return clock + [
         ("client_gap_ms", f"{udp['longest_gap_ms']:.1f} ms (longest gap between two UDP replies seen on the "
                           f"host side, at {udp['longest_gap_start_s']} s)"),
         ("client replies", f"{udp['received']} of {udp['sent']} datagrams answered: {udp['lost']} lost, "
@@ -160,11 +167,12 @@ def command(args):
             record["client"] = clients["udp"]
             record["ping_gap_ms"] = clients["ping"]["longest_gap_ms"]
             record["ping"] = clients["ping"]
+            record["source_clock_rate"] = source_clock_rate(result)
         print(json.dumps(record))
         return 0 if result.succeeded and result.running_on_destination else 1
     rows = summary_rows(result.summary, args.mem, result.arrival)
     if clients is not None:
-        rows[3:3] = client_rows(clients)
+        rows[3:3] = client_rows(clients, result)
     print(table(rows))
     print(f"  host wall clock: {result.wall_s:.2f} s for the migrate command; node b: {destination_said(result)}")
     print(f"logs: {run_root / 'a' / 'console.log'}, {run_root / 'b' / 'console.log'}")

@@ -140,6 +140,18 @@ def source_clock_zero(result: Migration) -> Optional[float]:
     return min(e["host_mono_s"] - e["t_ms"] / 1000 for e in events) if events else None
 
 
+def source_clock_rate(result: Migration) -> Optional[float]:
+    """Host seconds per second of the source's uptime clock over the migration (from
+    migration_start to the summary, as this process saw them). About 1 under QEMU; under
+    Bochs, whose clock follows executed instructions (decision 0003), it is well above 1
+    on a loaded host, and every duration the node reports (the downtime too) is that
+    many times shorter than what a client on the host measures."""
+    start, end = result.start, result.summary
+    if "host_mono_s" not in start or "host_mono_s" not in end or end.get("t_ms", 0) <= start.get("t_ms", 0):
+        return None
+    return (end["host_mono_s"] - start["host_mono_s"]) / ((end["t_ms"] - start["t_ms"]) / 1000)
+
+
 def destination_said(result: Migration) -> str:
     """The destination's verdict in words, for a person: "running as guest 3", "failed:
     memory digest mismatch", or "nothing received"."""

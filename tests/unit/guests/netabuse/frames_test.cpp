@@ -30,10 +30,10 @@ TEST(NetabuseFrames, ArpRequestIsBroadcastWithTheSendersIdentity) {
   EXPECT_EQ(f[12], 0x08);
   EXPECT_EQ(f[13], 0x06);
   EXPECT_EQ(f[14 + 7], kArpRequest);
-  EXPECT_EQ(f[14 + 8 + 5], 0x15);   // sender MAC
-  EXPECT_EQ(f[14 + 14 + 3], 31);    // sender IP
-  EXPECT_EQ(f[14 + 18], 0);         // target MAC zero in a request
-  EXPECT_EQ(f[14 + 24 + 3], 254);   // target IP
+  EXPECT_EQ(f[14 + 8 + 5], 0x15);  // sender MAC
+  EXPECT_EQ(f[14 + 14 + 3], 31);   // sender IP
+  EXPECT_EQ(f[14 + 18], 0);        // target MAC zero in a request
+  EXPECT_EQ(f[14 + 24 + 3], 254);  // target IP
   EXPECT_EQ(build_arp(kArpRequest, kSelf, kHost, kHost.ip, std::span<uint8_t>(f.data(), 59)), 0u);
 }
 
