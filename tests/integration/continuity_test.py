@@ -12,7 +12,9 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
   generous bound, and nothing is duplicated; iputils `ping -i 0.01` runs beside it and
   its replies resume too (its longest gap is reported beside the probe's);
 - ping reaches it on b; the same TCP connection goes on: the lines sent after the
-  migration come back, and the whole echoed byte stream equals what was sent;
+  migration come back, and the whole echoed byte stream equals what was sent; a second
+  connection, to the guest's numbered-line stream (port 8, a line every 10 ms), keeps
+  receiving lines after the move, every number once and in order;
 - the guest moves back b -> a with no client traffic at all: the bridge's forwarding
   table has its MAC on node a's tap within a second, which only the destination's
   announcement can have taught it (without it the entry stays on the old port), and ping
@@ -25,7 +27,7 @@ import harness
 from harness import check
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.client_probe import PingProbe, TcpLines, UdpProbe  # noqa: E402
+from godwitlib.client_probe import PingProbe, TcpLines, TcpStream, UdpProbe, numbered_lines  # noqa: E402
 from godwitlib.migration_run import (migrate, migration_nodes, source_clock_rate, start_guest,  # noqa: E402
                                      wait_booted)
 from godwitlib.network import ping_from_host  # noqa: E402
@@ -73,6 +75,11 @@ def main():
             check(tcp.wait_echo(30), f"TCP echo before the migration: got {len(tcp.received)} of "
                   f"{len(tcp.sent)} bytes", a)
 
+            stream = TcpStream(nodes.link, GUEST_IP)
+            deadline = time.monotonic() + 30
+            while stream.lines() < 10 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            check(stream.lines() >= 10, f"the numbered-line stream (port 8) gave {stream.lines()} lines", a)
             interval = INTERVAL_MS[a.spec.emulator]
             probe = UdpProbe(nodes.link, GUEST_IP, interval, run_root / "udp_probe.log")
             pinger = PingProbe(nodes.link, GUEST_IP)
@@ -81,6 +88,7 @@ def main():
                 # --verify: all memory compared while paused, so a frame the card wrote
                 # into guest RAM behind the dirty log would fail the migration.
                 moved = migrate(a, guest, b, verify=True, timeout=150)
+                lines_at_move = stream.lines()
                 check(moved.succeeded and moved.running_on_destination,
                       f"migration failed: {moved.summary} / {moved.arrival}\n{moved.output}", a)
                 time.sleep(2.0)  # replies flowing again after it
@@ -121,6 +129,17 @@ def main():
             check("tcp_relay: connection failed" not in said, f"the TCP connection broke: {said}", b)
             print(f"TCP: one connection, {tcp.lines} lines ({len(tcp.sent)} bytes) echoed complete and in order "
                   "across the migration")
+            deadline = time.monotonic() + 30
+            while stream.lines() < lines_at_move + 50 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            said = stream.close()
+            (run_root / "stream_port8.txt").write_bytes(stream.data)
+            count, problem = numbered_lines(stream.data)
+            check(problem is None, f"the numbered-line stream broke: {problem}; relay: {said}", b)
+            check(count >= lines_at_move + 50, f"the numbered-line stream stopped after the move: {count} lines, "
+                  f"{lines_at_move} when the migration ended; relay: {said}", b)
+            print(f"TCP stream (port 8): {count} numbered lines, complete and in order, {count - lines_at_move} of "
+                  "them after the move")
 
             check(bridge_port(nodes.link, mac) == "tapb", f"the bridge has {mac} on {bridge_port(nodes.link, mac)}", b)
             back = migrate(b, new_id, a, timeout=150)

@@ -1,5 +1,6 @@
 """The client's view of a migration in the tools: iputils `ping -D` output summarized as
-the UDP probe's summary (client_probe.summarize_ping), the demo's sparkline, and the
+the UDP probe's summary (client_probe.summarize_ping), the check of the echo guest's
+numbered-line stream (client_probe.numbered_lines), the demo's sparkline, and the
 plot's placing of a client's replies on node a's clock (plot_cmd.client_series)."""
 import sys
 import unittest
@@ -42,6 +43,19 @@ class SummarizePing(unittest.TestCase):
         self.assertEqual(summary["longest_gap_ms"], 0)
         self.assertIsNone(summary["longest_gap_start_s"])
         self.assertEqual(summary["replies_per_100ms"], [])
+
+
+class NumberedLines(unittest.TestCase):
+    def test_complete_and_in_order(self):
+        data = b"".join(b"line %06d\n" % i for i in range(5)) + b"line 0000"
+        self.assertEqual(client_probe.numbered_lines(data), (5, None))
+
+    def test_a_missing_or_repeated_line_is_found(self):
+        skipped = b"line 000000\nline 000002\n"
+        self.assertEqual(client_probe.numbered_lines(skipped)[0], 1)
+        self.assertIn("expected b'line 000001'", client_probe.numbered_lines(skipped)[1])
+        repeated = b"line 000000\nline 000001\nline 000001\n"
+        self.assertEqual(client_probe.numbered_lines(repeated)[0], 2)
 
 
 class Sparkline(unittest.TestCase):

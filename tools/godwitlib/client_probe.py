@@ -169,3 +169,49 @@ class PingProbe:
         summary = summarize_ping(out, self.wall_minus_mono, self.start_mono)
         summary["interval_ms"] = self.interval_s * 1000
         return summary
+
+
+def numbered_lines(data: bytes):
+    """(complete lines, the first problem or None) of the echo guest's stream on port 8:
+    "line NNNNNN\n" numbered from 0, each one more than the last (mod 10^6); a last line
+    still arriving is not a problem."""
+    lines = data.split(b"\n")[:-1]  # the part after the last newline is still arriving
+    for index, line in enumerate(lines):
+        if line != b"line %06d" % (index % 1_000_000):
+            return index, f"line {index} is {line[:40]!r}, expected b'line {index % 1_000_000:06d}'"
+    return len(lines), None
+
+
+class TcpStream:
+    """One TCP connection to the echo guest's numbered-line stream (ip:8), read in the
+    background until close(); check() says whether every line came, in order."""
+
+    def __init__(self, link, ip, port=8):
+        self.process = link.popen_on_link([sys.executable, str(HERE / "tcp_relay.py"), ip, str(port)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, bufsize=0)
+        self.data = b""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.process.stdout.read(65536)
+            if not chunk:
+                return
+            self.data += chunk
+
+    def lines(self) -> int:
+        return numbered_lines(self.data)[0]
+
+    def close(self) -> str:
+        """Ends the connection; returns what the relay said on stderr. Only the reader
+        thread reads standard output (communicate() would take chunks from it)."""
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(5)
+        return self.process.stderr.read().decode(errors="replace")

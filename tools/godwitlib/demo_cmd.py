@@ -18,7 +18,7 @@ from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import check_lines, round_line, summary_rows, table
 from .client_probe import UdpProbe
 from .migration_run import (MIB, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
-                            guest_state, migrate, migration_nodes, start_guest, wait_booted,
+                            guest_state, migrate, migration_nodes, source_clock_rate, start_guest, wait_booted,
                             wait_counter, wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -162,12 +162,16 @@ def move_echo(a, b, link, emulator):
         time.sleep(3.0)
     finally:
         client = probe.stop()
-    downtime = result.summary.get("downtime_ms")
+    downtime = result.summary.get("downtime_ms") or 0.0
+    rate = source_clock_rate(result) or 1.0
     say(f"\n   The client's view next to the hypervisor's:\n"
         f"     hypervisor downtime (guest paused on a until running on b): {downtime:.0f} ms\n"
         f"     longest gap between two replies the client saw:            {client['longest_gap_ms']:.0f} ms\n"
         f"     datagrams: {client['sent']} sent, {client['received']} answered, {client['lost']} lost, "
         f"{client['duplicates']} duplicated")
+    if abs(rate - 1) > 0.2:
+        say(f"     (node a's clock ran at 1/{rate:.2f} of the host's: the downtime was about "
+            f"{downtime * rate:.0f} ms of the client's time; Bochs' clock follows its instructions)")
     resumed = sum(client["replies_per_100ms"][-10:]) > 0
     return [
         (result.succeeded and result.arrival.get("outcome") == "running", "the echo guest moved to node b"),
