@@ -22,7 +22,7 @@ from .client_probe import PingProbe, UdpProbe
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
 from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
-                            size_mib, source_clock_rate, source_clock_zero, start_guest, wait_booted,
+                            size_mib, source_clock_rate, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -55,13 +55,17 @@ ECHO_IP = "10.0.0.21"
 
 def client_records(clients, result):
     """The clients' summaries as events-file records: event client_probe, node "host",
-    with node_a_uptime_s_at_start putting their replies on node a's clock."""
-    zero = source_clock_zero(result)
+    with node_a_uptime_s_at_start and node_a_clock_rate (host seconds per second of node
+    a's clock) putting their replies on node a's clock."""
+    rate = source_clock_rate(result) or 1.0
+    seen = result.start.get("host_mono_s")  # when node a's clock read migration_start's t_ms
     records = []
     for kind, summary in clients.items():
         record = {"event": "client_probe", "node": "host", "kind": kind, **summary}
-        if zero is not None:
-            record["node_a_uptime_s_at_start"] = round(summary["start_mono_ns"] / 1e9 - zero, 4)
+        if seen is not None:
+            uptime = result.start["t_ms"] / 1000 + (summary["start_mono_ns"] / 1e9 - seen) / rate
+            record["node_a_uptime_s_at_start"] = round(uptime, 4)
+            record["node_a_clock_rate"] = round(rate, 4)
         records.append(record)
     return records
 

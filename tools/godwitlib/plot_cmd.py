@@ -14,7 +14,8 @@ Per migration, two panels sharing node a's clock (seconds since the migration st
          --guest echo --out`): the replies per second each client got (UDP probe on the
          left axis, ping on the right), per 100 ms, with the rounds marked as spans and
          the pause shaded: seed 001's picture of a dip in the push rounds and a gap at
-         stop-and-copy. Only for migrations from node a, whose clock the records carry.
+         stop-and-copy. Only for migrations from node a, whose clock the records carry;
+         the x axis then spans the clients' whole run.
 A failed migration's panel says why it failed (the source's reason, and node b's).
 """
 import json
@@ -66,10 +67,12 @@ def clients_of(lines):
 
 
 def client_series(record, migration):
-    """(seconds on the migration's axis, replies per second) for each 100 ms of a client."""
+    """(seconds on the migration's axis, replies per host second) for each 100 ms of a
+    client: its host time is divided by node a's clock rate (1/4 under a loaded Bochs)."""
     offset = record["node_a_uptime_s_at_start"] - migration["start"]["t_ms"] / 1000
+    rate = record.get("node_a_clock_rate") or 1.0  # node a's uptime at the start is already on its clock
     bins = record.get("replies_per_100ms", [])
-    return [offset + i / 10 for i in range(len(bins))], [count * 10 for count in bins]
+    return [offset + i / 10 / rate for i in range(len(bins))], [count * 10 for count in bins]
 
 
 def draw_clients(axis, migration, clients, pause):
@@ -81,9 +84,11 @@ def draw_clients(axis, migration, clients, pause):
     if pause:
         axis.axvspan(*pause, color=PAUSE, alpha=0.25, lw=0)
     lines, axes = [], [axis, axis.twinx()] if len(clients) > 1 else [axis]
+    span = []
     for record, target in zip(clients, axes):
         kind = record.get("kind", "udp")
         xs, ys = client_series(record, migration)
+        span += xs[:1] + xs[-1:]
         color = CLIENT_COLORS.get(kind, "black")
         lines += target.step(xs, ys, where="post", color=color, lw=1.2,
                              label=f"{CLIENT_NAMES.get(kind, kind)}: gap {record['longest_gap_ms']:.0f} ms, "
@@ -91,7 +96,9 @@ def draw_clients(axis, migration, clients, pause):
         if record.get("interval_ms"):
             target.set_ylim(0, 1200 / record["interval_ms"])
         target.set_ylabel(f"{CLIENT_NAMES.get(kind, kind)} replies/s", color=color)
-    axis.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="lower left")
+    axis.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="center left", framealpha=0.9)
+    if span:
+        axis.set_xlim(min(span), max(span) + 0.1)  # the clients ran before and after the migration
     axis.set_xlabel("seconds since the migration started (node a's clock)")
 
 
@@ -211,8 +218,8 @@ def draw(found, out: Path, clients=()):
         if clients:
             client = axes[panels * index + 2][0]
             if migration["node"] == "a" and migration["rounds"]:
+                client.sharex(pages)  # before draw_clients makes its twin, which shares the x axis too
                 draw_clients(client, migration, clients, pause_span(migration))
-                client.sharex(pages)
                 link.set_xlabel("")
             else:
                 client.text(0.5, 0.5, "the clients' records are on node a's clock", ha="center", va="center",
