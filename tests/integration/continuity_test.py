@@ -18,7 +18,11 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
 - the guest moves back b -> a with no client traffic at all: the bridge's forwarding
   table has its MAC on node a's tap within a second, which only the destination's
   announcement can have taught it (without it the entry stays on the old port), and ping
-  reaches it on a.
+  reaches it on a;
+- a `netabuse` guest on node a floods UDP to the host side while the echo guest moves
+  a -> b once more: the migration still succeeds (the node's own frames go first), the
+  flooder's switch port drops the excess over its rate, and ping reaches the echo guest
+  on b.
 """
 import re
 import time
@@ -33,6 +37,7 @@ from godwitlib.migration_run import (migrate, migration_nodes, source_clock_rate
 from godwitlib.network import ping_from_host  # noqa: E402
 
 GUEST_IP = "10.0.0.21"
+FLOODER = "new netabuse mem=4M net=10.0.0.31/24 mode=flood"
 ECHO = f"new echo mem=8M net={GUEST_IP}/24"
 # The probe's period per emulator: Bochs forwards a few hundred frames a second at most.
 INTERVAL_MS = {"qemu": 1.0, "bochs": 5.0, "kvm": 1.0}
@@ -152,6 +157,20 @@ def main():
                   "no announcement", a)
             print(f"b -> a without client traffic: the bridge moved {mac} to tapa (announced)")
             host_ping(nodes, a, "node a again")
+
+            flooder = start_guest(a, FLOODER)
+            a.console.expect(rf"\[g{flooder} netabuse\] netabuse: flooding", 60)
+            time.sleep(1.0)
+            again = migrate(a, back.arrival["guest_id"], b, timeout=300)
+            check(again.succeeded and again.running_on_destination,
+                  f"a -> b beside a flooding guest failed: {again.summary} / {again.arrival}", a)
+            port = harness.switch_port(a, flooder)
+            check(port["dropped_rate"] > 0, f"the flooder was not throttled: {port}", a)
+            print(f"a -> b beside a flooding guest on a: downtime {again.summary['downtime_ms']:.1f} ms; the "
+                  f"flooder's port forwarded {port['forwarded']} frames and dropped {port['dropped_rate']} over "
+                  "its rate")
+            host_ping(nodes, b, "node b, a flood still running on node a")
+            a.console.command(f"kill {flooder}", 30)
 
     return harness.run_test(body)
 

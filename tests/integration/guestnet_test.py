@@ -51,15 +51,6 @@ def start_guest(console, line, node, image="echo"):
     return int(match.group(1)), match.group(2)
 
 
-def switch_port(console, guest):
-    """The switch's counters for `guest`'s port, from the `switch` command's events."""
-    before = len(console.events("switch_port"))
-    output = console.command("switch", 30)
-    ports = [e for e in console.events("switch_port")[before:] if e["guest"] == guest]
-    check(ports, f"`switch` shows no port for guest {guest}:\n{output}")
-    return ports[-1]
-
-
 def guest_exit(console, guest, node, timeout=60.0):
     """The guest_exit event of `guest`, wherever the console's cursor is (it may end
     before `new` has returned)."""
@@ -109,7 +100,7 @@ def check_spoofing(nodes, node, a_mac, ids):
         line = f"new netabuse mem=4M net={ABUSER}/24 {arguments} count={SPOOF_ROUNDS}"
         abuser, _ = start_guest(console, line, node, "netabuse")
         sent = console.expect(rf"\[g{abuser} netabuse\] netabuse: sent (\d+) spoofed frames", 60)
-        port = switch_port(console, abuser)
+        port = harness.switch_port(node, abuser)
         check(port["dropped_spoof"] == int(sent.group(1)) == 2 * SPOOF_ROUNDS and port["forwarded"] == 0,
               f"spoofing {what}: sent {sent.group(1)}, switch port {port}", node)
         others_still_talk(nodes, node, ids)
@@ -137,14 +128,14 @@ def check_flood(nodes, node, b_id, ids):
     console = node.console
     abuser, _ = start_guest(console, f"new netabuse mem=4M net={ABUSER}/24 mode=flood", node, "netabuse")
     console.expect(rf"\[g{abuser} netabuse\] netabuse: flooding", 60)
-    first = switch_port(console, abuser)
+    first = harness.switch_port(node, abuser)
     started = time.monotonic()
     result = ping_from_host(nodes.link, GUEST_A, 20)
     check(result["received"] >= 18, f"host side -> {GUEST_A} during the flood: {result['received']} of 20:\n"
           f"{result['output']}", node)
     console.expect(rf"\[g{b_id} echo\] echo: reply from {re.escape(GUEST_A)} seq=\d+", 30)
     others_still_talk(nodes, node, ids)
-    last = switch_port(console, abuser)
+    last = harness.switch_port(node, abuser)
     elapsed = time.monotonic() - started
     forwarded = last["forwarded"] - first["forwarded"]
     check(last["dropped_rate"] > first["dropped_rate"], f"the flood was not throttled: {first} -> {last}", node)
