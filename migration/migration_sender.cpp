@@ -147,6 +147,11 @@ bool MigrationSender::produce() {
   switch (phase_) {
     case Phase::kRounds:
       if (send_next_batch() || finished()) return !finished();
+      // A pre-copy round ends when its records are in TCP's hands, not merely queued
+      // here: the policy measures the round's bandwidth and may pause the guest next,
+      // and records still queued (a destination that read nothing for a second while it
+      // set up a 64 MiB guest, decision 0016) would then be sent during the pause.
+      if (!round_.final && !output_.idle()) return false;
       end_round();
       return !finished();
     case Phase::kState: queue_state(); return !finished();
