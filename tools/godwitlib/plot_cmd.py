@@ -95,6 +95,8 @@ def draw_clients(axis, migration, clients, pause):
                                    f"{record['lost']} of {record['sent']} lost")
         if record.get("interval_ms"):
             target.set_ylim(0, 1200 / record["interval_ms"])
+        else:
+            target.set_ylim(bottom=0)
         target.set_ylabel(f"{CLIENT_NAMES.get(kind, kind)} replies/s", color=color)
     axis.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="center left", framealpha=0.9)
     if span:
