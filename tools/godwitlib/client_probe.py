@@ -155,15 +155,21 @@ class PingProbe:
         self.process = link.popen_on_link(["ping", "-n", "-D", "-i", str(interval_s), "-W", "1", ip],
                                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True)
+        # Read as it comes: a full pipe (64 KiB, about 8 s of replies) would stop ping.
+        self.output = []
+        self.reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
+        self.reader.start()
 
     def stop(self, timeout=15.0) -> dict:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
         try:
-            out, err = self.process.communicate(timeout=timeout)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            out, err = self.process.communicate()
+            self.process.wait()
+        self.reader.join(5)
+        out, err = "".join(self.output), self.process.stderr.read()
         if not PING_SENT.search(out):
             raise AssertionError(f"ping printed no summary: {out[-500:]!r} {err!r}")
         summary = summarize_ping(out, self.wall_minus_mono, self.start_mono)
