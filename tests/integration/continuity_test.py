@@ -37,7 +37,8 @@ from godwitlib.migration_run import (migrate, migration_nodes, source_clock_rate
 from godwitlib.network import ping_from_host  # noqa: E402
 
 GUEST_IP = "10.0.0.21"
-FLOODER = "new netabuse mem=4M net=10.0.0.31/24 mode=flood"
+# Quiet (report_ms): `migrate` is typed without retries, and console chatter can garble its echo.
+FLOODER = "new netabuse mem=4M net=10.0.0.31/24 mode=flood report_ms=3600000"
 ECHO = f"new echo mem=8M net={GUEST_IP}/24"
 # The probe's period per emulator: Bochs forwards a few hundred frames a second at most.
 INTERVAL_MS = {"qemu": 1.0, "bochs": 5.0, "kvm": 1.0}
