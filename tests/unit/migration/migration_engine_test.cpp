@@ -113,6 +113,22 @@ TEST(MigrationEngine, ARoundOfZeroPagesIsSpreadOverPumps) {
   EXPECT_TRUE(world.memory_identical());
 }
 
+// A round ends when the link has taken its records, not when they are queued: its
+// bandwidth is what the channel carried, and the pause never sends a previous round.
+TEST(MigrationEngine, ARoundEndsWhenTheLinkHasTakenItsRecords) {
+  World world;
+  world.to_destination.window = 8192;  // bytes a simulated millisecond: 8.2 MB/s
+  world.guest = dirtier(world, 1, kPages);
+  world.run();
+  ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
+  ASSERT_GE(world.recorder.rounds.size(), 2u);
+  for (const RoundStats& round : world.recorder.rounds) {
+    if (round.final) continue;
+    EXPECT_LE(round.bandwidth_bytes_per_s, 8192 * 1000 * 105 / 100) << "round " << round.round;
+  }
+  EXPECT_TRUE(world.memory_identical());
+}
+
 TEST(MigrationEngine, SmallestRecordBufferStillMigrates) {
   World world;
   world.record_buffer.assign(MigrationSender::kMinRecordBuffer, 0);  // one page per batch
