@@ -29,6 +29,8 @@ constexpr ShellCommand kCommands[] = {
     {"settle", "settle <id> resume|discard", "end the wait of a guest whose migration is unsettled", 2, 2,
      shell::command_settle},
     {"net", "net", "network interface, link and counters", 0, 0, shell::command_net},
+    {"switch", "switch", "the guest switch's ports: frames forwarded, dropped as spoofed, over the rate", 0,
+     0, shell::command_switch},
     {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, shell::command_ping},
     {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",
      1, 3, shell::command_tcpbench},

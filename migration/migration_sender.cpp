@@ -155,12 +155,13 @@ void MigrationSender::accept_committed(const RawRecord& raw) {
 void MigrationSender::pump() {
   if (phase_ == Phase::kIdle || finished()) return;
   produced_ = 0;
+  batched_ = 0;
   while (!finished()) {
     Expected<size_t> pushed = output_.push(channel_);
     if (!pushed) return fail(fault(StreamError::kChannelFailed));
     if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
     if (output_.idle()) mark_output_idle();
-    if (produced_ >= config_.pump_bytes || !can_produce()) break;
+    if (produced_ >= config_.pump_bytes || batched_ >= config_.pump_pages || !can_produce()) break;
     if (!produce()) break;
   }
   if (!finished()) check_timeouts();
@@ -193,6 +194,11 @@ bool MigrationSender::produce() {
   switch (phase_) {
     case Phase::kRounds:
       if (send_next_batch() || finished()) return !finished();
+      // A pre-copy round ends when its records are in TCP's hands, not merely queued
+      // here: the policy measures the round's bandwidth and may pause the guest next,
+      // and records still queued (a destination that read nothing for a second while it
+      // set up a 64 MiB guest, decision 0016) would then be sent during the pause.
+      if (!round_.final && !output_.idle()) return false;
       end_round();
       return !finished();
     case Phase::kState: queue_state(); return !finished();
@@ -254,7 +260,10 @@ bool MigrationSender::send_next_batch() {
     return false;
   }
   PageBatchEncoder batch(room.first(room.size() - kRecordTagSize), Framing::kSealed);
-  for (; gfn < pages; gfn = send_set_.find_next(gfn + 1)) {
+  // Zero pages take no data room, so a batch could take a whole round of them: the
+  // pump's page budget bounds it too.
+  uint64_t budget = config_.pump_pages > batched_ ? config_.pump_pages - batched_ : 1;
+  for (; gfn < pages && batch.pages() < budget; gfn = send_set_.find_next(gfn + 1)) {
     const uint8_t* page = source_.page(gfn);
     if (page == nullptr) {
       fail(fault(StreamError::kSourceFailed, gfn, pages));
@@ -277,6 +286,7 @@ bool MigrationSender::send_next_batch() {
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
   round_.pages_sent += batch.pages(), round_.zero_pages += batch.zero_pages();
+  batched_ += batch.pages();
   data_pages_ += batch.data_pages();
   return true;
 }

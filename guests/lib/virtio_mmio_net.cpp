@@ -120,6 +120,14 @@ void VirtioMmioNet::reclaim_transmits() {
 }
 
 bool VirtioMmioNet::send(std::span<const uint8_t> frame) {
+  if (!queue(frame)) return false;
+  kick();
+  return true;
+}
+
+void VirtioMmioNet::kick() const { write(mmio::kQueueNotify, virtio_net::kTransmitQueue); }
+
+bool VirtioMmioNet::queue(std::span<const uint8_t> frame) {
   reclaim_transmits();
   auto id = tx_.next_free();
   if (!id || frame.size() > kMaxFrame) {
@@ -131,7 +139,6 @@ bool VirtioMmioNet::send(std::span<const uint8_t> frame) {
   std::memcpy(buffer + kHeaderBytes, frame.data(), frame.size());
   (void)tx_.add(gpa_of(buffer), static_cast<uint32_t>(kHeaderBytes + frame.size()), false);
   tx_.publish();
-  write(mmio::kQueueNotify, virtio_net::kTransmitQueue);
   return true;
 }
 

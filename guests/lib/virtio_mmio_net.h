@@ -26,8 +26,16 @@ class VirtioMmioNet {
   bool start();
   const uint8_t* mac() const { return mac_; }
 
-  // Queues one frame; false when every transmit buffer is in flight (dropped).
+  // Queues one frame and notifies the device; false when every transmit buffer is in
+  // flight (dropped).
   bool send(std::span<const uint8_t> frame);
+  // send() in two steps, so a burst costs one notification (one exit): queue() frames,
+  // then kick().
+  bool queue(std::span<const uint8_t> frame);
+  void kick() const;
+  // The transmit queue itself, for the netabuse guest, which breaks its rules on purpose
+  // (the rings are in this guest's RAM; the hypervisor must survive whatever is there).
+  virtio::SplitVirtqueue& transmit_queue() { return tx_; }
   // Calls `take(frame)` for up to `budget` received frames and reposts their buffers;
   // returns how many it delivered.
   template <class Take>

@@ -71,6 +71,9 @@ void command_net(Sink& out, ShellArgs) {
   const NetifCounters& g = netif->counters();
   format(out, "  glue:       rx bad length {} no pbuf {} over budget {}; tx held {} dropped {} errors {}\n",
          g.rx_bad_length, g.rx_no_pbuf, g.rx_over_budget, g.tx_held, g.tx_dropped, g.tx_errors);
+  format(out,
+         "  guests:     frames for the link dropped while the node's own waited {}; for lwIP dropped {}\n",
+         g.guest_to_link_dropped, g.guest_to_host_dropped);
   print_lwip_counters(out);
 }
 

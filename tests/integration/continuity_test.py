@@ -9,13 +9,20 @@ issue 14). Two nodes on one bridge, clients on the host side (10.0.0.254):
   frame the card delivered escaped the dirty log or landed after the pause);
 - replies resume on b (the destination announced the guest with gratuitous ARP, so the
   bridge sends its frames to node b's port); the longest gap between replies is below a
-  generous bound, and nothing is duplicated;
+  generous bound, and nothing is duplicated; iputils `ping -i 0.01` runs beside it and
+  its replies resume too (its longest gap is reported beside the probe's);
 - ping reaches it on b; the same TCP connection goes on: the lines sent after the
-  migration come back, and the whole echoed byte stream equals what was sent;
+  migration come back, and the whole echoed byte stream equals what was sent; a second
+  connection, to the guest's numbered-line stream (port 8, a line every 10 ms), keeps
+  receiving lines after the move, every number once and in order;
 - the guest moves back b -> a with no client traffic at all: the bridge's forwarding
   table has its MAC on node a's tap within a second, which only the destination's
   announcement can have taught it (without it the entry stays on the old port), and ping
-  reaches it on a.
+  reaches it on a;
+- a `netabuse` guest on node a floods UDP to the host side while the echo guest moves
+  a -> b once more: the migration still succeeds (the node's own frames go first), the
+  flooder's switch port drops the excess over its rate, and ping reaches the echo guest
+  on b.
 """
 import re
 import time
@@ -24,11 +31,14 @@ import harness
 from harness import check
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.client_probe import TcpLines, UdpProbe  # noqa: E402
-from godwitlib.migration_run import migrate, migration_nodes, start_guest, wait_booted  # noqa: E402
+from godwitlib.client_probe import PingProbe, TcpLines, TcpStream, UdpProbe, numbered_lines  # noqa: E402
+from godwitlib.migration_run import (migrate, migration_nodes, source_clock_rate, start_guest,  # noqa: E402
+                                     wait_booted)
 from godwitlib.network import ping_from_host  # noqa: E402
 
 GUEST_IP = "10.0.0.21"
+# Quiet (report_ms): `migrate` is typed without retries, and console chatter can garble its echo.
+FLOODER = "new netabuse mem=4M net=10.0.0.31/24 mode=flood report_ms=3600000"
 ECHO = f"new echo mem=8M net={GUEST_IP}/24"
 # The probe's period per emulator: Bochs forwards a few hundred frames a second at most.
 INTERVAL_MS = {"qemu": 1.0, "bochs": 5.0, "kvm": 1.0}
@@ -71,25 +81,42 @@ def main():
             check(tcp.wait_echo(30), f"TCP echo before the migration: got {len(tcp.received)} of "
                   f"{len(tcp.sent)} bytes", a)
 
+            stream = TcpStream(nodes.link, GUEST_IP)
+            deadline = time.monotonic() + 30
+            while stream.lines() < 10 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            check(stream.lines() >= 10, f"the numbered-line stream (port 8) gave {stream.lines()} lines", a)
             interval = INTERVAL_MS[a.spec.emulator]
             probe = UdpProbe(nodes.link, GUEST_IP, interval, run_root / "udp_probe.log")
+            pinger = PingProbe(nodes.link, GUEST_IP)
             try:
                 time.sleep(1.0)  # replies flowing before the move
                 # --verify: all memory compared while paused, so a frame the card wrote
                 # into guest RAM behind the dirty log would fail the migration.
                 moved = migrate(a, guest, b, verify=True, timeout=150)
+                lines_at_move = stream.lines()
                 check(moved.succeeded and moved.running_on_destination,
                       f"migration failed: {moved.summary} / {moved.arrival}\n{moved.output}", a)
                 time.sleep(2.0)  # replies flowing again after it
             finally:
                 result = probe.stop()
+                pinged = pinger.stop()
             new_id = moved.arrival["guest_id"]
-            print(f"migration: {moved.summary['rounds']} rounds, downtime {moved.summary['downtime_ms']:.1f} ms; "
-                  f"guest {guest} -> {new_id}")
+            rate = source_clock_rate(moved) or 1.0
+            print(f"migration: {moved.summary['rounds']} rounds, downtime {moved.summary['downtime_ms']:.1f} ms on "
+                  f"node a's clock, which ran at 1/{rate:.2f} of the host's (about "
+                  f"{moved.summary['downtime_ms'] * rate:.0f} ms of host time); guest {guest} -> {new_id}")
             print(f"UDP probe every {interval} ms: sent {result['sent']}, received {result['received']}, "
                   f"lost {result['lost']}, duplicates {result['duplicates']}, longest gap "
                   f"{result['longest_gap_ms']} ms at {result['longest_gap_start_s']} s")
+            print(f"ping -i 0.01: sent {pinged['sent']}, received {pinged['received']}, lost {pinged['lost']}, "
+                  f"duplicates {pinged['duplicates']}, longest gap {pinged['longest_gap_ms']} ms at "
+                  f"{pinged['longest_gap_start_s']} s")
             check(result["received"] > 0, f"the probe got no reply at all: {result}", a)
+            check(sum(pinged["replies_per_100ms"][-10:]) > 0,
+                  f"no ping replies in the last second (none resumed on b): {pinged}", b)
+            check(pinged["longest_gap_ms"] < MAX_GAP_MS[a.spec.emulator],
+                  f"ping saw a {pinged['longest_gap_ms']} ms gap (bound {MAX_GAP_MS[a.spec.emulator]})", b)
             bins = result["replies_per_100ms"]
             check(sum(bins[-10:]) > 0, f"no UDP replies in the last second (none resumed on b): {bins}", b)
             check(result["duplicates"] == 0, f"duplicated replies: {result}", b)
@@ -108,6 +135,17 @@ def main():
             check("tcp_relay: connection failed" not in said, f"the TCP connection broke: {said}", b)
             print(f"TCP: one connection, {tcp.lines} lines ({len(tcp.sent)} bytes) echoed complete and in order "
                   "across the migration")
+            deadline = time.monotonic() + 30
+            while stream.lines() < lines_at_move + 50 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            said = stream.close()
+            (run_root / "stream_port8.txt").write_bytes(stream.data)
+            count, problem = numbered_lines(stream.data)
+            check(problem is None, f"the numbered-line stream broke: {problem}; relay: {said}", b)
+            check(count >= lines_at_move + 50, f"the numbered-line stream stopped after the move: {count} lines, "
+                  f"{lines_at_move} when the migration ended; relay: {said}", b)
+            print(f"TCP stream (port 8): {count} numbered lines, complete and in order, {count - lines_at_move} of "
+                  "them after the move")
 
             check(bridge_port(nodes.link, mac) == "tapb", f"the bridge has {mac} on {bridge_port(nodes.link, mac)}", b)
             back = migrate(b, new_id, a, timeout=150)
@@ -120,6 +158,20 @@ def main():
                   "no announcement", a)
             print(f"b -> a without client traffic: the bridge moved {mac} to tapa (announced)")
             host_ping(nodes, a, "node a again")
+
+            flooder = start_guest(a, FLOODER)
+            a.console.expect(rf"\[g{flooder} netabuse\] netabuse: flooding", 60)
+            time.sleep(1.0)
+            again = migrate(a, back.arrival["guest_id"], b, timeout=300)
+            check(again.succeeded and again.running_on_destination,
+                  f"a -> b beside a flooding guest failed: {again.summary} / {again.arrival}", a)
+            port = harness.switch_port(a, flooder)
+            check(port["dropped_rate"] > 0, f"the flooder was not throttled: {port}", a)
+            print(f"a -> b beside a flooding guest on a: downtime {again.summary['downtime_ms']:.1f} ms; the "
+                  f"flooder's port forwarded {port['forwarded']} frames and dropped {port['dropped_rate']} over "
+                  "its rate")
+            host_ping(nodes, b, "node b, a flood still running on node a")
+            a.console.command(f"kill {flooder}", 30)
 
     return harness.run_test(body)
 

@@ -77,6 +77,17 @@ def check_host_ping(nodes, count=3):
               f"average {result['rtt_avg_ms']} ms")
 
 
+def switch_port(node, guest):
+    """The switch's counters for `guest`'s port on `node`, from the `switch` command's
+    @event switch_port lines."""
+    console = node.console
+    before = len(console.events("switch_port"))
+    output = console.command("switch", 30)
+    ports = [e for e in console.events("switch_port")[before:] if e["guest"] == guest]
+    check(ports, f"`switch` shows no port for guest {guest}:\n{output}", node)
+    return ports[-1]
+
+
 def run_test(body):
     """Runs body(); prints PASS/FAIL with the reason; returns the process exit code."""
     started = time.monotonic()

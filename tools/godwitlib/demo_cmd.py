@@ -4,14 +4,21 @@ Boots nodes a and b on one virtual link, starts on a a dirtier (rewrites pages o
 memory all the time and checks every page against what it last wrote) and a counter,
 moves the dirtier to b while it writes, and then shows that it went on: its self-check
 passes on b with larger counts, node a no longer holds it, and the counter on a never
-stopped. Exits 0 only if all of that held."""
+stopped. Then it does what migration is for: node a starts an echo guest on the network,
+a UDP client on the host side sends it a datagram every millisecond (every 5 on Bochs),
+and the guest moves to b while the demo draws the client's reply rate as it goes (one
+character per 100 ms) and reports the gap the client saw next to the hypervisor's
+downtime. Exits 0 only if all of that held."""
 import sys
+import threading
+import time
 
 from . import build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import check_lines, round_line, summary_rows, table
+from .client_probe import UdpProbe
 from .migration_run import (MIB, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
-                            guest_state, migrate, migration_nodes, start_guest, wait_booted,
+                            guest_state, migrate, migration_nodes, source_clock_rate, start_guest, wait_booted,
                             wait_counter, wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -21,6 +28,11 @@ from .network import NODES, node_emulators
 DIRTIER = {"qemu": (64, "wss=8M rate=2000 report=500"), "kvm": (64, "wss=8M rate=2000 report=500"),
            "bochs": (32, "wss=2M rate=150 report=500")}
 COUNTER = "new counter mem=4M period=500"
+ECHO_IP = "10.0.0.21"
+ECHO = f"new echo mem=16M net={ECHO_IP}/24"
+# The UDP client's period: Bochs forwards a few hundred frames a second at most.
+PROBE_INTERVAL_MS = {"qemu": 1.0, "kvm": 1.0, "bochs": 5.0}
+LEVELS = " ▁▂▃▄▅▆▇█"
 
 
 def add_arguments(parser):
@@ -108,6 +120,66 @@ def prove(a, b, dirtier, counter, result, ok_before, counter_before):
     ]
 
 
+def sparkline(counts, expected):
+    """One character per 100 ms: blank for no reply, a full block for all expected."""
+    return "".join(LEVELS[min(len(LEVELS) - 1, round(c / expected * (len(LEVELS) - 1)))] for c in counts)
+
+
+class RateDisplay:
+    """Prints the client's replies as they come: one line per second of the probe's run,
+    one character per 100 ms, and the replies per second."""
+
+    def __init__(self, interval_ms):
+        self.expected = 100 / interval_ms
+        self.pending = []
+        self.lock = threading.Lock()
+
+    def __call__(self, index, replies):
+        with self.lock:
+            self.pending.append(replies)
+            if len(self.pending) == 10:
+                second = (index + 1) / 10
+                say(f"   client {second:5.1f} s |{sparkline(self.pending, self.expected)}| {sum(self.pending):5d} "
+                    "replies/s")
+                self.pending = []
+
+
+def move_echo(a, b, link, emulator):
+    """Step 5: an echo guest moves while a host-side client talks to it. Returns the checks."""
+    interval = PROBE_INTERVAL_MS[emulator]
+    say(f"\n5. What migration is for: a service stays reachable. Node a starts an echo guest on the\n"
+        f"   network, and a UDP client on the host side of the link sends it a numbered datagram\n"
+        f"   every {interval:g} ms. Each line below is one second of the client's replies, one\n"
+        f"   character per 100 ms (a full block: every datagram answered; blank: none).\n"
+        f"   godwit> {ECHO}")
+    guest = start_guest(a, ECHO)
+    a.console.expect(rf"\[g{guest} echo\] echo: up as {ECHO_IP}/24", 60)
+    probe = UdpProbe(link, ECHO_IP, interval, on_progress=RateDisplay(interval))
+    try:
+        time.sleep(2.0)
+        say(f"   godwit> migrate {guest} {NODES[1].ip}")
+        result = migrate(a, guest, b, on_round=lambda event: say("   " + round_line(event, 16 * MIB // PAGE)))
+        time.sleep(3.0)
+    finally:
+        client = probe.stop()
+    downtime = result.summary.get("downtime_ms") or 0.0
+    rate = source_clock_rate(result) or 1.0
+    say(f"\n   The client's view next to the hypervisor's:\n"
+        f"     hypervisor downtime (guest paused on a until running on b): {downtime:.0f} ms\n"
+        f"     longest gap between two replies the client saw:            {client['longest_gap_ms']:.0f} ms\n"
+        f"     datagrams: {client['sent']} sent, {client['received']} answered, {client['lost']} lost, "
+        f"{client['duplicates']} duplicated")
+    if abs(rate - 1) > 0.2:
+        say(f"     (node a's clock ran at 1/{rate:.2f} of the host's: the downtime was about "
+            f"{downtime * rate:.0f} ms of the client's time; Bochs' clock follows its instructions)")
+    resumed = sum(client["replies_per_100ms"][-10:]) > 0
+    return [
+        (result.succeeded and result.arrival.get("outcome") == "running", "the echo guest moved to node b"),
+        (resumed, "the client's replies resumed from node b (the guest announced its new place)"),
+        (client["duplicates"] == 0, "no reply came twice"),
+    ]
+
+
 def command(args):
     setup_step.ensure_ready(quiet=True)
     build.build()
@@ -117,16 +189,18 @@ def command(args):
     shaped = f", shaped to {args.link_mbit} Mbit/s" if args.link_mbit else ""
     say(f"Booting node a ({NODES[0].ip}) and node b ({NODES[1].ip}) on one virtual link{shaped} ...")
     try:
-        with migration_nodes(emulators, run_root, link_mbit=args.link_mbit) as (a, b):
+        nodes = migration_nodes(emulators, run_root, link_mbit=args.link_mbit)
+        with nodes as (a, b):
             wait_booted((a, b))
             dirtier, counter = start_guests(a, emulators)
             counter_before = counter_lines(a, counter)[-1]
             result = move(a, b, dirtier, dirtier_settings(emulators)[0])
             ok_before = dirtier_reports(a, dirtier)[-1]  # the last check on a, right before the pause
             checks = prove(a, b, dirtier, counter, result, ok_before, counter_before)
+            checks += move_echo(a, b, nodes.link, "bochs" if "bochs" in emulators else emulators[0])
     except AssertionError as failure:  # MigrationFailure or a console timeout
         checks = [(False, f"the demo could not go on: {failure}")]
-    say("\n5. What the demo showed:")
+    say("\n6. What the demo showed:")
     say(check_lines(checks))
     say(f"\nConsole logs (everything each node printed): {run_root / 'a' / 'console.log'} and "
         f"{run_root / 'b' / 'console.log'}")

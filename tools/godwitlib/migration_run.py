@@ -19,7 +19,7 @@ from .network import NODES, LinkedNodes
 
 # Both nodes must share it; the kernel refuses migrations without one.
 MIGRATE_KEY = "godwit-shared-secret"
-GUEST_IMAGES = ("dirtier", "counter", "cpuid", "echo")
+GUEST_IMAGES = ("dirtier", "counter", "cpuid", "echo", "netabuse")
 BOOT_TIMEOUT = 180
 PAGE = 4096
 MIB = 1 << 20
@@ -114,6 +114,7 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, ve
     result = Migration(guest_id, ip_of(destination))
     while not result.summary:
         event = json.loads(console.expect(EVENT_LINE, started + timeout - time.monotonic()).group(1))
+        event["host_mono_s"] = time.monotonic()  # when this process saw it: see source_clock_zero
         kind = event["event"]
         if kind == "migration_start":
             result.start = event
@@ -134,6 +135,26 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, ve
         except MigrationFailure:
             pass
     return result
+
+
+def source_clock_zero(result: Migration) -> Optional[float]:
+    """The host's monotonic time (s) at which the source's uptime clock (t_ms) read 0,
+    from when its migration events were seen: each event is seen a little after it was
+    written, so the earliest estimate is the best."""
+    events = [e for e in [result.start, *result.rounds, result.summary] if "host_mono_s" in e and "t_ms" in e]
+    return min(e["host_mono_s"] - e["t_ms"] / 1000 for e in events) if events else None
+
+
+def source_clock_rate(result: Migration) -> Optional[float]:
+    """Host seconds per second of the source's uptime clock over the migration (from
+    migration_start to the summary, as this process saw them). About 1 under QEMU; under
+    Bochs, whose clock follows executed instructions (decision 0003), it is well above 1
+    on a loaded host, and every duration the node reports (the downtime too) is that
+    many times shorter than what a client on the host measures."""
+    start, end = result.start, result.summary
+    if "host_mono_s" not in start or "host_mono_s" not in end or end.get("t_ms", 0) <= start.get("t_ms", 0):
+        return None
+    return (end["host_mono_s"] - start["host_mono_s"]) / ((end["t_ms"] - start["t_ms"]) / 1000)
 
 
 def destination_said(result: Migration) -> str:

@@ -10,6 +10,12 @@ Per migration, two panels sharing node a's clock (seconds since the migration st
   link   what the link carried in each round: wire bytes over the round's time. The final
          round's own duration only covers handing data to TCP (90 MiB/s on a 15 MiB/s
          link), so there the divisor is the pause up to node b's acknowledgement.
+  client a third panel when the file has the host-side clients' records (`godwit migrate
+         --guest echo --out`): the replies per second each client got (UDP probe on the
+         left axis, ping on the right), per 100 ms, with the rounds marked as spans and
+         the pause shaded: seed 001's picture of a dip in the push rounds and a gap at
+         stop-and-copy. Only for migrations from node a, whose clock the records carry;
+         the x axis then spans the clients' whole run.
 A failed migration's panel says why it failed (the source's reason, and node b's).
 """
 import json
@@ -18,6 +24,8 @@ from pathlib import Path
 from . import figures
 
 SENT, ZERO, DIRTIED, LINK, PAUSE, POLICY = "#3b6fb6", "#a9c1e6", "#e08a2c", "#2a9d4b", "#d0542c", "#7a3fa0"
+CLIENT_COLORS = {"udp": "#1f5fa8", "ping": "#8c2d7a"}
+CLIENT_NAMES = {"udp": "UDP probe", "ping": "ping"}
 MIB = 1 << 20
 # Round 0 sends all memory; when it is this many times the largest later round the
 # later ones would be invisible on a linear axis.
@@ -50,6 +58,50 @@ def migrations(lines):
     for migration, arrival in zip(found, received):
         migration["received"] = arrival
     return found
+
+
+def clients_of(lines):
+    """The host-side clients' records (event client_probe) that can be put on node a's
+    clock, in file order."""
+    return [e for e in lines if e.get("event") == "client_probe" and e.get("node_a_uptime_s_at_start") is not None]
+
+
+def client_series(record, migration):
+    """(seconds on the migration's axis, replies per host second) for each 100 ms of a
+    client: its host time is divided by node a's clock rate (1/4 under a loaded Bochs)."""
+    offset = record["node_a_uptime_s_at_start"] - migration["start"]["t_ms"] / 1000
+    rate = record.get("node_a_clock_rate") or 1.0  # node a's uptime at the start is already on its clock
+    bins = record.get("replies_per_100ms", [])
+    return [offset + i / 10 / rate for i in range(len(bins))], [count * 10 for count in bins]
+
+
+def draw_clients(axis, migration, clients, pause):
+    """The clients' reply rates over the rounds (spans, alternately shaded) and the pause."""
+    for index, (start, end, r) in enumerate(spans(migration)):
+        axis.axvspan(start, end, color="#777777" if index % 2 else "#bbbbbb", alpha=0.18, lw=0)
+        axis.text((start + end) / 2, 0.98, "final" if r["final"] else f"r{r['round']}", ha="center", va="top",
+                  fontsize=7, transform=axis.get_xaxis_transform())
+    if pause:
+        axis.axvspan(*pause, color=PAUSE, alpha=0.25, lw=0)
+    lines, axes = [], [axis, axis.twinx()] if len(clients) > 1 else [axis]
+    span = []
+    for record, target in zip(clients, axes):
+        kind = record.get("kind", "udp")
+        xs, ys = client_series(record, migration)
+        span += xs[:1] + xs[-1:]
+        color = CLIENT_COLORS.get(kind, "black")
+        lines += target.step(xs, ys, where="post", color=color, lw=1.2,
+                             label=f"{CLIENT_NAMES.get(kind, kind)}: gap {record['longest_gap_ms']:.0f} ms, "
+                                   f"{record['lost']} of {record['sent']} lost")
+        if record.get("interval_ms"):
+            target.set_ylim(0, 1200 / record["interval_ms"])
+        else:
+            target.set_ylim(bottom=0)
+        target.set_ylabel(f"{CLIENT_NAMES.get(kind, kind)} replies/s", color=color)
+    axis.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="center left", framealpha=0.9)
+    if span:
+        axis.set_xlim(min(span), max(span) + 0.1)  # the clients ran before and after the migration
+    axis.set_xlabel("seconds since the migration started (node a's clock)")
 
 
 def title_of(migration):
@@ -144,13 +196,15 @@ def draw_link(axis, migration, pause):
     axis.set_xlabel("seconds since the migration started (node a's clock)")
 
 
-def draw(found, out: Path):
-    """Writes out (.svg) and its .png; returns both paths."""
+def draw(found, out: Path, clients=()):
+    """Writes out (.svg) and its .png; returns both paths. `clients`: client_probe
+    records, drawn under each migration from node a."""
     plt = figures.pyplot()
-    fig, axes = plt.subplots(2 * len(found), 1, figsize=(9, 4.6 * len(found)), squeeze=False,
-                             gridspec_kw={"height_ratios": [3, 1] * len(found)})
+    panels = 3 if clients else 2
+    fig, axes = plt.subplots(panels * len(found), 1, figsize=(9, (4.6 + 2.2 * (panels - 2)) * len(found)),
+                             squeeze=False, gridspec_kw={"height_ratios": [3, 1, 2][:panels] * len(found)})
     for index, migration in enumerate(found):
-        pages, link = axes[2 * index][0], axes[2 * index + 1][0]
+        pages, link = axes[panels * index][0], axes[panels * index + 1][0]
         head, detail = title_of(migration)
         pages.set_title(f"{head}\n{detail}", color="#b00000" if detail.startswith(("FAILED", "no ")) else "black")
         pause = pause_span(migration)
@@ -163,12 +217,22 @@ def draw(found, out: Path):
                 axis.text(0.5, 0.5, "no rounds recorded", ha="center", va="center", transform=axis.transAxes)
         pages.grid(alpha=0.3)
         link.grid(alpha=0.3)
+        if clients:
+            client = axes[panels * index + 2][0]
+            if migration["node"] == "a" and migration["rounds"]:
+                client.sharex(pages)  # before draw_clients makes its twin, which shares the x axis too
+                draw_clients(client, migration, clients, pause_span(migration))
+                link.set_xlabel("")
+            else:
+                client.text(0.5, 0.5, "the clients' records are on node a's clock", ha="center", va="center",
+                            transform=client.transAxes)
+            client.grid(alpha=0.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (SENT, ZERO, PAUSE)] + \
               [plt.Line2D([], [], color=DIRTIED, lw=2.5), plt.Line2D([], [], color=LINK, lw=2.5)]
     fig.legend(handles, ["pages sent in the round", "of them zero pages (no data)", "guest paused (downtime)",
                          "pages dirtied during the round", "what the link carried (final: bytes / pause)"],
                loc="lower center", ncol=3, fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0.06 / len(found), 1, 1))
+    fig.tight_layout(rect=(0, 0.06 / len(found) / (panels - 1), 1, 1))
     return figures.save(fig, out.with_suffix(""), dpi=100)
 
 
@@ -185,7 +249,7 @@ def command(args):
     if not found:
         raise SystemExit(f"godwit plot: {args.events} holds no migration_start event")
     out = args.out or args.events.with_suffix(".svg")
-    png, svg = draw(found, out)
+    png, svg = draw(found, out, clients_of(lines))
     for migration in found:
         print("; ".join(title_of(migration)))
     print(f"godwit plot: wrote {svg} and {png}")

@@ -4,7 +4,7 @@
 host's monotonic time, until its standard input closes (or --seconds pass). Then it
 prints one JSON object: datagrams sent, replies, lost and duplicated replies, the longest
 gap between two replies (the downtime a client sees) and when it began, and the replies
-per 100 ms over time.
+per 100 ms over time, and its start on the host's monotonic clock (start_mono_ns).
 
 Run on the host side of the link (inside the run's network namespace), e.g. with
 Link.popen_on_link([sys.executable, udp_probe.py, "10.0.0.21"], stdin=PIPE, stdout=PIPE).
@@ -54,6 +54,7 @@ def summarize(sent, replies, duplicates, foreign, start_ns):
         "longest_gap_start_s": round((gap_start - start_ns) / 1e9, 3) if gap_start is not None else None,
         "rtt_median_ms": round(rtts[len(rtts) // 2] / 1e6, 3) if rtts else None,
         "replies_per_100ms": bins,
+        "start_mono_ns": start_ns,
     }
 
 
@@ -65,6 +66,8 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=HEADER.size, help="datagram bytes (at least 16)")
     parser.add_argument("--seconds", type=float, default=0, help="stop after this long (0: at end of stdin)")
     parser.add_argument("--log", help="file for one line per reply: seq send_ns receive_ns")
+    parser.add_argument("--progress", action="store_true",
+                        help='print {"bin": i, "replies": n} as each 100 ms since the start closes')
     args = parser.parse_args(argv)
     if args.size < HEADER.size or args.interval_ms <= 0:
         parser.error("--size must be at least 16 and --interval-ms positive")
@@ -81,10 +84,14 @@ def main(argv=None):
     next_send = start
     stopping_at = None
     padding = bytes(args.size - HEADER.size)
+    closed_bins, bin_replies = 0, {}
     print(json.dumps({"event": "probe_started", "target": args.target, "interval_ms": args.interval_ms}),
           flush=True)
     while True:
         t = now_ns()
+        while args.progress and (t - start) // BIN_NS > closed_bins:
+            print(json.dumps({"bin": closed_bins, "replies": bin_replies.pop(closed_bins, 0)}), flush=True)
+            closed_bins += 1
         if stopping_at is None and ((stop_at and t >= stop_at)):
             stopping_at = t + int(GRACE_S * 1e9)
         if stopping_at is not None and t >= stopping_at:
@@ -124,6 +131,7 @@ def main(argv=None):
                 else:
                     seen.add(seq)
                     replies.append((seq, send_ns, received))
+                    bin_replies[(received - start) // BIN_NS] = bin_replies.get((received - start) // BIN_NS, 0) + 1
                     if log:
                         log.write(f"{seq} {send_ns - start} {received - start}\n")
     if log:

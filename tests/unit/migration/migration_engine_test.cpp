@@ -2,6 +2,7 @@
 // while it is copied and must arrive identical, whichever way pre-copy stops.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "tests/unit/migration/migration_world.h"
@@ -92,6 +93,38 @@ TEST(MigrationEngine, RoundLimitStopsAGuestThatKeepsUp) {
   ASSERT_EQ(summary.outcome, MigrationOutcome::kSucceeded);
   EXPECT_EQ(summary.stop_reason, PrecopyDecision::kStopRoundLimit);
   EXPECT_EQ(summary.rounds, 5u);  // four pre-copy rounds and the final one
+  EXPECT_TRUE(world.memory_identical());
+}
+
+// A round of zero pages costs little on the wire but must still be spread over pump()
+// calls, so the guests (which run between them) keep serving during pre-copy.
+TEST(MigrationEngine, ARoundOfZeroPagesIsSpreadOverPumps) {
+  World world;
+  std::fill(world.source.memory.begin(), world.source.memory.end(), uint8_t{0});  // an empty guest
+  world.sender_config.pump_pages = 64;
+  world.rebuild_sender();
+  world.run();
+  ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
+  ASSERT_FALSE(world.recorder.rounds.empty());
+  EXPECT_EQ(world.recorder.rounds[0].zero_pages, kPages);
+  // One pump per simulated millisecond: 1024 pages at 64 a call take 16 of them.
+  EXPECT_GE(world.recorder.rounds[0].duration_ns, (kPages / 64 - 1) * 1'000'000);
+  EXPECT_TRUE(world.memory_identical());
+}
+
+// A round ends when the link has taken its records, not when they are queued: its
+// bandwidth is what the channel carried, and the pause never sends a previous round.
+TEST(MigrationEngine, ARoundEndsWhenTheLinkHasTakenItsRecords) {
+  World world;
+  world.to_destination.window = 8192;  // bytes a simulated millisecond: 8.2 MB/s
+  world.guest = dirtier(world, 1, kPages);
+  world.run();
+  ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
+  ASSERT_GE(world.recorder.rounds.size(), 2u);
+  for (const RoundStats& round : world.recorder.rounds) {
+    if (round.final) continue;
+    EXPECT_LE(round.bandwidth_bytes_per_s, 8192 * 1000 * 105 / 100) << "round " << round.round;
+  }
   EXPECT_TRUE(world.memory_identical());
 }
 
