@@ -7,6 +7,7 @@
 // fails the migration.
 #pragma once
 
+#include "kernel/migrate/settlement.h"
 #include "kernel/vm/vm.h"
 #include "migration/migration_ports.h"
 
@@ -35,9 +36,10 @@ class VmMigrationSource final : public migration::MigrationSource {
   void hold_for_settlement() override;
 
   // The migration is over and the guest stays here: `kill`, `stop`, `start` and a new
-  // `migrate` may act on it again. Does nothing once the guest has ended (released).
+  // `migrate` may act on it again. Does nothing once the guest has ended (released), and
+  // nothing to a guest held for settlement: only `settle` lets that one go.
   void let_go() {
-    if (alive()) vm_.migrating = false;
+    if (alive() && !awaiting_settlement(vm_.id)) vm_.migrating = false;
   }
 
   // False once the guest ended on its own (or was killed) during the migration.
