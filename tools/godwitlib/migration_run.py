@@ -19,7 +19,7 @@ from .network import NODES, LinkedNodes
 
 # Both nodes must share it; the kernel refuses migrations without one.
 MIGRATE_KEY = "godwit-shared-secret"
-GUEST_IMAGES = ("dirtier", "counter", "cpuid", "echo")
+GUEST_IMAGES = ("dirtier", "counter", "cpuid", "echo", "loadgen")
 BOOT_TIMEOUT = 180
 PAGE = 4096
 MIB = 1 << 20
