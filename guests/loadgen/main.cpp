@@ -2,7 +2,7 @@
 // Time runs in periods (schedule.h); each writes `pages` pages of its working set, then
 // does floating-point work (fp_work.h, SSE) until `load` percent of the period has
 // passed, then sleeps. With net= it serves the echo protocol too.
-//   load=<0..100> (default 50)  pages=<per period> (default 0)  wss=<bytes> (default 4M)
+//   load=<0..100> (default 50)  pages=<per period> (default 0)  wss=<bytes> (default 1M)
 //   period=<ms> (default 100)  idle_after=<s> (default 0 = never)  report=<ms> (1000)
 //   checkpoint=<blocks> (default 1000)  net=A.B.C.D/P
 #include "guests/lib/console.h"
@@ -125,7 +125,7 @@ int main() {
   config.period_ns = param_u64("period", 100, 10, 60'000) * kNsPerMs;
   config.pages = param_u64("pages", 0, 0, 1'000'000);
   config.idle_after_ns = param_u64("idle_after", 0, 0, 86'400) * 1'000'000'000;
-  uint64_t wss = param_size("wss", 4 << 20, kPageBytes, godwit::abi::kMaxMemory);
+  uint64_t wss = param_size("wss", 1 << 20, kPageBytes, godwit::abi::kMaxMemory);
   uint64_t report_ms = param_u64("report", 1000, 10, 3'600'000);
   uint64_t checkpoint = param_u64("checkpoint", 1000, 1, 1'000'000'000);
   std::string_view net_text = param_text("net", "");
