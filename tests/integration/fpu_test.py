@@ -29,9 +29,10 @@ REFERENCE = Digests()
 
 
 def checkpoints(node, guest_id):
-    """[(blocks, digest)] the loadgen printed on `node`."""
+    """[(blocks, digest)] the loadgen printed on `node` (whole lines only: the last one
+    may still be arriving)."""
     return [(int(b), int(d, 16)) for b, d in
-            re.findall(rf"^\[g{guest_id} loadgen\] loadgen: fp blocks=(\d+) digest=(0x[0-9a-f]+)", node.console.text,
+            re.findall(rf"^\[g{guest_id} loadgen\] loadgen: fp blocks=(\d+) digest=(0x[0-9a-f]+)\r?\n", node.console.text,
                        re.M)]
 
 
