@@ -64,14 +64,21 @@ bool decode_nic(Sink& out, ShellArgs words, NicSpec& nic, bool& wanted) {
 }  // namespace
 
 void command_guests(Sink& out, ShellArgs) {
-  format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  {}\n", "id", "name", "state", "MiB", "exits", "cpu ms",
-         "command line / end");
+  format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9} {:>8}  {}\n", "id", "name", "state", "MiB", "exits",
+         "cpu ms", "pages/s", "command line / end");
   size_t shown = 0;
   for (const Vm& vm : slots()) {
     if (vm.id == 0) continue;
     ++shown;
-    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  ", vm.id, vm.name(), to_string(vm.state),
+    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9} ", vm.id, vm.name(), to_string(vm.state),
            vm.live() ? vm.memory.size_bytes() >> 20 : 0, vm.stats.total_exits(), vm.stats.cpu_ns / 1'000'000);
+    // The smoothed dirty rate; "-" before the first second, when not logged, or while
+    // a migration or dirtylog has the tracker.
+    if (vm.live() && vm.dirty_logged && !vm.dirty_borrowed && vm.rate.has_rate()) {
+      format(out, "{:>8}  ", vm.rate.smoothed_rate());
+    } else {
+      format(out, "{:>8}  ", "-");
+    }
     if (vm.live()) {
       format(out, "{}\n", vm.command_line());
     } else {
@@ -184,8 +191,8 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint64_t pages = vm->dirty.dirty_count();
   uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
-  stop_dirty_tracking(*vm);
   uint64_t protect_us = vm->dirty.protect_ns() / 1000;
+  stop_dirty_tracking(*vm);
   format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
   if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
   format(out, "; write-protecting its {} MiB took {} us\n", vm->memory.size_bytes() >> 20, protect_us);
