@@ -23,8 +23,11 @@ constexpr ShellCommand kCommands[] = {
     {"kill", "kill <id>", "end a guest", 1, 1, shell::command_kill},
     {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4,
      shell::command_dirtylog},
-    {"migrate", "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify]",
-     "live-migrate a guest to another node", 2, 7, shell::command_migrate},
+    {"migrate",
+     "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify] [--when-quiet P [--for S] "
+     "[--give-up S]]",
+     "live-migrate a guest to another node (--when-quiet: once it dirties under P pages/s for S s)", 2, 11,
+     shell::command_migrate},
     {"net", "net", "network interface, link and counters", 0, 0, shell::command_net},
     {"ping", "ping <ip> [count]", "ICMP echo to another node", 1, 2, shell::command_ping},
     {"tcpbench", "tcpbench server [port] | tcpbench <ip> <MiB> [port]", "TCP throughput, every byte checked",

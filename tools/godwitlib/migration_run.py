@@ -88,11 +88,12 @@ def ip_of(node) -> str:
 
 
 def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, verify=False,
-            on_round: Optional[Callable[[dict], None]] = None, timeout=600.0) -> Migration:
+            on_round: Optional[Callable[[dict], None]] = None, timeout=600.0, extra=()) -> Migration:
     """Types `migrate` on the source and follows it to its summary and the next prompt,
     calling on_round(event) as each round's event arrives; then collects the
     destination's migration_received (waiting for it on success; briefly on failure,
-    when the destination may be gone). verify: `migrate --verify`."""
+    when the destination may be gone). verify: `migrate --verify`; extra: more option
+    words."""
     line = f"migrate {guest_id} {ip_of(destination)}"
     if downtime_ms is not None:
         line += f" --downtime-ms {downtime_ms}"
@@ -100,6 +101,8 @@ def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, ve
         line += f" --max-rounds {max_rounds}"
     if verify:
         line += " --verify"
+    for word in extra:  # e.g. ("--when-quiet", "50", "--for", "3")
+        line += f" {word}"
     arrivals_before = len(destination.console.events("migration_received"))
     incoming_before = len(destination.console.events("migration_incoming"))
     console = source.console
