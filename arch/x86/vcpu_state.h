@@ -64,8 +64,8 @@ struct FxsaveArea {
   uint8_t ftw = 0;  // abridged tag word: one bit per register, 0 = empty
   uint8_t reserved0 = 0;
   uint16_t fop = 0;
-  uint64_t fip = 0;  // last x87 instruction pointer (64-bit format)
-  uint64_t fdp = 0;  // last x87 data pointer
+  uint64_t fip = 0;         // last x87 instruction pointer (64-bit format)
+  uint64_t fdp = 0;         // last x87 data pointer
   uint32_t mxcsr = 0x1F80;  // SSE control/status after reset: all exceptions masked
   uint32_t mxcsr_mask = 0;  // what the saving CPU supports; FXRSTOR ignores it
   uint8_t st[8][16] = {};   // ST0-ST7 / MM0-MM7, 10 bytes used of each 16

@@ -4,10 +4,10 @@
 // ping_ms and reports each reply. Every report_ms it prints its counts.
 //
 //   new echo mem=8M net=10.0.0.21/24 [peer=10.0.0.22] [ping_ms=1000] [report_ms=2000]
-#include "guests/lib/ipv4_text.h"
 #include "guests/lib/console.h"
 #include "guests/lib/echo_service.h"
 #include "guests/lib/guest_netif.h"
+#include "guests/lib/ipv4_text.h"
 #include "guests/lib/params.h"
 #include "guests/lib/time.h"
 #include "lwip/icmp.h"
@@ -72,9 +72,9 @@ void report() {
   println(
       "echo: arp_in={} icmp_echo_in={} udp={} tcp_conns={} tcp_bytes={} tcp_lines={} pings={} replies={} "
       "rx={} tx={} dropped={}",
-      lwip_stats.etharp.recv, lwip_stats.icmp.recv, echo_counts().udp_datagrams, echo_counts().tcp_connections,
-      echo_counts().tcp_bytes, echo_counts().tcp_lines, g_counts.pings_sent, g_counts.ping_replies, net.rx_frames,
-      net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
+      lwip_stats.etharp.recv, lwip_stats.icmp.recv, echo_counts().udp_datagrams,
+      echo_counts().tcp_connections, echo_counts().tcp_bytes, echo_counts().tcp_lines, g_counts.pings_sent,
+      g_counts.ping_replies, net.rx_frames, net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
 }
 
 }  // namespace

@@ -82,12 +82,13 @@ void poll_net() {
 }
 
 void report(const Schedule& schedule, const Period& p) {
-  println("loadgen: ok periods={} blocks={} pages_written={} rate={} idle={} digest={:#x}", g_progress.periods,
-          g_progress.blocks, g_progress.pages_written, p.idle ? 0 : schedule.pages_per_second(), p.idle ? 1 : 0,
-          g_progress.digest);
+  println("loadgen: ok periods={} blocks={} pages_written={} rate={} idle={} digest={:#x}",
+          g_progress.periods, g_progress.blocks, g_progress.pages_written,
+          p.idle ? 0 : schedule.pages_per_second(), p.idle ? 1 : 0, g_progress.digest);
 }
 
-[[noreturn]] void run(const Schedule& schedule, const WorkingSet& ws, uint64_t checkpoint, uint64_t report_ns) {
+[[noreturn]] void run(const Schedule& schedule, const WorkingSet& ws, uint64_t checkpoint,
+                      uint64_t report_ns) {
   uint64_t now = time_ns();
   uint64_t next_report = now + report_ns;
   bool said_idle = false;
@@ -142,8 +143,8 @@ int main() {
     println("loadgen: serving echo on udp/7 and tcp/7 as {}", net_text);
   }
   Schedule schedule(config, time_ns());
-  println("loadgen: load={}% period={}ms pages={} wss={} pages rate={} pages/s idle_after={}s", config.load_percent,
-          config.period_ns / kNsPerMs, config.pages, ws.pages, schedule.pages_per_second(),
-          config.idle_after_ns / 1'000'000'000);
+  println("loadgen: load={}% period={}ms pages={} wss={} pages rate={} pages/s idle_after={}s",
+          config.load_percent, config.period_ns / kNsPerMs, config.pages, ws.pages,
+          schedule.pages_per_second(), config.idle_after_ns / 1'000'000'000);
   run(schedule, ws, checkpoint, report_ms * kNsPerMs);
 }

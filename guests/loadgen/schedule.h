@@ -11,9 +11,9 @@ namespace godwit::guest::loadgen {
 
 struct LoadConfig {
   uint64_t period_ns = 100'000'000;
-  uint32_t load_percent = 50;   // 0..100
-  uint64_t pages = 0;           // pages written at the start of each period
-  uint64_t idle_after_ns = 0;   // guest time after start; 0 = never
+  uint32_t load_percent = 50;  // 0..100
+  uint64_t pages = 0;          // pages written at the start of each period
+  uint64_t idle_after_ns = 0;  // guest time after start; 0 = never
 };
 
 struct Period {

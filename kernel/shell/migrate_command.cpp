@@ -61,7 +61,8 @@ bool decode(Sink& out, ShellArgs args, MigrateRequest& request) {
 bool wait_until_quiet(Sink& out, vm::Vm& vm, const QuietCondition& quiet) {
   uint32_t id = vm.id;
   if (!vm.dirty_logged) {
-    format(out, "migrate: guest {}'s dirty rate is not logged (see the log), so --when-quiet cannot wait\n", id);
+    format(out, "migrate: guest {}'s dirty rate is not logged (see the log), so --when-quiet cannot wait\n",
+           id);
     return false;
   }
   format(out, "migrate: waiting until guest {} dirties fewer than {} pages/s for {} s\n", id, quiet.max_rate,
@@ -81,7 +82,8 @@ bool wait_until_quiet(Sink& out, vm::Vm& vm, const QuietCondition& quiet) {
     Event e("migration_wait");
     e->field("id", id).field("outcome", outcome).field("waited_ms", waited_ms);
     e->field("threshold_pages_per_s", quiet.max_rate).field("window_ms", quiet.window_ns / 1'000'000);
-    if (alive) e->field("pages_per_s", vm.rate.last_rate()).field("smoothed_pages_per_s", vm.rate.smoothed_rate());
+    if (alive)
+      e->field("pages_per_s", vm.rate.last_rate()).field("smoothed_pages_per_s", vm.rate.smoothed_rate());
   }
   if (!alive) {
     format(out, "migrate: guest {} ended while waiting for it to be quiet ({} ms)\n", id, waited_ms);
@@ -92,8 +94,8 @@ bool wait_until_quiet(Sink& out, vm::Vm& vm, const QuietCondition& quiet) {
            waited_ms, id, vm.rate.last_rate(), vm.rate.smoothed_rate());
     return false;
   }
-  format(out, "migrate: guest {} was quiet (under {} pages/s for {} s) after waiting {} ms\n", id, quiet.max_rate,
-         quiet.window_ns / 1'000'000'000, waited_ms);
+  format(out, "migrate: guest {} was quiet (under {} pages/s for {} s) after waiting {} ms\n", id,
+         quiet.max_rate, quiet.window_ns / 1'000'000'000, waited_ms);
   return true;
 }
 
@@ -103,7 +105,8 @@ void command_migrate(Sink& out, ShellArgs args) {
   MigrateRequest request;
   if (!decode(out, args, request)) return;
   uint32_t id = request.vm->id;
-  if (request.options.quiet.max_rate != 0 && !wait_until_quiet(out, *request.vm, request.options.quiet)) return;
+  if (request.options.quiet.max_rate != 0 && !wait_until_quiet(out, *request.vm, request.options.quiet))
+    return;
   auto summary = run(*request.vm, request.address, request.port, request.options, kWaitLimitNs);
   if (!summary) {
     Error e = summary.error();

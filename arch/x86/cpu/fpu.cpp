@@ -71,7 +71,7 @@ std::string_view GuestFpu::problem(const FpuState& state) { return fpu_state_pro
 
 void GuestFpu::load(const FpuState& state) {
   area_ = state.fxsave;
-  area_.mxcsr_mask = 0;  // the source CPU's; FXRSTOR ignores it
+  area_.mxcsr_mask = 0;                // the source CPU's; FXRSTOR ignores it
   if (live_ == this) live_ = nullptr;  // restored on the next entry
 }
 

@@ -49,7 +49,7 @@ class SvmVcpu final : public Vcpu {
   const VcpuShared& shared_;
   AsidTlbTracker tlb_;
   GuestRegisters regs_;
-  GuestFpu fpu_;  // VMRUN switches no x87/SSE state (APM Vol. 2 15.5.1)
+  GuestFpu fpu_;         // VMRUN switches no x87/SSE state (APM Vol. 2 15.5.1)
   bool halted_ = false;  // skipped past HLT and not run since (VcpuState::activity)
 };
 

@@ -51,9 +51,10 @@ TEST(MigrateOptions, WhenQuietTakesARateAWindowAndAGiveUp) {
 }
 
 TEST(MigrateOptions, WhenQuietRefusesBadValuesAndOrphanQualifiers) {
-  for (Words words : {Words{"--when-quiet", "0"}, Words{"--when-quiet"}, Words{"--for", "3"},
-                      Words{"--give-up", "10"}, Words{"--when-quiet", "5", "--for", "121"},
-                      Words{"--when-quiet", "5", "--for", "0"}, Words{"--when-quiet", "5", "--give-up", "0"}}) {
+  for (Words words :
+       {Words{"--when-quiet", "0"}, Words{"--when-quiet"}, Words{"--for", "3"}, Words{"--give-up", "10"},
+        Words{"--when-quiet", "5", "--for", "121"}, Words{"--when-quiet", "5", "--for", "0"},
+        Words{"--when-quiet", "5", "--give-up", "0"}}) {
     MigrateOptions options;
     EXPECT_FALSE(parse_migrate_options(words, options)) << words[0] << " " << words.size();
   }
@@ -67,7 +68,7 @@ TEST(QuietVerdict, GoesOnceQuietLongEnoughAndGivesUpOnlyWhenAsked) {
   c.give_up_ns = 10 * kS;
   EXPECT_EQ(quiet_verdict(c, 0, 9 * kS), QuietVerdict::kWait);
   EXPECT_EQ(quiet_verdict(c, 0, 10 * kS), QuietVerdict::kGiveUp);
-  EXPECT_EQ(quiet_verdict(c, 3 * kS, 10 * kS), QuietVerdict::kQuiet);  // quiet wins a tie
+  EXPECT_EQ(quiet_verdict(c, 3 * kS, 10 * kS), QuietVerdict::kQuiet);      // quiet wins a tie
   EXPECT_EQ(quiet_verdict(QuietCondition{}, 0, 0), QuietVerdict::kQuiet);  // no condition
 }
 
