@@ -31,8 +31,6 @@ void fxrstor(const FxsaveArea& area) {
 
 }  // namespace
 
-GuestFpu* GuestFpu::live_ = nullptr;
-
 Status enable_guest_fpu(const CpuFeatures& cpu) {
   CpuidResult leaf1 = cpuid(1);
   uint32_t needed = kCpuidFxsr | kCpuidSse | kCpuidSse2;

@@ -46,7 +46,7 @@ class GuestFpu {
 
  private:
   alignas(16) FxsaveArea area_;
-  static GuestFpu* live_;  // whose registers the CPU holds; nullptr = nobody's
+  static inline constinit GuestFpu* live_ = nullptr;  // whose registers the CPU holds; nullptr = nobody's
 };
 
 }  // namespace godwit::x86
