@@ -23,6 +23,8 @@ constexpr ShellCommand kCommands[] = {
     {"kill", "kill <id>", "end a guest", 1, 1, shell::command_kill},
     {"dirtylog", "dirtylog <id> <seconds> [<gpa> <size>]", "count the distinct pages a guest writes", 2, 4,
      shell::command_dirtylog},
+    {"dirtyrate", "dirtyrate <id> [on|off]", "a guest's logged dirty rate; turn its logging on or off", 1, 2,
+     shell::command_dirtyrate},
     {"migrate",
      "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify] [--when-quiet P [--for S] "
      "[--give-up S]]",

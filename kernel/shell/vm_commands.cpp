@@ -202,4 +202,30 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   if (args.size() == 5) e->field("pages_in_range", in_range);
 }
 
+// dirtyrate <id>: the logged rate; dirtyrate <id> off|on: stop or restart the logging
+// of that guest (a benchmark's untracked baseline, `tools/godwit bench tracking`).
+void command_dirtyrate(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "dirtyrate", args[1]);
+  if (vm == nullptr) return;
+  if (args.size() == 3 && args[2] == "off") {
+    if (auto status = stop_dirty_rate_logging(*vm); !status) {
+      format(out, "dirtyrate: guest {}'s tracker is in use by a migration or dirtylog\n", vm->id);
+      return;
+    }
+  } else if (args.size() == 3 && args[2] == "on") {
+    start_dirty_rate_logging(*vm);
+  } else if (args.size() == 3) {
+    format(out, "dirtyrate: say on or off, not '{}'\n", args[2]);
+    return;
+  }
+  if (!vm->dirty_logged) {
+    format(out, "guest {}: dirty rate not logged\n", vm->id);
+  } else if (!vm->rate.has_rate()) {
+    format(out, "guest {}: dirty rate logged, no full second yet\n", vm->id);
+  } else {
+    format(out, "guest {}: {} pages/s over the last second, {} smoothed\n", vm->id, vm->rate.last_rate(),
+           vm->rate.smoothed_rate());
+  }
+}
+
 }  // namespace godwit::shell

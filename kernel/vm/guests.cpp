@@ -210,6 +210,12 @@ void start_dirty_rate_logging(Vm& vm) {
   vm.rate.restart(clock::now_ns());
 }
 
+Status stop_dirty_rate_logging(Vm& vm) {
+  if (vm.dirty_borrowed) return fail(Error::kBusy);
+  if (vm.dirty_logged) free_tracker(vm);
+  return ok();
+}
+
 bool log_dirty_rates() {
   constexpr uint64_t kInterval = 1'000'000'000;
   bool sampled = false;

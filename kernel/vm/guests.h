@@ -81,6 +81,11 @@ void start_dirty_rate_logging(Vm& vm);
 // poller; true when it sampled a guest.
 bool log_dirty_rates();
 
+// Ends the logger's tracking (all of RAM writable again, the bitmap freed), so the guest
+// runs without write-protect faults, as a benchmark's baseline needs. kBusy while a
+// migration or dirtylog borrows the tracker; nothing happens when it is not logged.
+Status stop_dirty_rate_logging(Vm& vm);
+
 // Borrows the guest's tracker with an empty log (a migration, `dirtylog`), starting one
 // if the logger has none. kBusy when it is already borrowed.
 Status start_dirty_tracking(Vm& vm);

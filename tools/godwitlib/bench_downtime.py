@@ -35,7 +35,7 @@ SLACK_MS = 2.0
 def add_arguments(parser):
     """Options of `bench downtime` (bench_cmd shares --emulator, --link-mbit, --rate and --json)."""
     parser.add_argument("--sizes", default="16M,64M,256M", help="downtime: guest sizes (default 16M,64M,256M)")
-    parser.add_argument("--wss", default="1M", help="downtime: dirtier working set (default 1M)")
+    parser.add_argument("--wss", default="1M", help="downtime, tracking: dirtier working set (default 1M)")
     parser.add_argument("--verify", action="store_true", help="downtime: migrate with --verify")
 
 
