@@ -4,15 +4,14 @@ One node runs a dirtier flat out (rate=0) over a working set; the tool reads its
 progress (page writes per second of guest time, from consecutive `dirtier: ok` lines a
 report period apart) while its dirty rate is not logged (`dirtyrate <id> off`) and while
 it is (`dirtyrate <id> on`: write-protection tracking, one fault per page per second),
-and the guest's VM exits over each window (the `guests` exits column over the host's wall
-clock), so exits per dirtied page follow: (tracked exits/s - untracked exits/s) over the
+and the guest's VM exits over each window (the `guests` exits column over the window's
+report periods), so exits per dirtied page follow: (tracked exits/s - untracked exits/s) over the
 logged pages/s. Intel PML (which Bochs emulates) would take the faults away on VT-x; Godwit
 does not use it yet, so both emulators show write-protection tracking.
 """
 import json
 import re
 import statistics
-import time
 
 from . import paths
 from .emulators import Node, NodeSpec
@@ -45,11 +44,13 @@ def window(console, guest_id: int, logging: str) -> dict:
     if ("not logged" in output) != (logging == "off"):
         raise SystemExit(f"godwit bench: `dirtyrate {guest_id} {logging}` said {output!r}")
     console.expect(REPORT.pattern, 60)  # the period the switch fell into
-    first_exits, started = exits(console, guest_id), time.monotonic()
+    first_exits = exits(console, guest_id)
     events_before = len(console.events("dirtyrate"))
     writes = [int(console.expect(REPORT.pattern, 60).group(2)) for _ in range(REPORTS)]
-    wall = time.monotonic() - started
-    exits_per_s = (exits(console, guest_id) - first_exits) / wall
+    # REPORTS report periods (one second of guest time each) lie between the two counts,
+    # give or take the `guests` command's own time: the node's clock, as the rates are
+    # (the host's wall clock is not Bochs' emulated one).
+    exits_per_s = (exits(console, guest_id) - first_exits) / REPORTS
     per_period = [b - a for a, b in zip(writes, writes[1:])]
     logged = [e["pages_per_s"] for e in console.events("dirtyrate")[events_before:] if e["id"] == guest_id]
     return {"writes_per_s": statistics.median(per_period), "writes_per_s_periods": per_period,
