@@ -2,7 +2,10 @@
 
 namespace godwit::vm {
 
-void DirtyRateMeter::restart(uint64_t now_ns) { *this = DirtyRateMeter{}, interval_start_ns_ = now_ns; }
+void DirtyRateMeter::restart(uint64_t now_ns) {
+  *this = DirtyRateMeter{};
+  interval_start_ns_ = now_ns;
+}
 
 bool DirtyRateMeter::sample(uint64_t pages, uint64_t now_ns) {
   if (now_ns < interval_start_ns_ + 1'000'000) return false;
