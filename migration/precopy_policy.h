@@ -29,9 +29,9 @@ struct PrecopyParameters {
   // than the smallest seen before it.
   uint32_t min_progress_percent = 10;
   uint32_t no_progress_rounds = 3;  // stop after this many rounds without progress
-  // Bytes the final copy must send besides pages (VCPU_STATE 536, DEVICE_STATE 304,
-  // END 32, ROUND 32 on the wire, rounded up).
-  uint64_t state_bytes = 1024;
+  // Bytes the final copy must send besides pages (VCPU_STATE 1064 with its FPU state,
+  // DEVICE_STATE 304, END 32, ROUND 32 on the wire, rounded up).
+  uint64_t state_bytes = 1536;
   // Wire bytes per dirty page (data + entry + a share of the record header).
   uint64_t page_wire_bytes = 4096 + 16 + 1;
 };

@@ -102,6 +102,14 @@ StreamFault decode_vcpu_state(const RawRecord& raw, uint32_t vcpu_count, VcpuSta
   if (out.state_size != sizeof(x86::VcpuState)) {
     return at(raw, StreamError::kBadHeaderField, out.state_size, sizeof(x86::VcpuState));
   }
+  // The FPU state's form; the destination checks MXCSR again against its own CPU's mask
+  // (x86::GuestFpu::problem) before FXRSTOR could fault on it.
+  const x86::FpuState& fpu = out.state.fpu;
+  if (fpu.xcr0 != x86::kGuestXcr0) return at(raw, StreamError::kBadHeaderField, fpu.xcr0, x86::kGuestXcr0);
+  if (fpu.reserved != 0) return at(raw, StreamError::kNonZeroReserved, fpu.reserved);
+  if (uint32_t bad = fpu.fxsave.mxcsr & x86::kMxcsrReservedBits; bad != 0) {
+    return at(raw, StreamError::kBadHeaderField, fpu.fxsave.mxcsr, ~x86::kMxcsrReservedBits);
+  }
   return {};
 }
 

@@ -15,8 +15,9 @@ namespace godwit::migration {
 static_assert(std::endian::native == std::endian::little, "the stream is little-endian (section 1)");
 
 inline constexpr uint64_t kStreamMagic = 0x00314d4757444f47ull;  // bytes "GODWGM1\0"
-// 2: the mandatory CPUID record; 3: every record after the handshake sealed (section 5),
-// the commit of section 8 (VERIFIED, COMMIT, COMMITTED).
+// 2: the mandatory CPUID record (2.1 VERIFY, 2.2 NET_DEVICE, 2.3 FPU state in VCPU_STATE);
+// 3: every record after the handshake sealed (section 5), the commit of section 8
+// (VERIFIED, COMMIT, COMMITTED).
 inline constexpr uint16_t kStreamVersionMajor = 3;
 inline constexpr uint16_t kStreamVersionMinor = 0;
 inline constexpr uint32_t kPageSize = 4096;
@@ -131,8 +132,9 @@ struct VcpuStateRecord {
   uint32_t state_size = 0;  // sizeof(x86::VcpuState)
   x86::VcpuState state;
 };
-static_assert(sizeof(x86::VcpuState) == 512, "VcpuState changed: bump the stream version");
-static_assert(sizeof(VcpuStateRecord) == 520);
+// 2.3 appended the x87/SSE state (x86::FpuState, 528 bytes) to the 2.2 layout's 512.
+static_assert(sizeof(x86::VcpuState) == 1040, "VcpuState changed: bump the stream version");
+static_assert(sizeof(VcpuStateRecord) == 1048);
 
 // The paravirtual devices the VM layer emulates (section 3, DEVICE_STATE).
 inline constexpr uint32_t kMaxConsolePending = 256;

@@ -55,6 +55,43 @@ struct DescriptorTableState {
 };
 static_assert(sizeof(DescriptorTableState) == 16);
 
+// The x87, MMX and SSE state as FXSAVE with REX.W (FXSAVE64) stores it: the "legacy
+// region" of Intel SDM Vol. 1 10.5.1, Table 10-2 (64-bit format), AMD APM Vol. 5 FXSAVE.
+// Both vendors read and write this layout, so it moves between VT-x and AMD-V nodes.
+struct FxsaveArea {
+  uint16_t fcw = 0x037F;  // x87 control word after FNINIT
+  uint16_t fsw = 0;
+  uint8_t ftw = 0;  // abridged tag word: one bit per register, 0 = empty
+  uint8_t reserved0 = 0;
+  uint16_t fop = 0;
+  uint64_t fip = 0;         // last x87 instruction pointer (64-bit format)
+  uint64_t fdp = 0;         // last x87 data pointer
+  uint32_t mxcsr = 0x1F80;  // SSE control/status after reset: all exceptions masked
+  uint32_t mxcsr_mask = 0;  // what the saving CPU supports; FXRSTOR ignores it
+  uint8_t st[8][16] = {};   // ST0-ST7 / MM0-MM7, 10 bytes used of each 16
+  uint8_t xmm[16][16] = {};
+  uint8_t reserved1[48] = {};
+  uint8_t available[48] = {};  // ignored by the CPU
+};
+static_assert(sizeof(FxsaveArea) == 512);
+
+// XCR0 bits (SDM Vol. 1 13.3): the state components a guest's FpuState holds. Godwit
+// carries x87 and SSE (the FXSAVE area) and offers guests no XSAVE (the CPU model lacks
+// it and XSETBV exits), so a guest's XCR0 is always exactly these two.
+inline constexpr uint64_t kXcr0X87 = 1u << 0, kXcr0Sse = 1u << 1;
+inline constexpr uint64_t kGuestXcr0 = kXcr0X87 | kXcr0Sse;
+// MXCSR bits 31:16 are reserved on every CPU (SDM Vol. 1 10.5.1.1); FXRSTOR of one raises
+// #GP. A CPU may reserve more (its MXCSR_MASK says which): the loading node checks those.
+inline constexpr uint32_t kMxcsrReservedBits = 0xFFFF'0000u;
+
+// One guest's floating-point state: what a guest switch keeps and a migration carries.
+struct FpuState {
+  uint64_t xcr0 = kGuestXcr0;  // the components below; exactly kGuestXcr0
+  uint64_t reserved = 0;
+  FxsaveArea fxsave;
+};
+static_assert(sizeof(FpuState) == 528);
+
 struct VcpuState {
   GuestRegisters regs;
   uint64_t cr0 = 0, cr2 = 0, cr3 = 0, cr4 = 0;
@@ -75,7 +112,11 @@ struct VcpuState {
   uint32_t pending_error_code = 0;
   uint32_t activity = 0;  // 0 = active, 1 = halted (HLT)
   uint32_t reserved = 0;
+  // x87/SSE (since stream 2.3). The default is the state after reset, so a guest that
+  // never used floating point carries that.
+  FpuState fpu;
 };
+static_assert(sizeof(VcpuState) == 1040);
 
 // One CPUID answer a guest sees: the registers for (leaf in EAX, subleaf in ECX).
 struct CpuidEntry {

@@ -105,12 +105,21 @@ Problem event_problem(const VcpuState& s) {
 
 }  // namespace
 
+std::string_view fpu_state_problem(const FpuState& fpu, uint32_t mxcsr_mask) {
+  if (fpu.xcr0 != kGuestXcr0) return "XCR0 is not x87|SSE, the state components Godwit carries";
+  if (fpu.reserved != 0 || fpu.fxsave.reserved0 != 0) return "a reserved FPU field is not zero";
+  // FXRSTOR raises #GP for an MXCSR bit outside the CPU's mask (SDM Vol. 1 10.5.1.1).
+  if (fpu.fxsave.mxcsr & ~mxcsr_mask) return "MXCSR sets a bit this CPU reserves";
+  return {};
+}
+
 std::string_view common_state_problem(const VcpuState& state, unsigned physical_address_bits) {
   if (auto p = reserved_field_problem(state); !p.empty()) return p;
   if (auto p = msr_problem(state); !p.empty()) return p;
   if (auto p = control_problem(state, physical_address_bits); !p.empty()) return p;
   if (auto p = register_problem(state); !p.empty()) return p;
   if (auto p = segment_base_problem(state); !p.empty()) return p;
+  if (auto p = fpu_state_problem(state.fpu, ~kMxcsrReservedBits); !p.empty()) return p;
   return event_problem(state);
 }
 

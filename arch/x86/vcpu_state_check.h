@@ -27,6 +27,13 @@ inline constexpr uint32_t kSegmentReservedBits = 0xFFFE'0F00u;
 // Empty when `state` breaks none of the common rules; otherwise one sentence naming
 // the first rule it breaks. `physical_address_bits` is the host's MAXPHYADDR (CPUID
 // 0x80000008 EAX[7:0]); CR3 must not set a bit at or above it in long mode.
+// The FPU state's rules among them (fpu_state_problem with every MXCSR bit a CPU may
+// define allowed).
 std::string_view common_state_problem(const VcpuState& state, unsigned physical_address_bits);
+
+// Empty when FXRSTOR of `fpu` cannot fault on a CPU whose MXCSR_MASK is `mxcsr_mask`
+// and the state holds exactly the components Godwit carries (XCR0 = x87 | SSE);
+// otherwise one sentence. The loading node passes its own mask (arch/x86/cpu/fpu.h).
+std::string_view fpu_state_problem(const FpuState& fpu, uint32_t mxcsr_mask);
 
 }  // namespace godwit::x86

@@ -7,9 +7,10 @@
 //
 //   new echo mem=8M net=10.0.0.21/24 [peer=10.0.0.22] [ping_ms=1000] [report_ms=2000]
 //       [stream_ms=10]
-#include "guests/echo/ipv4_text.h"
 #include "guests/lib/console.h"
+#include "guests/lib/echo_service.h"
 #include "guests/lib/guest_netif.h"
+#include "guests/lib/ipv4_text.h"
 #include "guests/lib/params.h"
 #include "guests/lib/time.h"
 #include "lwip/icmp.h"
@@ -18,19 +19,16 @@
 #include "lwip/raw.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
-#include "lwip/udp.h"
 
 namespace {
 
 using namespace godwit::guest;
 
-constexpr uint16_t kEchoPort = 7;
 constexpr uint16_t kStreamPort = 8;
 constexpr size_t kMaxStreams = 2;
 constexpr uint16_t kPingId = 0x6777;
 
 struct Counts {
-  uint64_t udp_datagrams = 0, tcp_connections = 0, tcp_bytes = 0, tcp_lines = 0;
   uint64_t pings_sent = 0, ping_replies = 0;
   uint64_t stream_lines = 0;
 };
@@ -94,39 +92,6 @@ void stream_lines() {
   }
 }
 
-void udp_echo(void*, udp_pcb* pcb, pbuf* p, const ip_addr_t* from, u16_t port) {
-  ++g_counts.udp_datagrams;
-  (void)udp_sendto(pcb, p, from, port);
-  pbuf_free(p);
-}
-
-// Echoes whatever arrives; if the send buffer cannot take it all, refuses the data and
-// lwIP offers it again later (the sender is slowed by the window, nothing is lost).
-err_t tcp_echo_receive(void*, tcp_pcb* pcb, pbuf* p, err_t) {
-  if (p == nullptr) {
-    (void)tcp_close(pcb);
-    return ERR_OK;
-  }
-  if (tcp_sndbuf(pcb) < p->tot_len) return ERR_MEM;
-  for (pbuf* q = p; q != nullptr; q = q->next) {
-    if (tcp_write(pcb, q->payload, q->len, TCP_WRITE_FLAG_COPY) != ERR_OK) return ERR_MEM;
-    const auto* bytes = static_cast<const uint8_t*>(q->payload);
-    for (u16_t i = 0; i < q->len; ++i) g_counts.tcp_lines += bytes[i] == '\n' ? 1 : 0;
-  }
-  (void)tcp_output(pcb);
-  g_counts.tcp_bytes += p->tot_len;
-  tcp_recved(pcb, p->tot_len);
-  pbuf_free(p);
-  return ERR_OK;
-}
-
-err_t tcp_echo_accept(void*, tcp_pcb* pcb, err_t error) {
-  if (error != ERR_OK || pcb == nullptr) return ERR_VAL;
-  ++g_counts.tcp_connections;
-  tcp_recv(pcb, tcp_echo_receive);
-  return ERR_OK;
-}
-
 // Our echo replies: type 0, our identifier. Everything else goes on to lwIP's ICMP.
 u8_t ping_receive(void*, raw_pcb*, pbuf* p, const ip_addr_t* from) {
   constexpr u16_t kIpHeader = 20;
@@ -169,8 +134,8 @@ void report() {
       "echo: arp_in={} icmp_echo_in={} udp={} tcp_conns={} tcp_bytes={} tcp_lines={} stream_lines={} "
       "pings={} "
       "replies={} rx={} tx={} dropped={}",
-      lwip_stats.etharp.recv, lwip_stats.icmp.recv, g_counts.udp_datagrams, g_counts.tcp_connections,
-      g_counts.tcp_bytes, g_counts.tcp_lines, g_counts.stream_lines, g_counts.pings_sent,
+      lwip_stats.etharp.recv, lwip_stats.icmp.recv, echo_counts().udp_datagrams, echo_counts().tcp_connections,
+      echo_counts().tcp_bytes, echo_counts().tcp_lines, g_counts.stream_lines, g_counts.pings_sent,
       g_counts.ping_replies, net.rx_frames, net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
 }
 
@@ -199,16 +164,7 @@ int main() {
           address[0], address[1], address[2], address[3], prefix, mac[0], mac[1], mac[2], mac[3], mac[4],
           mac[5]);
 
-  udp_pcb* udp = udp_new();
-  tcp_pcb* listener = tcp_new();
-  if (udp == nullptr || listener == nullptr || udp_bind(udp, IP_ADDR_ANY, kEchoPort) != ERR_OK ||
-      tcp_bind(listener, IP_ADDR_ANY, kEchoPort) != ERR_OK) {
-    println("echo: cannot open port {}", kEchoPort);
-    return 1;
-  }
-  udp_recv(udp, udp_echo, nullptr);
-  listener = tcp_listen(listener);
-  tcp_accept(listener, tcp_echo_accept);
+  if (!echo_serve()) return 1;
   tcp_pcb* streams = tcp_new();
   if (streams == nullptr || tcp_bind(streams, IP_ADDR_ANY, kStreamPort) != ERR_OK ||
       (streams = tcp_listen(streams)) == nullptr) {

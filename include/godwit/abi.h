@@ -64,7 +64,8 @@ inline constexpr uint64_t kMaxBlockUntilNs = 1ull << 62;
 // --- Entry state and memory layout -------------------------------------------------------
 // The guest starts in 64-bit long mode, ring 0, at its ELF entry point with:
 //   RDI = kBootInfoAddress, RSP = kStackTop, RFLAGS = 0x2 (interrupts off), every other
-//   general register 0; CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE|OSFXSR|OSXMMEXCPT,
+//   general register 0; x87/SSE as after FNINIT (FCW 0x37F, MXCSR 0x1F80), kept per guest
+//   across switches and migrations; CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE|OSFXSR|OSXMMEXCPT,
 //   EFER = LME|LMA|NXE, CR3 = kPageTablesAddress;
 //   CS = 64-bit code (kCodeSelector), SS/DS/ES/FS/GS = flat data (kDataSelector), bases
 //   0, from the GDT the hypervisor placed at kGdtAddress (GDTR limit kGdtLimit); TR =

@@ -5,6 +5,7 @@
 namespace godwit::migrate {
 
 bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptions& options) {
+  bool saw_quiet_option = false;
   for (size_t i = 0; i < words.size(); i += 2) {
     if (words[i] == "--verify") {
       options.verify = true;
@@ -28,11 +29,26 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
       options.policy.downtime_target_ns = *value * 1'000'000;
     } else if (words[i] == "--max-rounds" && *value >= 1 && *value <= 1000) {
       options.policy.max_rounds = static_cast<uint32_t>(*value);
+    } else if (words[i] == "--when-quiet" && *value >= 1 && *value <= 10'000'000) {
+      options.quiet.max_rate = *value;
+    } else if (words[i] == "--for" && *value >= 1 && *value <= kMaxQuietWindowS) {
+      options.quiet.window_ns = *value * 1'000'000'000;
+      saw_quiet_option = true;
+    } else if (words[i] == "--give-up" && *value >= 1 && *value <= 86'400) {
+      options.quiet.give_up_ns = *value * 1'000'000'000;
+      saw_quiet_option = true;
     } else {
       return false;
     }
   }
-  return true;
+  // --for and --give-up only qualify --when-quiet.
+  return !saw_quiet_option || options.quiet.max_rate != 0;
+}
+
+QuietVerdict quiet_verdict(const QuietCondition& condition, uint64_t quiet_ns, uint64_t waited_ns) {
+  if (condition.max_rate == 0 || quiet_ns >= condition.window_ns) return QuietVerdict::kQuiet;
+  if (condition.give_up_ns != 0 && waited_ns >= condition.give_up_ns) return QuietVerdict::kGiveUp;
+  return QuietVerdict::kWait;
 }
 
 }  // namespace godwit::migrate

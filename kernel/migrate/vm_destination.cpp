@@ -164,6 +164,7 @@ void VmDestination::start() {
     vm_->state = vm::VmState::kRunnable;
   }
   vm_->migrating = false;
+  vm::start_dirty_rate_logging(*vm_);
   if (vm_->nic != nullptr) {
     // identity_free was checked in load_nic and the main loop ran nothing in between
     // that attaches ports, so this plugs; should it not, the guest runs unreachable.

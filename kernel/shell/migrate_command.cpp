@@ -3,6 +3,8 @@
 // it, running the main loop so guests and the network keep going.
 #include "kernel/shell/migrate_command.h"
 
+#include "kernel/console/event.h"
+#include "kernel/loop/main_loop.h"
 #include "kernel/migrate/migration_service.h"
 #include "kernel/migrate/settlement.h"
 #include "kernel/vm/guests.h"
@@ -54,12 +56,58 @@ bool decode(Sink& out, ShellArgs args, MigrateRequest& request) {
   return true;
 }
 
+// --when-quiet: runs the main loop (guests, network, the dirty-rate logger) until the
+// guest's rate has stayed under the threshold for the window; says how long it waited.
+// True when the migration should start now.
+bool wait_until_quiet(Sink& out, vm::Vm& vm, const QuietCondition& quiet) {
+  uint32_t id = vm.id;
+  if (!vm.dirty_logged) {
+    format(out, "migrate: guest {}'s dirty rate is not logged (see the log), so --when-quiet cannot wait\n",
+           id);
+    return false;
+  }
+  format(out, "migrate: waiting until guest {} dirties fewer than {} pages/s for {} s\n", id, quiet.max_rate,
+         quiet.window_ns / 1'000'000'000);
+  uint64_t start = main_loop::now_ns();
+  QuietVerdict verdict = QuietVerdict::kWait;
+  auto over = [&] {
+    if (!vm.live() || vm.id != id) return true;
+    verdict = quiet_verdict(quiet, vm.rate.quiet_ns(quiet.max_rate), main_loop::now_ns() - start);
+    return verdict != QuietVerdict::kWait;
+  };
+  main_loop::run_until(over, kWaitLimitNs);
+  uint64_t waited_ms = (main_loop::now_ns() - start) / 1'000'000;
+  bool alive = vm.live() && vm.id == id;
+  const char* outcome = !alive ? "ended" : verdict == QuietVerdict::kQuiet ? "quiet" : "gave-up";
+  {
+    Event e("migration_wait");
+    e->field("id", id).field("outcome", outcome).field("waited_ms", waited_ms);
+    e->field("threshold_pages_per_s", quiet.max_rate).field("window_ms", quiet.window_ns / 1'000'000);
+    if (alive)
+      e->field("pages_per_s", vm.rate.last_rate()).field("smoothed_pages_per_s", vm.rate.smoothed_rate());
+  }
+  if (!alive) {
+    format(out, "migrate: guest {} ended while waiting for it to be quiet ({} ms)\n", id, waited_ms);
+    return false;
+  }
+  if (verdict != QuietVerdict::kQuiet) {
+    format(out, "migrate: gave up after waiting {} ms: guest {} still dirties {} pages/s (smoothed {})\n",
+           waited_ms, id, vm.rate.last_rate(), vm.rate.smoothed_rate());
+    return false;
+  }
+  format(out, "migrate: guest {} was quiet (under {} pages/s for {} s) after waiting {} ms\n", id,
+         quiet.max_rate, quiet.window_ns / 1'000'000'000, waited_ms);
+  return true;
+}
+
 }  // namespace
 
 void command_migrate(Sink& out, ShellArgs args) {
   MigrateRequest request;
   if (!decode(out, args, request)) return;
   uint32_t id = request.vm->id;
+  if (request.options.quiet.max_rate != 0 && !wait_until_quiet(out, *request.vm, request.options.quiet))
+    return;
   auto summary = run(*request.vm, request.address, request.port, request.options, kWaitLimitNs);
   if (!summary) {
     Error e = summary.error();

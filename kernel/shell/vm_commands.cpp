@@ -70,16 +70,23 @@ bool decode_nic(Sink& out, ShellArgs words, NicSpec& nic, bool& wanted) {
 }  // namespace
 
 void command_guests(Sink& out, ShellArgs) {
-  format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  {}\n", "id", "name", "state", "MiB", "exits", "cpu ms",
-         "command line / end");
+  format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9} {:>8}  {}\n", "id", "name", "state", "MiB", "exits",
+         "cpu ms", "pages/s", "command line / end");
   size_t shown = 0;
   for (const Vm& vm : slots()) {
     if (vm.id == 0) continue;
     ++shown;
     bool unsettled = vm.live() && migrate::awaiting_settlement(vm.id);
-    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9}  ", vm.id, vm.name(),
+    format(out, "{:>3}  {:<10} {:<8} {:>6} {:>10} {:>9} ", vm.id, vm.name(),
            unsettled ? "unsettled" : to_string(vm.state), vm.live() ? vm.memory.size_bytes() >> 20 : 0,
            vm.stats.total_exits(), vm.stats.cpu_ns / 1'000'000);
+    // The smoothed dirty rate; "-" before the first second, when not logged, or while
+    // a migration or dirtylog has the tracker.
+    if (vm.live() && vm.dirty_logged && !vm.dirty_borrowed && vm.rate.has_rate()) {
+      format(out, "{:>8}  ", vm.rate.smoothed_rate());
+    } else {
+      format(out, "{:>8}  ", "-");
+    }
     if (unsettled) {
       format(out, "paused, awaiting settlement: 'settle {} resume|discard'\n", vm.id);
     } else if (vm.live()) {
@@ -195,8 +202,8 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint64_t pages = vm->dirty.dirty_count();
   uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
-  stop_dirty_tracking(*vm);
   uint64_t protect_us = vm->dirty.protect_ns() / 1000;
+  stop_dirty_tracking(*vm);
   format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
   if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
   format(out, "; write-protecting its {} MiB took {} us\n", vm->memory.size_bytes() >> 20, protect_us);
@@ -204,6 +211,32 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   e->field("id", id).field("pages", pages).field("faults", faults).field("ms", elapsed_ms);
   e->field("protect_us", protect_us);
   if (args.size() == 5) e->field("pages_in_range", in_range);
+}
+
+// dirtyrate <id>: the logged rate; dirtyrate <id> off|on: stop or restart the logging
+// of that guest (a benchmark's untracked baseline, `tools/godwit bench tracking`).
+void command_dirtyrate(Sink& out, ShellArgs args) {
+  Vm* vm = live_guest(out, "dirtyrate", args[1]);
+  if (vm == nullptr) return;
+  if (args.size() == 3 && args[2] == "off") {
+    if (auto status = stop_dirty_rate_logging(*vm); !status) {
+      format(out, "dirtyrate: guest {}'s tracker is in use by a migration or dirtylog\n", vm->id);
+      return;
+    }
+  } else if (args.size() == 3 && args[2] == "on") {
+    start_dirty_rate_logging(*vm);
+  } else if (args.size() == 3) {
+    format(out, "dirtyrate: say on or off, not '{}'\n", args[2]);
+    return;
+  }
+  if (!vm->dirty_logged) {
+    format(out, "guest {}: dirty rate not logged\n", vm->id);
+  } else if (!vm->rate.has_rate()) {
+    format(out, "guest {}: dirty rate logged, no full second yet\n", vm->id);
+  } else {
+    format(out, "guest {}: {} pages/s over the last second, {} smoothed\n", vm->id, vm->rate.last_rate(),
+           vm->rate.smoothed_rate());
+  }
 }
 
 }  // namespace godwit::shell

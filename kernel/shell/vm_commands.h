@@ -11,5 +11,6 @@ void command_start(Sink& out, ShellArgs args);
 void command_stop(Sink& out, ShellArgs args);
 void command_kill(Sink& out, ShellArgs args);
 void command_dirtylog(Sink& out, ShellArgs args);
+void command_dirtyrate(Sink& out, ShellArgs args);
 
 }  // namespace godwit::shell

@@ -76,4 +76,19 @@ Expected<uint64_t> DirtyTracker::collect(PageBitmap& into) {
   }
 }
 
+Expected<uint64_t> DirtyTracker::clear(Clock& clock) {
+  uint64_t begin = clock.now_ns();
+  uint64_t chunk[512];
+  uint64_t cleared = 0;
+  for (;;) {
+    auto taken = take(chunk);
+    if (!taken) return taken.failure();
+    cleared += *taken;
+    if (*taken == 0) break;
+  }
+  faults_ = 0;
+  protect_ns_ = clock.now_ns() - begin;
+  return cleared;
+}
+
 }  // namespace godwit::vm

@@ -51,6 +51,11 @@ class DirtyTracker {
   // Moves every dirty page into `into` (marking, never clearing), write-protected again
   // a chunk of 512 at a time (one flush each); returns how many it moved.
   Expected<uint64_t> collect(PageBitmap& into);
+  // Empties the log the same way and returns how many pages it held: those dirtied since
+  // start() or the last clear(). Resets faults(); the time it took becomes protect_ns().
+  // What the dirty-rate logger does once a second, and what a migration or `dirtylog`
+  // does when it borrows the logger's running tracker (kernel/vm/guests.h).
+  Expected<uint64_t> clear(Clock& clock);
 
  private:
   x86::SecondLevelSpace* space_ = nullptr;

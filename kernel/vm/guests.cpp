@@ -33,10 +33,33 @@ Vm* free_slot() {
   return oldest;
 }
 
+Status allocate_tracker(Vm& vm) {
+  size_t words = PageBitmap::words_for(vm.memory.page_count());
+  uint64_t frames = (words * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
+  auto first = memory::frames().allocate(frames);
+  if (!first) return first.failure();
+  std::span<uint64_t> bits(reinterpret_cast<uint64_t*>(*first), words);
+  if (auto status = vm.dirty.start(*vm.space, vm.memory.size_bytes(), bits, clock::monotonic()); !status) {
+    (void)memory::frames().free(*first, frames);
+    return status;
+  }
+  return ok();
+}
+
+void free_tracker(Vm& vm) {
+  vm.dirty_logged = false;
+  if (!vm.dirty.active()) return;
+  std::span<uint64_t> bits = vm.dirty.bits();
+  vm.dirty.stop();
+  uint64_t frames = (bits.size() * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
+  (void)memory::frames().free(reinterpret_cast<uint64_t>(bits.data()), frames);
+}
+
 void release(Vm& vm) {
   delete vm.nic;  // unplugs it from the switch before its RAM goes
   vm.nic = nullptr;
-  stop_dirty_tracking(vm);
+  vm.dirty_borrowed = false;
+  free_tracker(vm);
   if (vm.vcpu != nullptr) the_backend->destroy_vcpu(vm.vcpu);
   if (vm.space != nullptr) the_backend->destroy_space(vm.space);
   vm.vcpu = nullptr;
@@ -141,6 +164,7 @@ Expected<Vm*> create_guest(const GuestSpec& spec) {
     }
   }
   (*vm)->state = VmState::kRunnable;
+  start_dirty_rate_logging(**vm);
   announce_guest(**vm, false);
   return vm;
 }
@@ -176,26 +200,66 @@ void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detai
   release(vm);
 }
 
+void start_dirty_rate_logging(Vm& vm) {
+  if (vm.dirty.active()) return;
+  if (auto status = allocate_tracker(vm); !status) {
+    log::warn("guest {} ({}): no dirty-rate logging: {}", vm.id, vm.name(), status.error());
+    return;
+  }
+  vm.dirty_logged = true;
+  vm.rate.restart(clock::now_ns());
+}
+
+Status stop_dirty_rate_logging(Vm& vm) {
+  if (vm.dirty_borrowed) return fail(Error::kBusy);
+  if (vm.dirty_logged) free_tracker(vm);
+  return ok();
+}
+
+bool log_dirty_rates() {
+  constexpr uint64_t kInterval = 1'000'000'000;
+  bool sampled = false;
+  for (Vm& vm : table) {
+    if (!vm.live() || !vm.dirty_logged || vm.dirty_borrowed) continue;
+    uint64_t now = clock::now_ns();
+    if (now - vm.rate.interval_start_ns() < kInterval) continue;
+    auto pages = vm.dirty.clear(clock::monotonic());
+    if (!pages) {
+      log::warn("guest {} ({}): dirty-rate logging stopped: {}", vm.id, vm.name(), pages.error());
+      free_tracker(vm);
+      continue;
+    }
+    if (!vm.rate.sample(*pages, now)) continue;
+    sampled = true;
+    Event e("dirtyrate");
+    e->field("id", vm.id)
+        .field("name", vm.name())
+        .field("pages_per_s", vm.rate.last_rate())
+        .field("smoothed_pages_per_s", vm.rate.smoothed_rate())
+        .field("pages", *pages);
+  }
+  return sampled;
+}
+
 Status start_dirty_tracking(Vm& vm) {
-  if (vm.dirty.active()) return fail(Error::kBusy);
-  size_t words = PageBitmap::words_for(vm.memory.page_count());
-  uint64_t frames = (words * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
-  auto first = memory::frames().allocate(frames);
-  if (!first) return first.failure();
-  std::span<uint64_t> bits(reinterpret_cast<uint64_t*>(*first), words);
-  if (auto status = vm.dirty.start(*vm.space, vm.memory.size_bytes(), bits, clock::monotonic()); !status) {
-    (void)memory::frames().free(*first, frames);
+  if (vm.dirty_borrowed) return fail(Error::kBusy);
+  if (vm.dirty.active()) {
+    if (auto cleared = vm.dirty.clear(clock::monotonic()); !cleared) return cleared.failure();
+  } else if (auto status = allocate_tracker(vm); !status) {
     return status;
   }
+  vm.dirty_borrowed = true;
   return ok();
 }
 
 void stop_dirty_tracking(Vm& vm) {
-  if (!vm.dirty.active()) return;
-  std::span<uint64_t> bits = vm.dirty.bits();
-  vm.dirty.stop();
-  uint64_t frames = (bits.size() * sizeof(uint64_t) + kPageSize - 1) / kPageSize;
-  (void)memory::frames().free(reinterpret_cast<uint64_t>(bits.data()), frames);
+  if (!vm.dirty_borrowed) return;
+  vm.dirty_borrowed = false;
+  if (vm.live() && vm.dirty_logged && vm.dirty.clear(clock::monotonic())) {
+    vm.rate.restart(clock::now_ns());
+    return;
+  }
+  free_tracker(vm);
 }
 
 }  // namespace godwit::vm

@@ -68,10 +68,30 @@ void discard_guest(Vm& vm);
 // space and RAM. `detail` is a human sentence ("wrote to port 0x80").
 void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detail);
 
-// Starts write-protect dirty tracking of `vm`'s RAM (a migration, `dirtylog`) with a
-// bitmap taken from the frame allocator. kBusy when it already runs.
+// Dirty tracking has one tracker per guest, shared (issue 17): the dirty-rate logger
+// starts it when the guest starts running here (new, or arrived by migration) and reads
+// and clears it once a second; a migration or `dirtylog` borrows it meanwhile.
+
+// Starts the logger's tracking of a guest that has just started running here: all of its
+// RAM write-protected, a bitmap from the frame allocator. Without memory for the bitmap
+// the guest runs unlogged (said in the log); a borrower then starts its own tracker.
+void start_dirty_rate_logging(Vm& vm);
+// Once a second per logged guest not borrowed: the pages dirtied since the last time
+// (DirtyTracker::clear) go into vm.rate and out as a `dirtyrate` event. A main-loop
+// poller; true when it sampled a guest.
+bool log_dirty_rates();
+
+// Ends the logger's tracking (all of RAM writable again, the bitmap freed), so the guest
+// runs without write-protect faults, as a benchmark's baseline needs. kBusy while a
+// migration or dirtylog borrows the tracker; nothing happens when it is not logged.
+Status stop_dirty_rate_logging(Vm& vm);
+
+// Borrows the guest's tracker with an empty log (a migration, `dirtylog`), starting one
+// if the logger has none. kBusy when it is already borrowed.
 Status start_dirty_tracking(Vm& vm);
-// Ends it: all of RAM writable again, the bitmap's frames freed. Does nothing when off.
+// Gives it back: to the logger, with an empty log and a fresh rate history (the pages the
+// borrower saw are not the logger's), or, without one, stops it (all of RAM writable
+// again, the bitmap's frames freed). Does nothing when not borrowed.
 void stop_dirty_tracking(Vm& vm);
 
 }  // namespace godwit::vm

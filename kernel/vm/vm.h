@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "arch/x86/backend/backend.h"
+#include "kernel/vm/dirty_rate.h"
 #include "kernel/vm/dirty_tracker.h"
 #include "kernel/vm/guest_console.h"
 #include "kernel/vm/guest_memory.h"
@@ -61,7 +62,12 @@ class Vm {
   GuestMemory memory;
   x86::SecondLevelSpace* space = nullptr;
   x86::Vcpu* vcpu = nullptr;
+  // Runs for the guest's whole life (the dirty-rate logger clears it once a second into
+  // `rate`); a migration or `dirtylog` borrows it (kernel/vm/guests.h).
   DirtyTracker dirty;
+  DirtyRateMeter rate;
+  bool dirty_logged = false;    // the logger runs `dirty` (it started it)
+  bool dirty_borrowed = false;  // a migration or dirtylog uses it now
   GuestConsole console;
   VmStats stats;
   GuestNic* nic = nullptr;  // its network card, when started with net=

@@ -10,13 +10,17 @@ one bridge.
   back;
 - a cpuid guest (one pass a second, each compared with its first) makes the same round
   trip: it prints the same CPUID leaves on the AMD-V node and on the VT-x node, names the
-  node's hypercall instruction on each, and never reports a change (its own check).
+  node's hypercall instruction on each, and never reports a change (its own check);
+- a loadgen doing floating-point work makes the same round trip: the digests of its
+  results stay those computed without any switch or move (its x87/SSE state crosses
+  between the vendors, decision 0017).
 Guests are small (4 MiB) because Bochs' link carries about 1 MiB/s.
 """
 import re
 
 import harness
 from harness import check
+from fpu_test import LOADGEN, checkpoints, wait_checkpoint
 from migrate_test import check_moved, counter_round_trip
 
 from godwitlib import paths  # noqa: E402
@@ -84,6 +88,19 @@ def cpuid_round_trip(a, b):
           "there and back")
 
 
+def loadgen_round_trip(a, b):
+    """A floating-point loadgen moves a -> b -> a; its digests stay right on each node."""
+    guest = start_guest(a, LOADGEN)
+    wait_checkpoint(a, guest)
+    here = guest
+    for source, destination, what in ((a, b, "loadgen a->b"), (b, a, "loadgen b->a")):
+        before = checkpoints(source, here)[-1][0]
+        moved = migrate(source, here, destination, timeout=120)
+        here = check_moved(source, destination, here, moved, what)
+        blocks, _ = wait_checkpoint(destination, here, before)
+        print(f"{what}: FP digests right from {before} to {blocks} blocks on {destination.spec.emulator}")
+
+
 def main():
     args = harness.arguments(__doc__, linked=True)
     run_root = paths.BUILD / "test-runs" / f"migrate-cross-{args.run_name}"
@@ -100,6 +117,7 @@ def main():
             move_dirtier(b, a, on_b, "dirtier b->a")
             counter_round_trip(a, b)
             cpuid_round_trip(a, b)
+            loadgen_round_trip(a, b)
 
     return harness.run_test(body)
 

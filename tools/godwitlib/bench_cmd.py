@@ -1,6 +1,6 @@
-"""`godwit bench net|migrate|downtime|exits|crypto`: measurements between two nodes on one
-link; the cost of one VM exit (bench_exits.py); the CPU cost of record protection
-(bench_crypto.py).
+"""`godwit bench net|migrate|downtime|exits|crypto|tracking`: measurements between two nodes
+on one link; the cost of one VM exit (bench_exits.py); the CPU cost of record protection
+(bench_crypto.py); the cost of continuous dirty-rate logging (bench_tracking.py).
 
 net       tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
 migrate   tcpbench of the guest's size, then the migration of a dirtier of that memory
@@ -19,13 +19,13 @@ import json
 import sys
 import time
 
-from . import bench_crypto, bench_downtime, bench_exits, build, paths, setup_step
+from . import bench_crypto, bench_downtime, bench_exits, bench_tracking, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, node_memory_mib, size_mib, start_guest,
                             wait_booted, wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
-TARGETS = ("net", "migrate", "downtime", "exits", "crypto")
+TARGETS = ("net", "migrate", "downtime", "exits", "crypto", "tracking")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -202,6 +202,11 @@ def command(args):
             raise SystemExit("godwit bench exits: one node, so one emulator and no --link-mbit")
         args.emulator = args.emulator[0]
         return bench_exits.command(args)
+    if args.target == "tracking":
+        if len(args.emulator) != 1 or args.link_mbit:
+            raise SystemExit("godwit bench tracking: one node, so one emulator and no --link-mbit")
+        args.emulator = args.emulator[0]
+        return bench_tracking.command(args)
     if args.target == "crypto":
         if len(args.emulator) != 1 or args.link_mbit:
             raise SystemExit("godwit bench crypto: one node, so one emulator and no --link-mbit")

@@ -27,7 +27,7 @@ from .network import NODES
 
 # Record sizes on the wire (docs/migration-stream.md, section 2 and 3): a 16-byte record
 # header, the body padded to 8 bytes.
-STATE_BYTES = (16 + 520) + (16 + 288) + (16 + 16)
+STATE_BYTES = (16 + 1048) + (16 + 288) + (16 + 16)  # VCPU_STATE 1048 since stream 2.3
 RATIO_TARGET = 1.2
 SLACK_MS = 2.0
 
@@ -35,7 +35,7 @@ SLACK_MS = 2.0
 def add_arguments(parser):
     """Options of `bench downtime` (bench_cmd shares --emulator, --link-mbit, --rate and --json)."""
     parser.add_argument("--sizes", default="16M,64M,256M", help="downtime: guest sizes (default 16M,64M,256M)")
-    parser.add_argument("--wss", default="1M", help="downtime: dirtier working set (default 1M)")
+    parser.add_argument("--wss", default="1M", help="downtime, tracking: dirtier working set (default 1M)")
     parser.add_argument("--verify", action="store_true", help="downtime: migrate with --verify")
 
 

@@ -11,7 +11,8 @@ SUBCOMMANDS = [
     ("demo", "demo_cmd", "live-migrate a guest that keeps writing, and prove it went on"),
     ("migrate", "migrate_cmd", "one live-migration experiment between two nodes, events to a file"),
     ("bench", "bench_cmd", "measure: `bench net` (tcpbench), `bench migrate` (migration vs tcpbench), "
-                            "`bench downtime` (pause by guest size), `bench crypto` (record protection cost)"),
+                            "`bench downtime` (pause by guest size), `bench crypto` (record protection cost), "
+                            "`bench tracking` (dirty-rate logging cost)"),
     ("experiment", "experiment_cmd", "rerun seed 001's measurements (figures 3-7): data, figures, report.html"),
     ("plot", "plot_cmd", "draw a `migrate --out` events file: one migration on a time axis (SVG and PNG)"),
     ("soak", "soak_cmd", "many migrations with faults at each protocol step: guests lost, running twice, "

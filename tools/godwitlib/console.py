@@ -199,12 +199,17 @@ class Console:
                 if time.monotonic() >= deadline or self._input_line() != PROMPT + line:
                     raise
 
+    def enter(self, line: str, timeout: float = 30.0) -> int:
+        """Types one shell command, checked as it shows on the prompt line, and presses
+        Enter; returns where its output starts in `text` (for commands read as they run)."""
+        self._type_checked(line)
+        self._press_enter(line, timeout)
+        return self._cursor
+
     def command(self, line: str, timeout: float = 30.0) -> str:
         """Types one shell command and returns its output (up to the next prompt).
         Call it once the shell is up (after the boot event)."""
-        self._type_checked(line)
-        self._press_enter(line, timeout)
-        start = self._cursor
+        start = self.enter(line, timeout)
         self.expect(re.escape(PROMPT), timeout)
         return self.text[start:self._cursor - len(PROMPT)]
 

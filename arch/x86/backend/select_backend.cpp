@@ -1,5 +1,6 @@
 // The one place above the backends that names them both.
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/cpu/fpu.h"
 #include "arch/x86/svm/svm_backend.h"
 #include "arch/x86/vmx/vmx_backend.h"
 #include "kernel/console/log.h"
@@ -10,6 +11,12 @@ Expected<Backend*> select_backend(const CpuFeatures& cpu) {
   std::string_view vmx_why = vmx_unusable_reason(cpu.vmx);
   std::string_view svm_why = svm_unusable_reason(cpu.svm);
   Expected<Backend*> backend = fail(Error::kUnsupported);
+  if (!vmx_why.empty() && !svm_why.empty()) return backend;  // kernel_entry has already said why
+  // Guests may use x87 and SSE (abi.h), so their state must be switchable first.
+  if (auto status = enable_guest_fpu(cpu); !status) {
+    log::error("guests cannot run: the CPU lacks FXSAVE, SSE or SSE2");
+    return status.failure();
+  }
   if (vmx_why.empty()) {
     backend = vmx::create_backend(cpu.vmx);
   } else if (svm_why.empty()) {

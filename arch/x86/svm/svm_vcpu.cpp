@@ -30,6 +30,7 @@ VmExit SvmVcpu::run() {
 
   tlb_.before_entry(vmcb_->control);
   uint64_t rip_before = s.rip;
+  fpu_.switch_in();
   svm_enter_guest(&regs_, physical(vmcb_), shared_.host_state);
   tlb_.after_entry(vmcb_->control);
 
@@ -72,15 +73,19 @@ void SvmVcpu::save(VcpuState& state) {
   vmcb_->state.rflags = regs_.rflags;
   state.regs = regs_;
   read_vmcb_state(*vmcb_, state);
+  fpu_.save(state.fpu);
   state.activity = halted_ ? 1 : 0;
 }
 
 Status SvmVcpu::load(const VcpuState& state) {
-  if (auto reason = state_rejection(state, shared_.limits); !reason.empty()) {
+  std::string_view reason = state_rejection(state, shared_.limits);
+  if (reason.empty()) reason = GuestFpu::problem(state.fpu);
+  if (!reason.empty()) {
     log::error("AMD-V: vCPU state rejected: {}", reason);
     return fail(Error::kInvalidArgument);
   }
   write_vmcb_state(state, *vmcb_);
+  fpu_.load(state.fpu);
   regs_ = state.regs;
   halted_ = state.activity == 1;
   return ok();

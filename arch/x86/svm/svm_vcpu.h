@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/cpu/fpu.h"
 #include "arch/x86/svm/npt_space.h"
 #include "arch/x86/svm/state_transfer.h"
 #include "arch/x86/svm/tlb_flush.h"
@@ -48,6 +49,7 @@ class SvmVcpu final : public Vcpu {
   const VcpuShared& shared_;
   AsidTlbTracker tlb_;
   GuestRegisters regs_;
+  GuestFpu fpu_;         // VMRUN switches no x87/SSE state (APM Vol. 2 15.5.1)
   bool halted_ = false;  // skipped past HLT and not run since (VcpuState::activity)
 };
 

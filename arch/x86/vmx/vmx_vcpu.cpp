@@ -155,10 +155,13 @@ void VmxVcpu::save(VcpuState& state) {
   if (unswitched_owner_ == this) capture_unswitched();
   HardwareVmcs vmcs;
   read_vmcs_state(vmcs, layout(), soft_, state);
+  fpu_.save(state.fpu);
 }
 
 Status VmxVcpu::load(const VcpuState& state) {
-  if (auto problem = guest_state_problem(state, shared_.caps.fixed); !problem.empty()) {
+  std::string_view problem = guest_state_problem(state, shared_.caps.fixed);
+  if (problem.empty()) problem = GuestFpu::problem(state.fpu);
+  if (!problem.empty()) {
     log::error("VT-x: vCPU state rejected: {}", problem);
     return fail(Error::kInvalidArgument);
   }
@@ -170,6 +173,7 @@ Status VmxVcpu::load(const VcpuState& state) {
     return fail(Error::kState);
   }
   soft_ = soft;
+  fpu_.load(state.fpu);
   if (unswitched_owner_ == this) unswitched_owner_ = nullptr;  // rewrite them on entry
   return ok();
 }
@@ -197,6 +201,7 @@ VmExit VmxVcpu::run() {
   disable_interrupts();  // VM exits leave them off too; the caller's STI takes the tick
   if (!make_current()) return entry_failed(1);
   switch_in_unswitched();
+  fpu_.switch_in();
   VmcsWriter w;
   w(F::kGuestRsp, soft_.regs.gpr[kRsp]);
   w(F::kGuestRip, soft_.regs.rip);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "arch/x86/backend/backend.h"
+#include "arch/x86/cpu/fpu.h"
 #include "arch/x86/vmx/state_transfer.h"
 #include "arch/x86/vmx/vmx_capabilities.h"
 
@@ -62,6 +63,7 @@ class VmxVcpu final : public Vcpu {
   // (CR2) and SWAPGS, so the values of the vCPU that ran last stay live until another
   // vCPU runs. Also the guest's PAT when the CPU cannot switch it (never written).
   VmxSoftState soft_;
+  GuestFpu fpu_;  // VM entries and exits switch no x87/SSE state
 };
 
 }  // namespace godwit::x86::vmx

@@ -60,7 +60,7 @@ TEST(MigrationEngine, WireBytesStayWithinFivePercentOfRequired) {
   const MigrationSummary& summary = world.sender->summary();
   ASSERT_EQ(summary.outcome, MigrationOutcome::kSucceeded);
   EXPECT_EQ(summary.zero_pages, 0u);
-  EXPECT_EQ(summary.required_bytes, summary.pages_sent * kPageSize + 520 + 288);
+  EXPECT_EQ(summary.required_bytes, summary.pages_sent * kPageSize + 1048 + 288);
   double overhead = static_cast<double>(summary.wire_bytes) / static_cast<double>(summary.required_bytes);
   EXPECT_LT(overhead, 1.05);
   EXPECT_GT(overhead, 1.0);

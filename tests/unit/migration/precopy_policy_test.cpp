@@ -88,7 +88,7 @@ TEST(PrecopyPolicy, BandwidthIsTotalBytesOverTotalTime) {
   (void)policy.after_round({90, 3'000'000, 1'000'000'000, 80});
   EXPECT_EQ(policy.bandwidth_bytes_per_s(), 2'000'000u);
   // 10 pages of 4113 bytes plus 1024 of state at 2 MB/s.
-  EXPECT_EQ(policy.estimated_final_ns(10), (10 * 4113 + 1024) * 1'000'000'000ull / 2'000'000);
+  EXPECT_EQ(policy.estimated_final_ns(10), (10 * 4113 + 1536) * 1'000'000'000ull / 2'000'000);
 }
 
 TEST(PrecopyPolicy, NothingDirtiedConvergesAtOnce) {

@@ -83,6 +83,8 @@ class StreamBuilder {
     VcpuStateRecord vcpu{};
     vcpu.state_size = sizeof(x86::VcpuState);
     vcpu.state.regs.rip = 0x100000;
+    vcpu.state.fpu.fxsave.xmm[15][3] = 0x5A;  // a guest that used SSE
+    vcpu.state.fpu.fxsave.mxcsr = 0x9FC0;     // FZ, DAZ and every mask
     record(RecordType::kVcpuState, vcpu);
     DeviceState device{};
     device.guest_time_ns = 123456789;

@@ -37,7 +37,7 @@ TEST(StreamCodec, ValidStreamRoundTrips) {
   stream.valid_stream(kMemory, page.data());
   // 512 pages: zero run, one data page, zero run: three entries, one page of data.
   EXPECT_EQ(stream.bytes.size(), record_size(344) + record_size(392) + record_size(8 + 3 * 16 + 4096) +
-                                     record_size(520) + record_size(288) + record_size(16));
+                                     record_size(1048) + record_size(288) + record_size(16));
   auto outcome = decode_in_pieces(stream.bytes, {});
   EXPECT_TRUE(outcome.fault.ok()) << describe(outcome.fault);
   EXPECT_EQ(outcome.records, full_sequence());
@@ -66,6 +66,9 @@ TEST(StreamCodec, DecodedFieldsMatchWhatWasEncoded) {
     }
     if (decoder.type() == RecordType::kVcpuState) {
       EXPECT_EQ(decoder.vcpu().state.regs.rip, 0x100000u);
+      EXPECT_EQ(decoder.vcpu().state.fpu.fxsave.xmm[15][3], 0x5A);
+      EXPECT_EQ(decoder.vcpu().state.fpu.fxsave.mxcsr, 0x9FC0u);
+      EXPECT_EQ(decoder.vcpu().state.fpu.xcr0, x86::kGuestXcr0);
     }
     if (decoder.type() == RecordType::kDeviceState) {
       EXPECT_EQ(decoder.device().guest_time_ns, 123456789u);
@@ -290,6 +293,42 @@ TEST(StreamCodec, RejectsEndBeforeEveryPageAndWrongPageCount) {
   wrong_count.bytes.resize(wrong_count.bytes.size() - record_size(sizeof(EndRecord)));
   wrong_count.record(RecordType::kEnd, EndRecord{kPages + 1, 0});
   EXPECT_EQ(decode_in_pieces(wrong_count.bytes, {}).fault.code, StreamError::kPageCountMismatch);
+}
+
+// Issue 17: the FPU part of VCPU_STATE (section 3). A value FXRSTOR would fault on, or
+// state components this version does not carry, end the stream with a fault (a NACK).
+StreamFault decode_vcpu_with(void (*spoil)(x86::FpuState&)) {
+  auto page = pattern_page(4);
+  StreamBuilder stream;
+  stream.begin(kMemory);
+  std::vector<std::pair<uint64_t, const uint8_t*>> pages;
+  for (uint64_t gfn = 0; gfn < kPages; ++gfn) pages.push_back({gfn, nullptr});
+  stream.batch(pages);
+  VcpuStateRecord vcpu{};
+  vcpu.state_size = sizeof(x86::VcpuState);
+  spoil(vcpu.state.fpu);
+  stream.record(RecordType::kVcpuState, vcpu);
+  return decode_in_pieces(stream.bytes, {}).fault;
+}
+
+TEST(StreamCodec, ChecksTheFpuStateOfVcpuState) {
+  EXPECT_EQ(decode_vcpu_with([](x86::FpuState&) {}).code, StreamError::kTruncated);  // fine, then cut
+  StreamFault mxcsr = decode_vcpu_with([](x86::FpuState& f) { f.fxsave.mxcsr = 0x1'1F80; });
+  EXPECT_EQ(mxcsr.code, StreamError::kBadHeaderField);
+  EXPECT_EQ(mxcsr.value, 0x1'1F80u);
+  StreamFault avx = decode_vcpu_with([](x86::FpuState& f) { f.xcr0 = 7; });
+  EXPECT_EQ(avx.code, StreamError::kBadHeaderField);
+  EXPECT_EQ(avx.value, 7u);
+  EXPECT_EQ(decode_vcpu_with([](x86::FpuState& f) { f.xcr0 = 0; }).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(decode_vcpu_with([](x86::FpuState& f) { f.reserved = 1; }).code, StreamError::kNonZeroReserved);
+}
+
+TEST(StreamCodec, A22HeaderWithoutFpuStateIsRefused) {
+  auto header = make_header(kMemory);
+  header.vcpu_state_size = 512;  // a 2.2 source: its VCPU_STATE would lack the FPU state
+  StreamBuilder stream;
+  stream.record(RecordType::kHeader, header);
+  EXPECT_EQ(decode_in_pieces(stream.bytes, {}).fault.code, StreamError::kBadHeaderField);
 }
 
 // --- HEADER.backend_features and CPUID (docs/decisions/0011-guest-cpu-model.md) ---

@@ -138,6 +138,15 @@ INSTANTIATE_TEST_SUITE_P(
              "a reserved field of a segment is not zero"},
         Rule{"StateReservedField", [](VcpuState& s) { s.reserved = 1; }, "a reserved field is not zero"},
         Rule{"TableReservedField", [](VcpuState& s) { s.idtr.reserved = 1; }, "a reserved field is not zero"},
+        // Issue 17: FXRSTOR of a reserved MXCSR bit would #GP in the host; XCR0 names what is carried.
+        Rule{"MxcsrReservedBit", [](VcpuState& s) { s.fpu.fxsave.mxcsr |= 1u << 16; },
+             "MXCSR sets a bit this CPU reserves"},
+        Rule{"Xcr0WithAvx", [](VcpuState& s) { s.fpu.xcr0 |= 1u << 2; },
+             "XCR0 is not x87|SSE, the state components Godwit carries"},
+        Rule{"Xcr0WithoutSse", [](VcpuState& s) { s.fpu.xcr0 = kXcr0X87; },
+             "XCR0 is not x87|SSE, the state components Godwit carries"},
+        Rule{"FpuReservedField", [](VcpuState& s) { s.fpu.reserved = 1; },
+             "a reserved FPU field is not zero"},
         Rule{"ActivityUnknown", [](VcpuState& s) { s.activity = 2; },
              "the activity state is neither active nor halted"},
         Rule{"EventWithoutValidBit", [](VcpuState& s) { s.pending_event = 0x30; },
@@ -164,6 +173,24 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "a pending event without an error code carries one"}),
     [](const ::testing::TestParamInfo<Rule>& info) { return std::string(info.param.name); });
+
+TEST(CommonStateRules, TheResetFpuStateAndAnyDefinedMxcsrPass) {
+  FpuState fpu;
+  EXPECT_EQ(fpu.fxsave.fcw, 0x037F);
+  EXPECT_EQ(fpu.fxsave.mxcsr, 0x1F80u);
+  EXPECT_EQ(fpu_state_problem(fpu, 0xFFBF), "");
+  fpu.fxsave.mxcsr = 0xFFFF;  // every exception flag, mask, rounding mode, FZ and DAZ
+  EXPECT_EQ(fpu_state_problem(fpu, 0xFFFF), "");
+  fpu.fxsave.mxcsr_mask = 0x1234;  // the source's mask: FXRSTOR ignores it
+  EXPECT_EQ(fpu_state_problem(fpu, 0xFFFF), "");
+}
+
+TEST(CommonStateRules, MxcsrIsCheckedAgainstTheLoadingCpusMask) {
+  FpuState fpu;
+  fpu.fxsave.mxcsr = 0x1F80 | (1u << 6);  // DAZ: reserved where MXCSR_MASK lacks it
+  EXPECT_EQ(fpu_state_problem(fpu, 0xFFFF), "");
+  EXPECT_EQ(fpu_state_problem(fpu, 0xFFBF), "MXCSR sets a bit this CPU reserves");
+}
 
 TEST(CommonStateRules, PhysicalWidthComesFromTheHost) {
   VcpuState s = saved_state();

@@ -50,5 +50,42 @@ TEST(MigrateOptions, RefusesUnknownMissingAndOutOfRangeValues) {
   }
 }
 
+TEST(MigrateOptions, WhenQuietTakesARateAWindowAndAGiveUp) {
+  MigrateOptions options;
+  EXPECT_EQ(options.quiet.max_rate, 0u);  // migrate at once
+  Words words{"--when-quiet", "50", "--for", "3", "--give-up", "90", "--verify"};
+  ASSERT_TRUE(parse_migrate_options(words, options));
+  EXPECT_EQ(options.quiet.max_rate, 50u);
+  EXPECT_EQ(options.quiet.window_ns, 3'000'000'000u);
+  EXPECT_EQ(options.quiet.give_up_ns, 90'000'000'000u);
+  EXPECT_TRUE(options.verify);
+  MigrateOptions defaults;
+  ASSERT_TRUE(parse_migrate_options(Words{"--when-quiet", "10"}, defaults));
+  EXPECT_EQ(defaults.quiet.window_ns, 5'000'000'000u);
+  EXPECT_EQ(defaults.quiet.give_up_ns, 0u);
+}
+
+TEST(MigrateOptions, WhenQuietRefusesBadValuesAndOrphanQualifiers) {
+  for (Words words :
+       {Words{"--when-quiet", "0"}, Words{"--when-quiet"}, Words{"--for", "3"}, Words{"--give-up", "10"},
+        Words{"--when-quiet", "5", "--for", "121"}, Words{"--when-quiet", "5", "--for", "0"},
+        Words{"--when-quiet", "5", "--give-up", "0"}}) {
+    MigrateOptions options;
+    EXPECT_FALSE(parse_migrate_options(words, options)) << words[0] << " " << words.size();
+  }
+}
+
+TEST(QuietVerdict, GoesOnceQuietLongEnoughAndGivesUpOnlyWhenAsked) {
+  constexpr uint64_t kS = 1'000'000'000;
+  QuietCondition c{100, 3 * kS, 0};
+  EXPECT_EQ(quiet_verdict(c, 2 * kS, 50 * kS), QuietVerdict::kWait);
+  EXPECT_EQ(quiet_verdict(c, 3 * kS, 50 * kS), QuietVerdict::kQuiet);
+  c.give_up_ns = 10 * kS;
+  EXPECT_EQ(quiet_verdict(c, 0, 9 * kS), QuietVerdict::kWait);
+  EXPECT_EQ(quiet_verdict(c, 0, 10 * kS), QuietVerdict::kGiveUp);
+  EXPECT_EQ(quiet_verdict(c, 3 * kS, 10 * kS), QuietVerdict::kQuiet);      // quiet wins a tie
+  EXPECT_EQ(quiet_verdict(QuietCondition{}, 0, 0), QuietVerdict::kQuiet);  // no condition
+}
+
 }  // namespace
 }  // namespace godwit::migrate

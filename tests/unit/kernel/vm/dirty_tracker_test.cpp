@@ -94,6 +94,26 @@ TEST_P(DirtyTrackerTest, WritesOutsideRamAreNotTracked) {
   EXPECT_EQ(guest.dirty.faults(), 0u);
 }
 
+// The dirty-rate logger's once-a-second step, and what a migration borrowing the
+// logger's tracker starts from (issue 17).
+TEST_P(DirtyTrackerTest, ClearCountsReprotectsAndEmptiesTheLog) {
+  ASSERT_TRUE(guest.start_tracking());
+  for (uint64_t gfn = 0; gfn < kPages; gfn += 2) guest.write(gfn * kPage, 1);
+  guest.write(3 * kPage, 1);
+  auto cleared = guest.dirty.clear(guest.clock);
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, kPages / 2 + 1);
+  EXPECT_EQ(guest.dirty.dirty_count(), 0u);
+  EXPECT_EQ(guest.dirty.faults(), 0u);
+  for (uint64_t gfn = 0; gfn < kPages; ++gfn) ASSERT_FALSE(guest.writable(gfn)) << gfn;
+  guest.write(4 * kPage, 1);  // the same page again: caught again
+  guest.write(9 * kPage, 1);
+  cleared = guest.dirty.clear(guest.clock);
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, 2u);
+  EXPECT_TRUE(guest.dirty.active());
+}
+
 INSTANTIATE_TEST_SUITE_P(BothFormats, DirtyTrackerTest,
                          ::testing::Values(PagingFormat::kEpt, PagingFormat::kNpt), format_name);
 

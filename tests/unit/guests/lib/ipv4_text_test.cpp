@@ -1,4 +1,4 @@
-#include "guests/echo/ipv4_text.h"
+#include "guests/lib/ipv4_text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// "10.0.0.21/24" and "10.0.0.22" from the echo guest's command line. Pure and
-// header-only, unit-tested on the host (tests/unit/guests/echo).
+// "10.0.0.21/24" and "10.0.0.22" from the network guests' command lines. Pure and
+// header-only, unit-tested on the host (tests/unit/guests/lib).
 #pragma once
 
 #include <cstdint>
