@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Guests' x87/SSE state across guest switches and migrations (labels fpu-qemu and
-fpu-bochs, two nodes of one emulator; issue 17, decision 0017).
+fpu-bochs, two nodes of one emulator; issue 17, decision 0019).
 
 - two loadgen guests on node a, each doing floating-point work at full load (so the node
   switches between them all the time, mid-computation), and a third on node b: each

@@ -13,7 +13,7 @@ one bridge.
   node's hypercall instruction on each, and never reports a change (its own check);
 - a loadgen doing floating-point work makes the same round trip: the digests of its
   results stay those computed without any switch or move (its x87/SSE state crosses
-  between the vendors, decision 0017).
+  between the vendors, decision 0019).
 Guests are small (4 MiB) because Bochs' link carries about 1 MiB/s.
 """
 import re

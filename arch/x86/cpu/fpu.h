@@ -4,7 +4,7 @@
 // the state is switched lazily, only when a different vCPU enters (as VT-x's
 // "unswitched" MSRs are in vmx_vcpu.cpp). FXSAVE64/FXRSTOR64, not XSAVE: guests are
 // offered x87 and SSE only (no XSAVE in the CPU model, XSETBV exits on both backends),
-// and that area is what a migration carries (docs/decisions/0017-guest-fpu-state.md).
+// and that area is what a migration carries (docs/decisions/0019-guest-fpu-state.md).
 #pragma once
 
 #include <cstdint>
