@@ -41,7 +41,7 @@ enum class StreamError : uint32_t {
   kRecordForged,
   kHandshakeTimeout,  // the peer did not authenticate within its absolute deadline
   kCommitMismatch,    // VERIFIED, COMMIT or COMMITTED names another page count or digest
-  kOverBudget,            // more rounds, pages in a round, or stream bytes than the guest's size allows
+  kOverBudget,        // more rounds, pages in a round, or stream bytes than the guest's size allows
 };
 
 // A fixed, lower-case message ("checksum mismatch").

@@ -134,9 +134,10 @@ void report() {
       "echo: arp_in={} icmp_echo_in={} udp={} tcp_conns={} tcp_bytes={} tcp_lines={} stream_lines={} "
       "pings={} "
       "replies={} rx={} tx={} dropped={}",
-      lwip_stats.etharp.recv, lwip_stats.icmp.recv, echo_counts().udp_datagrams, echo_counts().tcp_connections,
-      echo_counts().tcp_bytes, echo_counts().tcp_lines, g_counts.stream_lines, g_counts.pings_sent,
-      g_counts.ping_replies, net.rx_frames, net.tx_frames, net.rx_no_pbuf + net.tx_dropped);
+      lwip_stats.etharp.recv, lwip_stats.icmp.recv, echo_counts().udp_datagrams,
+      echo_counts().tcp_connections, echo_counts().tcp_bytes, echo_counts().tcp_lines, g_counts.stream_lines,
+      g_counts.pings_sent, g_counts.ping_replies, net.rx_frames, net.tx_frames,
+      net.rx_no_pbuf + net.tx_dropped);
 }
 
 }  // namespace

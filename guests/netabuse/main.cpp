@@ -14,9 +14,9 @@
 //   bad-address  a transmit descriptor just past the guest's RAM
 // The bad-* modes must end the guest (device-error); if the notification returns, it
 // says so and exits 1.
-#include "guests/lib/ipv4_text.h"
 #include "guests/lib/console.h"
 #include "guests/lib/hypercall.h"
+#include "guests/lib/ipv4_text.h"
 #include "guests/lib/params.h"
 #include "guests/lib/time.h"
 #include "guests/lib/virtio_mmio_net.h"
