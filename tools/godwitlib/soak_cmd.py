@@ -284,8 +284,8 @@ def command(args):
                 record = one_run(nodes, state, plan, number, say)
                 records.append(record)
                 say(describe_run(record))
-    except AssertionError as failure:
-        say(f"godwit soak: stopped after {len(records)} runs: {failure}")
+    except (AssertionError, KeyboardInterrupt) as failure:  # Ctrl-C: report the runs so far
+        say(f"godwit soak: stopped after {len(records)} runs: {failure or 'interrupted'}")
         if not records:
             return 1
     totals = {"runs": len(records), **state.totals}
