@@ -217,6 +217,7 @@ void MigrationReceiver::send_verified() {
   if (size == 0) return fail(fault(StreamError::kRecordTooLong));
   output_.queue(size);
   verified_queued_ns_ = clock_.now_ns();
+  stats_.verified_sent = true;
   phase_ = Phase::kAwaitCommit;
 }
 

@@ -53,6 +53,7 @@ struct ReceiverStats {
   uint32_t rounds = 0;  // ROUND records seen
   bool verify = false;  // the source asked for verify mode: all memory was compared
   bool digest_verified = false;
+  bool verified_sent = false;          // VERIFIED was queued: the loaded guest waits for COMMIT
   bool encrypted = false;              // the session's protection mode
   bool committed_unconfirmed = false;  // the guest runs, but COMMITTED could not be handed to TCP
   ArrivalSteps steps;                  // END's arrival -> the guest started (this node's clock)

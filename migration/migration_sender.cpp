@@ -132,6 +132,7 @@ void MigrationSender::accept_verified(const RawRecord& raw) {
   committed_ = true;
   reply_deadline_ns_ = 0;
   phase_ = Phase::kAwaitCommitted;
+  if (observer_ != nullptr) observer_->on_commit();
 }
 
 // The guest runs on the destination: only now is it freed here.

@@ -73,6 +73,9 @@ struct MigrationSummary {
 class MigrationObserver {
  public:
   virtual void on_round(const RoundStats& round) = 0;
+  // COMMIT was queued: from now on the source never resumes the guest on its own (a fault
+  // injector's after_commit step waits for this; docs/migration-stream.md section 8).
+  virtual void on_commit() = 0;
   virtual void on_finished(const MigrationSummary& summary) = 0;
 
  protected:

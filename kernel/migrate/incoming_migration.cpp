@@ -19,8 +19,9 @@ void IncomingMigration::pump() {
   if (started_) report_progress();
 }
 
-// A migration_progress @event as each ROUND arrives, and when END arrives in verify mode
-// (the destination then hashes all memory before its verdict): the steps a fault
+// A migration_progress @event as each ROUND arrives, when END arrives in verify mode
+// (the destination then hashes all memory before its verdict) and when VERIFIED, the
+// verdict, is queued (the guest then waits for COMMIT): the steps a fault
 // injector (tools/godwitlib/faults.py) waits for. Read from the receiver's counters only.
 void IncomingMigration::report_progress() {
   const migration::ReceiverStats& stats = receiver_.stats();
@@ -33,6 +34,11 @@ void IncomingMigration::report_progress() {
     end_reported_ = true;
     Event e("migration_progress");
     e->field("step", "end").field("pages", stats.pages_received);
+  }
+  if (stats.verified_sent && !verified_reported_) {  // the verdict; the guest waits for COMMIT
+    verified_reported_ = true;
+    Event e("migration_progress");
+    e->field("step", "verified").field("pages", stats.pages_received);
   }
 }
 

@@ -49,6 +49,7 @@ class IncomingMigration final : public net::TcpEvents {
   bool started_ = false;
   uint32_t rounds_reported_ = 0;
   bool end_reported_ = false;
+  bool verified_reported_ = false;
   // The stream closed before pump() started the receiver, which then ignores the end:
   // without this the node's one incoming slot would stay taken for good.
   bool closed_before_start_ = false;

@@ -56,6 +56,13 @@ void OutgoingMigration::on_round(const migration::RoundStats& round) {
             round.pages_dirtied, round.wire_bytes >> 10, round.duration_ns / 1'000'000);
 }
 
+// The point of no return: from here the guest never resumes here unless the
+// destination's sealed NACK says it discarded its copy.
+void OutgoingMigration::on_commit() {
+  Event e("migration_commit");
+  e->field("id", source_.id()).field("to", destination_);
+}
+
 // The one place a migration's end is reported: the event, the log line, the waiter.
 void OutgoingMigration::finish(const migration::MigrationSummary& s) {
   finished_ = true;

@@ -41,6 +41,7 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
 
   // migration::MigrationObserver
   void on_round(const migration::RoundStats& round) override;
+  void on_commit() override;
   void on_finished(const migration::MigrationSummary& summary) override { finish(summary); }
 
  private:

@@ -26,8 +26,8 @@ destination), all from the host side of the run's private network namespace:
             back (LinkedNodes.restart_node boots a fresh one).
 Faults.drop_towards(node), freeze(node) and kill(node) do the same by node name.
 
-The steps, recognised from the nodes' @event lines (the source's migration_start and
-migration_round, the destination's migration_progress, migration_received):
+The steps, recognised from the nodes' @event lines (the source's migration_start,
+migration_round and migration_commit, the destination's migration_progress):
   before_header  the fault is in place before `migrate` is typed;
   mid_round0     the destination saw ROUND 0 (migration_progress round 0), plus
                  ROUND0_DELAY_S so that pages are flowing;
@@ -36,10 +36,11 @@ migration_round, the destination's migration_progress, migration_received):
   after_end      the destination saw END (migration_progress step end; the run uses
                  --verify, so the destination then hashes all of memory before its
                  verdict: the fault lands between END and the verdict);
-  after_verdict  the destination's migration_received (its verdict: running or failed);
-  after_commit   a migration_commit event: no node emits it before the commit protocol
-                 (issue 15, "the commit") exists, so today this step is never reached
-                 and the run says so (`reached` is False);
+  after_verdict  the destination queued its verdict, VERIFIED (migration_progress step
+                 verified): it holds the loaded guest and runs it only on COMMIT;
+  after_commit   the source sent COMMIT (migration_commit): from then on it never
+                 resumes the guest on its own, and a lost COMMIT or COMMITTED leaves it
+                 paused, unsettled (docs/migration-stream.md, section 8);
   random         a uniformly random moment between migration_start and the expected end
                  of the migration (RANDOM_WINDOW_S).
 """
@@ -176,13 +177,13 @@ class Injection:
     log: list = field(default_factory=list)
 
 
-def _destination_trigger(step):
-    """(event name, fields) on the destination that marks `step`, or None."""
-    return {"mid_round0": ("migration_progress", {"step": "round", "round": 0}),
-            "mid_final": ("migration_progress", {"step": "round", "round": 1}),
-            "after_end": ("migration_progress", {"step": "end"}),
-            "after_verdict": ("migration_received", {}),
-            "after_commit": ("migration_commit", {})}.get(step)
+def _trigger(step):
+    """(node role, event name, fields) that marks `step`, or None."""
+    return {"mid_round0": ("destination", "migration_progress", {"step": "round", "round": 0}),
+            "mid_final": ("destination", "migration_progress", {"step": "round", "round": 1}),
+            "after_end": ("destination", "migration_progress", {"step": "end"}),
+            "after_verdict": ("destination", "migration_progress", {"step": "verified"}),
+            "after_commit": ("source", "migration_commit", {})}.get(step)
 
 
 def _count(node, name) -> int:
@@ -207,9 +208,9 @@ class StepInjector:
 
     def start(self):
         self._started = time.monotonic()
-        for name in ("migration_progress", "migration_received", "migration_commit"):
-            self._baseline[name] = _count(self.destination, name)
-        self._baseline["migration_start"] = _count(self.source, "migration_start")
+        self._baseline["migration_progress"] = _count(self.destination, "migration_progress")
+        for name in ("migration_start", "migration_commit"):
+            self._baseline[name] = _count(self.source, name)
         self._baseline["migration_summary"] = _count(self.source, "migration_summary")
         if self.plan.step == "before_header":
             self._inject()
@@ -254,7 +255,7 @@ class StepInjector:
 
     def _wait_for_step(self, deadline):
         plan = self.plan
-        trigger = _destination_trigger(plan.step)
+        trigger = _trigger(plan.step)
         if plan.step == "random":
             while not self._seen(self.source, "migration_start", {}):
                 if time.monotonic() > deadline or self._stop.is_set() or self._migration_over():
@@ -272,14 +273,17 @@ class StepInjector:
                 return
             self._inject()
             return
-        name, fields = trigger
+        role, name, fields = trigger
+        node = self.source if role == "source" else self.destination
         while time.monotonic() < deadline and not self._stop.is_set():
-            if self._seen(self.destination, name, fields):
+            if self._seen(node, name, fields):
                 if plan.step == "mid_round0":
                     time.sleep(ROUND0_DELAY_S)
                 self._inject()
                 return
-            if self._migration_over() and plan.step not in ("after_verdict", "after_commit"):
+            # The destination's verdict line may reach us after the source's summary:
+            # finish() stops the wait for it after its grace.
+            if self._migration_over() and plan.step != "after_verdict" and not self._seen(node, name, fields):
                 self.result.note = f"step {plan.step} not reached: the migration ended first"
                 return
             time.sleep(0.02)

@@ -1,19 +1,22 @@
 """`godwit soak`: many migrations of a dirtier between two nodes, each with a fault at one
 of the protocol's steps (tools/godwitlib/faults.py), counting what must never happen.
 
-After each run (the fault healed, both nodes settled) both nodes' `guests` are read:
-  lost           no node holds the guest any more (neither running nor paused);
+After each run (the fault healed, the destination's verdict given) both nodes' `guests`
+are read. A copy the source holds "unsettled" (COMMIT went out, no COMMITTED came back:
+docs/migration-stream.md, section 8) is settled as an operator would, by looking at the
+destination: `settle <id> discard` when the destination runs the guest, else `settle
+<id> resume`. Then, after settlement:
+  lost           no node holds the guest any more;
   running_twice  both nodes run it;
-  paused         no node runs it, one holds it paused (awaiting settlement, where the
-                 commit protocol specifies that; it is resumed with `start` so the soak
-                 goes on);
   corrupt        the dirtier's self-check printed CORRUPT, or the copy that runs does not
                  go on reporting `dirtier: ok` with growing counts.
+  paused         (counted before settlement) the source held the guest unsettled; not a
+                 failure: the protocol's answer to a commit it cannot decide alone.
 The guest moves a -> b, then back from wherever it runs. After running_twice the copy on
 the destination is killed; after lost a new dirtier starts on node a.
 --json prints one JSON object: runs, lost, running_twice, corrupt, paused, succeeded,
-failed, not_reached (runs whose step never came), and per_run (each run's step, fault,
-hold, outcome and counts).
+failed, unsettled (the source's summary said so), not_reached (runs whose step never
+came), and per_run (each run's step, fault, hold, outcome, settlement and counts).
 """
 import contextlib
 import json
@@ -34,7 +37,7 @@ from .network import node_emulators
 # END (QEMU), long enough for the after_end fault to land before its verdict.
 GUEST_MIB = 256
 DIRTIER = f"new dirtier mem={GUEST_MIB}M wss=2M rate=0 report=300"
-SOAK_STEPS = ("before_header", "mid_round0", "mid_final", "after_end", "after_verdict", "random")
+SOAK_STEPS = ("before_header", "mid_round0", "mid_final", "after_end", "after_verdict", "after_commit", "random")
 HOLDS_S = (3.0, 60.0)  # shorter than every timeout, and longer than all of them
 SETTLE_TIMEOUT_S = 60.0
 ALIVE = ("running", "blocked")
@@ -53,7 +56,7 @@ def live_copies(node, name="dirtier"):
     copies = []
     for match in re.finditer(r"^\s*(\d+)\s+(\S+)\s+(\S+)", listing, re.M):
         guest_id, guest_name, state = int(match.group(1)), match.group(2), match.group(3)
-        if guest_name == name and state in ALIVE + ("stopped",):
+        if guest_name == name and state in ALIVE + ("stopped", "unsettled"):
             copies.append(Copy(node.spec.name, guest_id, state))
     return copies
 
@@ -69,10 +72,11 @@ class RunRecord:
     outcome: str = ""          # the source's migration_summary outcome, or "tool error"
     reason: str = ""
     destination: str = ""      # the destination's migration_received outcome, "" when it said nothing
-    running: int = 0           # copies running after the run
-    paused: int = 0            # copies held paused
+    running: int = 0           # copies running after the run (after settlement)
+    paused: int = 0            # copies held unsettled before settlement
+    settled: str = ""          # "resume" or "discard": how the unsettled copy was settled
     corrupt: bool = False
-    verdict: str = ""          # ok, lost, running_twice, paused, corrupt
+    verdict: str = ""          # ok, lost, running_twice, corrupt (after settlement)
     note: str = ""
     injected_at_s: float = None
     wall_s: float = 0.0
@@ -84,7 +88,8 @@ class SoakState:
     guest_id: int = 0
     writes: int = 0            # the last `dirtier: ok` count seen
     totals: dict = field(default_factory=lambda: {"lost": 0, "running_twice": 0, "corrupt": 0, "paused": 0,
-                                                  "succeeded": 0, "failed": 0, "not_reached": 0})
+                                                  "succeeded": 0, "failed": 0, "unsettled": 0,
+                                                  "not_reached": 0})
 
 
 def node_by_name(nodes, name):
@@ -105,6 +110,19 @@ def settle(destination, incoming_before, received_before):
 
 def corrupt_since(node, offset):
     return re.search(r"^\[g\d+ dirtier\] dirtier: CORRUPT.*$", node.console.text[offset:], re.M) is not None
+
+
+def settle_held(nodes, held, copies, record):
+    """Settles each unsettled copy as an operator would: `discard` when the other node
+    runs the guest, `resume` when it does not."""
+    for copy in held:
+        elsewhere = [c for c in copies if c.node != copy.node and c.state in ALIVE]
+        how = "discard" if elsewhere else "resume"
+        said = node_by_name(nodes, copy.node).console.command(f"settle {copy.guest_id} {how}", 60)
+        record.settled = how
+        expected = "runs on the destination" if how == "discard" else "runs here again"
+        if expected not in said:
+            record.note += f"; `settle {copy.guest_id} {how}` on {copy.node} said {said.strip()!r}"
 
 
 def one_run(nodes, state: SoakState, plan: FaultPlan, number: int, say) -> RunRecord:
@@ -137,9 +155,15 @@ def one_run(nodes, state: SoakState, plan: FaultPlan, number: int, say) -> RunRe
     record.destination = arrivals[-1].get("outcome", "") if arrivals else ""
     time.sleep(1.0)
     copies = live_copies(nodes.nodes[0]) + live_copies(nodes.nodes[1])
+    held = [c for c in copies if c.state == "unsettled"]
+    record.paused = len(held)
+    if held:
+        settle_held(nodes, held, copies, record)
+        time.sleep(1.0)
+        copies = live_copies(nodes.nodes[0]) + live_copies(nodes.nodes[1])
     running = [c for c in copies if c.state in ALIVE]
-    paused = [c for c in copies if c.state == "stopped"]
-    record.running, record.paused = len(running), len(paused)
+    stopped = [c for c in copies if c.state == "stopped"]
+    record.running = len(running)
     record.corrupt = any(corrupt_since(node, offsets[node.spec.name]) for node in nodes.nodes)
     if len(running) >= 2:
         record.verdict = "running_twice"
@@ -148,9 +172,11 @@ def one_run(nodes, state: SoakState, plan: FaultPlan, number: int, say) -> RunRe
             if copy.node != state.holder:
                 node_by_name(nodes, copy.node).console.command(f"kill {copy.guest_id}", 60)
         running = [c for c in running if c.node == state.holder]
-    elif not running and paused:
-        record.verdict = "paused"
-        keep = paused[0]
+    elif not running and stopped:
+        # No step of the protocol leaves a guest merely stopped: say so, and go on with it.
+        record.note += f"; no copy runs, {len(stopped)} stopped (started again)"
+        record.verdict = "stopped"
+        keep = stopped[0]
         node_by_name(nodes, keep.node).console.command(f"start {keep.guest_id}", 60)
         running = [keep]
     elif not running:
@@ -171,11 +197,15 @@ def one_run(nodes, state: SoakState, plan: FaultPlan, number: int, say) -> RunRe
         record.verdict = record.verdict or "corrupt"
         state.totals["corrupt"] += 1
     record.verdict = record.verdict or "ok"
-    if record.verdict in ("lost", "running_twice", "paused"):
+    if record.verdict in ("lost", "running_twice"):
         state.totals[record.verdict] += 1
+    if record.paused:
+        state.totals["paused"] += 1
+    if record.outcome == "unsettled":
+        state.totals["unsettled"] += 1
     if record.outcome == "succeeded":
         state.totals["succeeded"] += 1
-    elif record.outcome:
+    elif record.outcome and record.outcome != "unsettled":
         state.totals["failed"] += 1
     if not record.reached:
         state.totals["not_reached"] += 1
@@ -189,11 +219,13 @@ def one_run(nodes, state: SoakState, plan: FaultPlan, number: int, say) -> RunRe
 
 def describe_run(record: RunRecord) -> str:
     at = f" at {record.injected_at_s:.1f} s" if record.injected_at_s is not None else " (step not reached)"
-    said = f"; b said {record.destination}" if record.destination else ""
+    said = f"; the destination said {record.destination}" if record.destination else ""
+    settled = f", settled {record.settled}" if record.settled else ""
     reason = f" ({record.reason})" if record.reason else ""
     return (f"run {record.run:>3}: {record.step:<13} {record.fault:<9} hold {record.hold_s:>4.0f} s{at}: "
             f"{record.outcome or '?'}{reason}{said} -> {record.verdict} "
-            f"[{record.running} running, {record.paused} paused]{'; ' + record.note if record.note else ''}")
+            f"[{record.paused} unsettled{settled}; {record.running} running]"
+            f"{'; ' + record.note if record.note else ''}")
 
 
 def plans(runs, steps, faults, holds, rng):
@@ -252,8 +284,8 @@ def command(args):
                 record = one_run(nodes, state, plan, number, say)
                 records.append(record)
                 say(describe_run(record))
-    except AssertionError as failure:
-        say(f"godwit soak: stopped after {len(records)} runs: {failure}")
+    except (AssertionError, KeyboardInterrupt) as failure:  # Ctrl-C: report the runs so far
+        say(f"godwit soak: stopped after {len(records)} runs: {failure or 'interrupted'}")
         if not records:
             return 1
     totals = {"runs": len(records), **state.totals}

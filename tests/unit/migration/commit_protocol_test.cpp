@@ -54,6 +54,46 @@ TEST(CommitProtocol, TheDestinationRunsTheGuestOnlyOnCommitAndTheSourceFreesItOn
   EXPECT_FALSE(world.receiver->stats().encrypted);
 }
 
+// The source reports COMMIT (the kernel's migration_commit event, which the fault
+// injector's after_commit step waits for) once, after VERIFIED and before COMMITTED
+// frees the guest; a migration that never got VERIFIED reports none, and the
+// destination's verified_sent (its migration_progress "verified") is set only once
+// VERIFIED is queued.
+TEST(CommitProtocol, TheSourceReportsCommitOnceBetweenVerifiedAndCommitted) {
+  World world;
+  bool released_at_commit = true, verified_at_commit = false;
+  world.tamper = [&world, &released_at_commit, &verified_at_commit](std::vector<uint8_t>&, uint64_t) {
+    if (world.recorder.commits == 1 && !verified_at_commit) {
+      verified_at_commit = world.receiver->stats().verified_sent;
+      released_at_commit = world.source.released;
+    }
+  };
+  world.run();
+  ASSERT_EQ(world.sender->summary().outcome, MigrationOutcome::kSucceeded);
+  EXPECT_EQ(world.recorder.commits, 1);
+  EXPECT_TRUE(verified_at_commit);
+  EXPECT_FALSE(released_at_commit);
+  EXPECT_TRUE(world.receiver->stats().verified_sent);
+}
+
+TEST(CommitProtocol, NoCommitIsReportedWhenVerifiedNeverArrives) {
+  World world;
+  world.drop_replies_after_challenge = true;
+  world.run();
+  EXPECT_EQ(world.sender->summary().outcome, MigrationOutcome::kFailed);
+  EXPECT_EQ(world.recorder.commits, 0);
+  EXPECT_TRUE(world.source.resumed);
+}
+
+TEST(CommitProtocol, NoVerifiedIsReportedWhenTheDestinationRefusesTheState) {
+  World world;
+  world.factory.refuse_state = true;
+  world.run();
+  EXPECT_FALSE(world.receiver->stats().verified_sent);
+  EXPECT_EQ(world.recorder.commits, 0);
+  EXPECT_TRUE(world.source.resumed);
+}
+
 TEST(CommitProtocol, EncryptedModeMigratesAndNoPageTravelsInClear) {
   World world;
   world.sender_config.protection = Protection::kEncrypted;

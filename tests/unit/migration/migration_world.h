@@ -28,7 +28,9 @@ class Recorder final : public MigrationObserver {
  public:
   std::vector<RoundStats> rounds;
   int finished = 0;
+  int commits = 0;  // on_commit() calls
   void on_round(const RoundStats& round) override { rounds.push_back(round); }
+  void on_commit() override { ++commits; }
   void on_finished(const MigrationSummary&) override { ++finished; }
 };
 
