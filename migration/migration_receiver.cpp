@@ -58,6 +58,14 @@ void MigrationReceiver::apply_record() {
             fault(StreamError::kBadHeaderField, header.memory_bytes, digest_terms_.size() * kPageSize));
       }
       received_digest_ = IncrementalDigest(digest_terms_, decoder_.guest_pages());
+      if (decoder_.postcopy()) {
+        if (PageBitmap::words_for(decoder_.guest_pages()) > present_bits_.size() ||
+            PageBitmap::words_for(decoder_.guest_pages()) > requested_bits_.size()) {
+          return fail(fault(StreamError::kUnsupportedFeature, kFeaturePostcopy, kKnownBackendFeatures));
+        }
+        pages_ = PostcopyPages(present_bits_, requested_bits_, decoder_.guest_pages());
+        stats_.postcopy = true;
+      }
       Expected<DestinationGuest*> guest = factory_.create(header);
       if (!guest) return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(guest.error())));
       if (*guest == nullptr) return fail(fault(StreamError::kGuestRefused));
@@ -72,7 +80,10 @@ void MigrationReceiver::apply_record() {
       return;
     }
     case RecordType::kRound: ++stats_.rounds; return;
-    case RecordType::kPageBatch: return apply_batch();
+    case RecordType::kPageBatch: return decoder_.after_go() ? apply_postcopy_batch() : apply_batch();
+    case RecordType::kPostcopyDiscard: return apply_discard();
+    case RecordType::kPostcopySwitch: return apply_switch();
+    case RecordType::kPostcopyGo: return apply_go();
     case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;
     case RecordType::kDeviceState: device_ = decoder_.device(); return;
     case RecordType::kNetDevice:
@@ -97,6 +108,9 @@ void MigrationReceiver::apply_batch() {
   decoder_.batch().for_each([&](const PageRun& run) {
     if (!failure.ok()) return;
     stats_.pages_received += run.pages;
+    if (stats_.postcopy) {
+      for (uint64_t gfn = run.gfn; gfn - run.gfn < run.pages; ++gfn) pages_.received_before_switch(gfn);
+    }
     if (run.data.empty()) {
       stats_.zero_pages += run.pages;
       if (Status status = guest_->write_zero_pages(run.gfn, run.pages); !status.ok()) {
@@ -122,9 +136,12 @@ void MigrationReceiver::pump() {
   flush();
   if (outcome_ != Outcome::kInProgress) return;
   uint64_t now = clock_.now_ns();
-  bool waiting = phase_ == Phase::kReceiving || phase_ == Phase::kAcking;  // for bytes, or for the window
-  if (waiting && now - last_progress_ns_ > config_.idle_timeout_ns) {
-    fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.idle_timeout_ns));
+  // Waiting for bytes, or for the window.
+  bool waiting = phase_ == Phase::kReceiving || phase_ == Phase::kAcking || phase_ == Phase::kAwaitGo ||
+                 phase_ == Phase::kPostcopy;
+  uint64_t limit = started_ ? config_.postcopy_idle_timeout_ns : config_.idle_timeout_ns;
+  if (waiting && now - last_progress_ns_ > limit) {
+    fail(fault(StreamError::kTimeout, now - last_progress_ns_, limit));
   }
 }
 
@@ -145,23 +162,31 @@ void MigrationReceiver::verify_step() {
 // ACK. The guest starts once the ACK has left (flush), so a guest never runs here
 // unacknowledged.
 void MigrationReceiver::acknowledge() {
+  // Post-copy: the state was loaded at the switch, and the guest runs; every page must be
+  // here now (the decoder's coverage also counts pages made stale since).
+  if (stats_.postcopy && !pages_.complete())
+    return fail(fault(StreamError::kMissingPages, pages_.present_count(), pages_.page_count()));
   uint64_t digest = received_digest_.value();
   if (digest != decoder_.end().digest)
     return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
   stats_.digest_verified = true;
   verified_ns_ = clock_.now_ns();
-  if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
-    return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
-  }
-  if (has_net_device_) {
-    if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+  if (!stats_.postcopy) {
+    if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
       return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+    }
+    if (has_net_device_) {
+      if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+        return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+      }
     }
   }
   AckRecord ack{digest, {}};
   Sha256Digest mac = ack_mac(config_.key, config_.nonce, ack);
   __builtin_memcpy(ack.mac, mac.bytes, kSha256Size);
-  output_.queue(encode_record(output_.space(), RecordType::kAck, ack));
+  if (!queue_reply(RecordType::kAck, std::span(reinterpret_cast<const uint8_t*>(&ack), sizeof ack))) {
+    return fail(fault(StreamError::kRecordTooLong, sizeof ack, output_.space().size()));
+  }
   ack_queued_ns_ = clock_.now_ns();
   phase_ = Phase::kAcking;
 }
@@ -174,13 +199,25 @@ void MigrationReceiver::flush() {
     uint64_t ack_out = clock_.now_ns();
     phase_ = Phase::kDone;
     outcome_ = Outcome::kRunning;
-    guest_->start();
+    if (started_) {
+      guest_->finish_postcopy();  // it has been running since GO
+    } else {
+      guest_->start();
+    }
     uint64_t resumed = clock_.now_ns();
     stats_.steps = ArrivalSteps{verified_ns_ - end_in_ns_, ack_queued_ns_ - verified_ns_,
                                 ack_out - ack_queued_ns_, resumed - ack_out};
     guest_ = nullptr;  // the VM layer owns it now
     channel_.close();
   }
+}
+
+// Queues one reply record; false when the output buffer has no room for it now.
+bool MigrationReceiver::queue_reply(RecordType type, std::span<const uint8_t> body) {
+  size_t size = encode_record(output_.space(), type, body);
+  if (size == 0) return false;
+  output_.queue(size);
+  return true;
 }
 
 void MigrationReceiver::on_channel_closed() {
@@ -194,7 +231,12 @@ void MigrationReceiver::fail(StreamFault why) {
   outcome_ = Outcome::kFailed;
   failure_ = why;
   phase_ = Phase::kDone;
-  if (guest_ != nullptr) guest_->discard();
+  if (guest_ != nullptr && started_) {
+    guest_->strand();  // it ran here: what it wrote exists nowhere else
+    stats_.stranded = true;
+  } else if (guest_ != nullptr) {
+    guest_->discard();
+  }
   guest_ = nullptr;
   // Best effort: tell the source why, unless the connection itself is the problem.
   bool connection_usable = why.code != StreamError::kChannelFailed && why.code != StreamError::kTruncated;

@@ -9,6 +9,13 @@
 // sends ACK and starts the guest.
 // On any error it sends NACK with the reason (when the connection still works),
 // discards the guest and reports. See docs/migration-stream.md.
+// Post-copy and hybrid (HEADER kFeaturePostcopy, section 12; only once enable_postcopy()
+// gave it the presence map's storage): at POSTCOPY_SWITCH it loads the state, has the
+// guest's absent pages unmapped and answers READY; at GO it starts the guest; pages that
+// come after are written only where absent (PostcopyPages), and the guest's faults on
+// absent pages become PAGE_REQUESTs (request_page). END then finds every page present and
+// the digest equal, and the ACK frees the source's copy. A failure after GO strands the
+// guest (paused, kept) instead of discarding it. See migration_receiver_postcopy.cpp.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +25,7 @@
 #include "migration/memory_digest.h"
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
+#include "migration/postcopy_pages.h"
 #include "migration/record_output.h"
 #include "migration/stream_decoder.h"
 
@@ -30,6 +38,9 @@ struct ReceiverConfig {
   // before END: up to ~10 s for 1 GiB under Bochs).
   uint64_t idle_timeout_ns = 30'000'000'000;
   uint64_t digest_pages_per_pump = 512;
+  // After GO: no byte from the source for this long before the split is declared (a
+  // broken link that comes back within it loses nothing: TCP retransmits).
+  uint64_t postcopy_idle_timeout_ns = 120'000'000'000;
 };
 
 struct ReceiverStats {
@@ -41,6 +52,14 @@ struct ReceiverStats {
   bool verify = false;  // the source asked for verify mode: all memory was compared
   bool digest_verified = false;
   ArrivalSteps steps;  // END's arrival -> the guest started (this node's clock)
+  bool postcopy = false;        // the stream switched to post-copy (HEADER kFeaturePostcopy)
+  bool stranded = false;        // it failed after GO: the guest is paused here, incomplete
+  uint64_t discarded_pages = 0;  // POSTCOPY_DISCARD: stale after pre-copy
+  uint64_t present_at_switch = 0;
+  uint64_t page_requests = 0;    // PAGE_REQUESTs sent
+  uint64_t demand_pages = 0;     // asked-for pages that arrived before the push brought them
+  uint64_t duplicate_pages = 0;  // arrived after the switch while already present: dropped
+  uint64_t switch_to_go_ns = 0;  // READY queued -> GO in (the destination's share of the downtime)
 };
 
 class MigrationReceiver {
@@ -57,6 +76,12 @@ class MigrationReceiver {
   void on_receive(std::span<const uint8_t> bytes);
   void on_channel_closed();
   void pump();
+  // Storage for post-copy's presence map: PageBitmap::words_for(pages of the largest
+  // guest this node accepts) words each. Without it a post-copy HEADER is refused.
+  void enable_postcopy(std::span<uint64_t> present_bits, std::span<uint64_t> requested_bits);
+  // After GO, the guest touched absent page `gfn` (its vCPU now waits): asks the source for
+  // it unless asked already. True when the page is in fact present (run the guest again).
+  bool request_page(uint64_t gfn);
 
   enum class Outcome : uint8_t { kInProgress, kRunning, kFailed };
   Outcome outcome() const { return outcome_; }
@@ -65,7 +90,7 @@ class MigrationReceiver {
   const HeaderRecord& header() const { return decoder_.header(); }
 
  private:
-  enum class Phase { kIdle, kReceiving, kVerifying, kAcking, kDone };
+  enum class Phase { kIdle, kReceiving, kAwaitGo, kPostcopy, kVerifying, kAcking, kDone };
 
   void apply_record();
   void apply_batch();
@@ -73,13 +98,22 @@ class MigrationReceiver {
   void acknowledge();
   void fail(StreamFault fault);
   void flush();
+  bool queue_reply(RecordType type, std::span<const uint8_t> body);
+  // --- post-copy (migration_receiver_postcopy.cpp)
+  void apply_discard();
+  void apply_switch();
+  void apply_go();
+  void apply_postcopy_batch();
+  bool place_postcopy_page(const PageRun& run, uint64_t gfn);
 
   ReceiverConfig config_;
   DestinationGuestFactory& factory_;
   ByteChannel& channel_;
   Clock& clock_;
   StreamDecoder decoder_;
-  uint8_t out_buffer_[64] = {};  // CHALLENGE, ACK or NACK: one at a time, 64 bytes at most
+  // CHALLENGE, ACK, NACK or READY (64 bytes at most), or PAGE_REQUESTs (32 bytes each): a
+  // request that finds no room is not sent, and the push brings the page anyway.
+  uint8_t out_buffer_[1024] = {};
   RecordOutput output_;
   DestinationGuest* guest_ = nullptr;
   std::span<uint64_t> digest_terms_;
@@ -95,6 +129,10 @@ class MigrationReceiver {
   ReceiverStats stats_;
   uint64_t last_progress_ns_ = 0;
   uint64_t end_in_ns_ = 0, verified_ns_ = 0, ack_queued_ns_ = 0;
+  std::span<uint64_t> present_bits_, requested_bits_;
+  PostcopyPages pages_;
+  bool started_ = false;  // post-copy: the guest runs (GO came)
+  uint64_t ready_ns_ = 0;
 };
 
 }  // namespace godwit::migration

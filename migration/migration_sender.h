@@ -8,6 +8,12 @@
 // digest is kept as pages go out (IncrementalDigest), so END costs nothing while the
 // guest is paused; verify mode hashes all paused memory instead and fails here if it
 // differs from what was sent (decision 0010).
+// The mode (migration_mode.h) changes the shape: stop-and-copy pauses at once and sends
+// everything as its one (final) round; post-copy pauses at once and sends only the state,
+// then, once the destination is READY, tells it to run the guest (GO) and pushes the
+// pages in the background, those it asks for (PAGE_REQUEST) first; hybrid runs a few
+// pre-copy rounds first, then post-copy for what is still dirty (POSTCOPY_DISCARD names
+// the destination's stale pages). See migration_sender_postcopy.cpp.
 // Only then is the guest released; on any failure before it (NACK, broken connection,
 // timeout, bad ACK) the guest resumes here, untouched. See docs/migration-stream.md,
 // "How a migration flows".
@@ -17,7 +23,9 @@
 #include <cstdint>
 #include <span>
 
+#include "migration/demand_queue.h"
 #include "migration/memory_digest.h"
+#include "migration/migration_mode.h"
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
 #include "migration/precopy_policy.h"
@@ -34,6 +42,16 @@ struct SenderConfig {
   const char* backend_name = "";
   x86::GuestCpuid cpuid;  // the guest's CPU model, sent in the CPUID record
   PrecopyParameters policy;
+  MigrationMode mode = MigrationMode::kPrecopy;
+  // Hybrid: pre-copy rounds at most (round 0 included), fewer when the policy stops
+  // earlier (the dirty set stops shrinking, or fits the downtime target).
+  uint32_t hybrid_max_rounds = 3;
+  // After the switch the guest's memory is split between the nodes: wait this long for a
+  // broken link to come back (TCP retransmits meanwhile) before declaring the split.
+  uint64_t postcopy_stall_timeout_ns = 120'000'000'000;
+  // Pages per PAGE_BATCH after the switch: small, so an asked-for page waits behind
+  // little of the background push.
+  uint32_t postcopy_batch_pages = 4;
   // Verify mode (`migrate --verify`): hash all of the paused memory, check it against
   // the pages sent, and ask the destination (VERIFY) to compare all of its memory too.
   bool verify = false;
@@ -86,7 +104,19 @@ class MigrationSender {
   const MigrationSummary& summary() const { return summary_; }
 
  private:
-  enum class Phase { kIdle, kAwaitChallenge, kRounds, kState, kVerify, kEnd, kAwaitAck, kFinished };
+  enum class Phase {
+    kIdle,
+    kAwaitChallenge,
+    kRounds,
+    kDiscard,     // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
+    kState,
+    kVerify,
+    kAwaitReady,  // post-copy: SWITCH sent, waiting for the destination's READY
+    kPostcopy,    // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
+    kEnd,
+    kAwaitAck,
+    kFinished
+  };
 
   void accept_reply(const RawRecord& raw);
   void accept_challenge(const RawRecord& raw);
@@ -99,6 +129,15 @@ class MigrationSender {
   bool can_produce();
   void end_round();
   void stop_and_copy();
+  void pause_and_capture();
+  // --- post-copy and hybrid (migration_sender_postcopy.cpp)
+  void begin_switch();
+  bool queue_discards();
+  void queue_switch();
+  void accept_ready(const RawRecord& raw);
+  void accept_page_request(const RawRecord& raw);
+  bool send_postcopy_batch();
+  bool add_postcopy_page(PageBatchEncoder& batch, uint64_t gfn, bool demanded);
   void queue_state();
   bool step_verify();
   void queue_end();
@@ -125,7 +164,13 @@ class MigrationSender {
 
   Phase phase_ = Phase::kIdle;
   uint8_t nonce_[kNonceSize] = {};
-  bool tracking_ = false;  // dirty tracking is on: a failure must undo it
+  bool tracking_ = false;  // the source guest was touched (tracked or paused): a failure must undo it
+  // The destination was READY and told to run the guest: from here on the source never
+  // resumes it (its memory is split), and frees it only after the final ACK.
+  bool switched_ = false;
+  uint64_t discard_cursor_ = 0;  // hybrid: next gfn to look at for POSTCOPY_DISCARD
+  uint64_t push_cursor_ = 0;     // post-copy: next gfn to look at for the background push
+  DemandQueue demand_;
   uint64_t cursor_ = 0;    // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;
@@ -139,5 +184,16 @@ class MigrationSender {
   NetDeviceRecord nic_ = {};
   MigrationSummary summary_;
 };
+
+// Defined here, not in the .cpp: migration_sender_postcopy.cpp queues records too.
+template <class Body>
+inline void MigrationSender::queue_record(RecordType type, const Body& body) {
+  size_t size = encode_record(output_.space(), type, body);
+  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
+  output_.queue(size);
+  produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
+  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd)
+    summary_.state_bytes += size;
+}
 
 }  // namespace godwit::migration

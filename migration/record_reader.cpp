@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "migration/postcopy_format.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
@@ -18,6 +19,11 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kRound: return sizeof(RoundRecord);
     case RecordType::kVerify: return sizeof(VerifyRecord);
     case RecordType::kCpuid: return sizeof(CpuidRecord);
+    case RecordType::kPostcopyDiscard: return sizeof(PostcopyDiscardRecord);
+    case RecordType::kPostcopySwitch: return sizeof(PostcopySwitchRecord);
+    case RecordType::kPostcopyReady: return sizeof(PostcopyReadyRecord);
+    case RecordType::kPostcopyGo: return sizeof(PostcopyGoRecord);
+    case RecordType::kPageRequest: return sizeof(PageRequestRecord);
     case RecordType::kNetDevice: return sizeof(NetDeviceRecord);
     case RecordType::kPageBatch: return 0;
   }

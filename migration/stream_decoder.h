@@ -4,7 +4,9 @@
 // records; one VCPU_STATE per vCPU; DEVICE_STATE; NET_DEVICE exactly when HEADER has
 // kFeatureGuestNic; END, which is accepted only when
 // every page of the guest arrived at least once; an optional VERIFY just before END
-// asks for the full comparison (verify_requested()). It does not touch a guest: the
+// asks for the full comparison (verify_requested()). When HEADER has kFeaturePostcopy
+// (section 12): POSTCOPY_DISCARD among the pages, POSTCOPY_SWITCH instead of END after
+// the state, then POSTCOPY_GO, PAGE_BATCHes and END; no VERIFY. It does not touch a guest: the
 // receiver applies what it hands out. Digest and MAC checks need the guest memory and
 // the key, so MigrationReceiver does those.
 #pragma once
@@ -14,6 +16,7 @@
 #include <span>
 
 #include "lib/page_bitmap.h"
+#include "migration/postcopy_decode.h"
 #include "migration/record_decode.h"
 #include "migration/record_reader.h"
 
@@ -43,19 +46,26 @@ class StreamDecoder {
   const NetDeviceRecord& net_device() const { return net_device_; }
   const EndRecord& end() const { return end_; }
   const RoundRecord& round() const { return round_; }
+  const PostcopyDiscardRecord& discard() const { return discard_; }
+  const PostcopySwitchRecord& postcopy_switch() const { return switch_; }
+  const PostcopyGoRecord& go() const { return go_; }
+  bool postcopy() const { return (header_.backend_features & kFeaturePostcopy) != 0; }
+  // POSTCOPY_GO came: pages from here on are for a guest that runs.
+  bool after_go() const { return phase_ == Phase::kPostcopy || phase_ == Phase::kDone; }
   uint64_t guest_pages() const { return guest_pages_; }
   // A VERIFY record came: compare all of memory at END, not only the pages received.
   bool verify_requested() const { return verify_requested_; }
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
-  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kDone, kFailed };
+  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kGo, kPostcopy, kDone, kFailed };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);
   StreamFault accept_batch(const RawRecord& raw);
   StreamFault accept_vcpu(const RawRecord& raw);
   StreamFault accept_end(const RawRecord& raw);
+  StreamFault accept_postcopy(const RawRecord& raw);
 
   RecordReader reader_;
   std::span<uint64_t> coverage_bits_;
@@ -73,6 +83,9 @@ class StreamDecoder {
   NetDeviceRecord net_device_ = {};
   EndRecord end_ = {};
   RoundRecord round_ = {};
+  PostcopyDiscardRecord discard_ = {};
+  PostcopySwitchRecord switch_ = {};
+  PostcopyGoRecord go_ = {};
 };
 
 }  // namespace godwit::migration

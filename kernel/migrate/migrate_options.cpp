@@ -12,6 +12,12 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
       continue;
     }
     if (i + 1 >= words.size()) return false;
+    if (words[i] == "--mode") {
+      auto mode = migration::parse_migration_mode(words[i + 1]);
+      if (!mode) return false;
+      options.mode = *mode;
+      continue;
+    }
     auto value = parse_u64(words[i + 1]);
     if (!value) return false;
     if (words[i] == "--downtime-ms" && *value >= 1 && *value <= 60'000) {
@@ -22,7 +28,8 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
       return false;
     }
   }
-  return true;
+  // Verify mode compares all of the paused memory at END: post-copy has none left to compare.
+  return !(options.verify && migration::pulls_after_switch(options.mode));
 }
 
 }  // namespace godwit::migrate

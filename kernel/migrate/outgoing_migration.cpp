@@ -29,6 +29,7 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.cpuid = vm.cpuid;
   config.policy = options.policy;
   config.verify = options.verify;
+  config.mode = options.mode;
   return config;
 }
 

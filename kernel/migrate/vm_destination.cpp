@@ -50,7 +50,7 @@ Status VmDestination::set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) 
 }
 
 Expected<uint8_t*> VmDestination::page_to_write(uint64_t gfn) {
-  uint8_t* page = vm_ ? vm_->memory.page(gfn) : nullptr;
+  uint8_t* page = live() ? vm_->memory.page(gfn) : nullptr;
   if (page == nullptr) return fail(Error::kRange);
   return page;
 }
@@ -142,7 +142,8 @@ void VmDestination::start() {
   } else {
     vm_->state = vm::VmState::kRunnable;
   }
-  vm_->migrating = false;
+  // Post-copy: it stays the migration's until every page is here (finish_postcopy).
+  if (vm_->absent_pages == nullptr) vm_->migrating = false;
   if (vm_->nic != nullptr) {
     // identity_free was checked in load_nic and the main loop ran nothing in between
     // that attaches ports, so this plugs; should it not, the guest runs unreachable.
@@ -155,6 +156,56 @@ void VmDestination::start() {
   }
   vm::announce_guest(*vm_, true);
 }
+
+Status VmDestination::enter_postcopy(const PageBitmap& present) {
+  if (!live() || receiver_ == nullptr) return fail(Error::kState);
+  // The guest never ran in this space, so no TLB holds its entries; unmap flushes anyway.
+  for (uint64_t gfn = 0; gfn < vm_->memory.page_count(); ++gfn) {
+    if (present.test(gfn)) continue;
+    if (auto status = vm_->space->unmap(gfn * kGuestPageSize); !status) return status;
+  }
+  present_ = &present;
+  vm_->absent_pages = this;
+  return ok();
+}
+
+Status VmDestination::map_page(uint64_t gfn) {
+  if (!live()) return fail(Error::kState);
+  uint8_t* page = vm_->memory.page(gfn);
+  if (page == nullptr) return fail(Error::kRange);
+  // Widening: no flush needed (no TLB caches a missing entry).
+  if (auto status = vm_->space->map(gfn * kGuestPageSize, reinterpret_cast<uint64_t>(page), x86::kAccessAll);
+      !status) {
+    return status;
+  }
+  if (uint64_t waited = vm::page_arrived(*vm_, gfn, clock::now_ns()); waited != 0) fault_waits_.record(waited);
+  return ok();
+}
+
+void VmDestination::finish_postcopy() {
+  if (!live()) return;
+  vm_->absent_pages = nullptr;
+  present_ = nullptr;
+  vm_->migrating = false;
+}
+
+// The source is gone (or the link stayed down too long) after the guest ran here: what it
+// wrote here exists nowhere else, and what it has not received exists only there. Keep
+// it, paused, and say so; `kill` frees it.
+void VmDestination::strand() {
+  if (!live()) return;
+  vm_->absent_pages = nullptr;
+  present_ = nullptr;
+  vm_->state = vm::VmState::kStopped;
+  vm_->migrating = false;
+  log::error("guest {} ('{}') cannot continue: the migration failed after the switch and pages it needs "
+             "are still on the source; it stays paused here ('kill {}' frees it)",
+             vm_->id, vm_->name(), vm_->id);
+}
+
+bool VmDestination::fetch(uint64_t gfn) { return receiver_ != nullptr && receiver_->request_page(gfn); }
+
+bool VmDestination::present(uint64_t gfn) const { return present_ == nullptr || present_->test(gfn); }
 
 void VmDestination::discard() {
   if (vm_ != nullptr) vm::discard_guest(*vm_);

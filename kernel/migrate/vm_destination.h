@@ -1,15 +1,26 @@
 // The guest an incoming migration builds (migration/migration_ports.h): an empty guest
 // from the VM layer (zeroed RAM, mapped, a vCPU, stopped) that pages are copied into,
 // then the vCPU and device state, then it runs. Only one is built at a time.
+// Post-copy: it runs before all of its pages are here (absent ones unmapped); it is the
+// guest's AbsentPages, passing each fault on to the receiver (a PAGE_REQUEST), mapping
+// pages as they come and timing how long the guest waited for them.
 #pragma once
 
+#include "kernel/vm/absent_pages.h"
 #include "kernel/vm/vm.h"
+#include "migration/migration_receiver.h"
+#include "migration/postcopy_stats.h"
 #include "migration/migration_ports.h"
 
 namespace godwit::migrate {
 
-class VmDestination final : public migration::DestinationGuest, public migration::DestinationGuestFactory {
+class VmDestination final : public migration::DestinationGuest,
+                            public migration::DestinationGuestFactory,
+                            public vm::AbsentPages {
  public:
+  // The receiver that fetches absent pages (post-copy).
+  void set_receiver(migration::MigrationReceiver& receiver) { receiver_ = &receiver; }
+
   Expected<migration::DestinationGuest*> create(const migration::HeaderRecord& header) override;
   Status set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) override;
   Expected<uint8_t*> page_to_write(uint64_t gfn) override;
@@ -19,6 +30,15 @@ class VmDestination final : public migration::DestinationGuest, public migration
   Status load_nic(const migration::NetDeviceRecord& nic) override;
   void start() override;
   void discard() override;
+  Status enter_postcopy(const PageBitmap& present) override;
+  Status map_page(uint64_t gfn) override;
+  void finish_postcopy() override;
+  void strand() override;
+  // vm::AbsentPages
+  bool fetch(uint64_t gfn) override;
+  bool present(uint64_t gfn) const override;
+
+  const migration::FaultWaitStats& fault_waits() const { return fault_waits_; }
 
   // The guest once it runs (valid until it ends), or nullptr.
   vm::Vm* guest() const { return vm_; }
@@ -26,8 +46,13 @@ class VmDestination final : public migration::DestinationGuest, public migration
   void forget() { vm_ = nullptr; }
 
  private:
+  bool live() const { return vm_ != nullptr && vm_->live(); }
+
   vm::Vm* vm_ = nullptr;
   migration::DeviceState device_ = {};
+  migration::MigrationReceiver* receiver_ = nullptr;
+  const PageBitmap* present_ = nullptr;  // the receiver's presence map (post-copy)
+  migration::FaultWaitStats fault_waits_;
 };
 
 }  // namespace godwit::migrate

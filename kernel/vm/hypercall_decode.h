@@ -20,6 +20,7 @@ struct HypercallRequest {
   uint64_t status = 0;       // kExit
   uint32_t ipv4 = 0;         // kMigrateSelf: a.b.c.d as a<<24 | b<<16 | c<<8 | d
   uint16_t port = 0;         // kMigrateSelf
+  abi::MigrateMode mode = abi::MigrateMode::kPrecopy;  // kMigrateSelf
 };
 
 // RAX = number, RDI/RSI/RDX = arguments (include/godwit/abi.h). Returns kOk and fills

@@ -1,4 +1,4 @@
-"""`godwit bench net|migrate|downtime|exits|crypto`: measurements between two nodes on one
+"""`godwit bench net|migrate|downtime|modes|exits|crypto`: measurements between two nodes on one
 link; the cost of one VM exit (bench_exits.py); the CPU cost of record protection
 (bench_crypto.py).
 
@@ -7,6 +7,8 @@ migrate   tcpbench of the guest's size, then the migration of a dirtier of that 
           size (modest rate) over the same link, so the two rates can be compared.
 downtime  one migration per guest size with the same workload: does the pause grow with
           memory? (bench_downtime.py)
+modes     the same dirtier through stop-and-copy, pre-copy, post-copy and hybrid at each
+          dirty rate (bench_modes.py)
 
 Each node measures with its own clock (the tcpbench client from connection to the last
 acknowledgement, the server from accept to the sender's close; the migration from
@@ -19,13 +21,13 @@ import json
 import sys
 import time
 
-from . import bench_crypto, bench_downtime, bench_exits, build, paths, setup_step
+from . import bench_crypto, bench_downtime, bench_exits, bench_modes, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, node_memory_mib, size_mib, start_guest,
                             wait_booted, wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
-TARGETS = ("net", "migrate", "downtime", "exits", "crypto")
+TARGETS = ("net", "migrate", "downtime", "modes", "exits", "crypto")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -51,6 +53,7 @@ def add_arguments(parser):
                              "downtime: default 200")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     bench_downtime.add_arguments(parser)
+    bench_modes.add_arguments(parser)
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="net, migrate: each node's memory, e.g. 1200M (default: migrate's guest "
                              "plus 256 MiB, at least 256 MiB)")
@@ -180,9 +183,9 @@ def command(args):
         args.emulator = args.emulator[0]
         return bench_crypto.command(args)
     emulators = node_emulators(args.emulator, 2)
-    if args.target == "downtime":
+    if args.target in ("downtime", "modes"):
         try:
-            return bench_downtime.command(args, emulators)
+            return (bench_downtime if args.target == "downtime" else bench_modes).command(args, emulators)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

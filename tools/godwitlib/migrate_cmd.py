@@ -19,7 +19,7 @@ from . import build, paths, setup_step
 from .client_probe import UdpProbe
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
-from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
+from .migration_run import (MIB, MODES, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
                             size_mib,
                             start_guest, wait_booted, wait_dirtier_report)
 from .network import NODES, node_emulators
@@ -33,6 +33,8 @@ def add_arguments(parser):
     parser.add_argument("--mem", type=size_mib, default=64, help="guest memory, e.g. 64M (default)")
     parser.add_argument("--wss", default="8M", help="dirtier working set (default 8M)")
     parser.add_argument("--rate", type=int, default=2000, help="pages rewritten per second (default 2000)")
+    parser.add_argument("--mode", choices=MODES, default="pre-copy",
+                        help="how to move the guest: stop-and-copy, pre-copy (default), post-copy or hybrid")
     parser.add_argument("--downtime-ms", type=int, help="downtime target of the pre-copy policy")
     parser.add_argument("--max-rounds", type=int, help="round limit of the pre-copy policy")
     parser.add_argument("--verify", action="store_true",
@@ -67,7 +69,7 @@ def run_echo_experiment(args, emulators, run_root, say):
             say(f"node a: migrate {guest} {NODES[1].ip} (UDP probe every {args.probe_interval_ms} ms)")
             guest_pages = args.mem * MIB // PAGE
             result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                             on_round=lambda event: say(round_line(event, guest_pages)))
+                             on_round=lambda event: say(round_line(event, guest_pages)), mode=args.mode)
             time.sleep(2.0)
         finally:
             client = probe.stop()
@@ -86,7 +88,7 @@ def run_experiment(args, emulators, run_root):
         print(f"node a: migrate {guest} {NODES[1].ip}")
         guest_pages = args.mem * MIB // PAGE
         result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                         on_round=lambda event: print(round_line(event, guest_pages), flush=True))
+                         on_round=lambda event: print(round_line(event, guest_pages), flush=True), mode=args.mode)
         if result.running_on_destination:
             wait_dirtier_report(b, result.arrival["guest_id"])  # the guest went on after the move
         return result, node_events((a, b))
@@ -104,7 +106,7 @@ def command(args):
         print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
 
     what = (f"echo guest ({ECHO_IP})" if args.guest == "echo" else f"dirtier (wss={args.wss} rate={args.rate})")
-    say(f"godwit migrate: {args.mem} MiB {what} from node a to node b under {describe_emulators(emulators)}{shaped}")
+    say(f"godwit migrate ({args.mode}): {args.mem} MiB {what} from node a to node b under {describe_emulators(emulators)}{shaped}")
     client = None
     try:
         if args.guest == "echo":
