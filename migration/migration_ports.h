@@ -102,9 +102,11 @@ class DestinationGuest {
   // Frees everything built so far; the object is not used again.
   virtual void discard() = 0;
 
-  // --- Post-copy (section 12). The switch, after load_state: takes every page not in
+  // --- Post-copy (section 12). The switch, before load_state: takes every page not in
   // `present` out of the guest's second-level tables, so its first access exits, and
   // routes those exits to the page requester (MigrationReceiver::request_page).
+  // load_state then leaves absent pages alone (what it would write into one, it writes
+  // when the page arrives).
   virtual Status enter_postcopy(const PageBitmap& present) = 0;
   // After the switch: page `gfn` was written (page_to_write, write_zero_pages) and is
   // final: map it, and run again a vCPU that waits for it.

@@ -1,5 +1,6 @@
 #include "migration/migration_receiver.h"
 
+#include "migration/postcopy_format.h"
 #include "migration/stream_auth.h"
 #include "migration/stream_encoder.h"
 
@@ -76,6 +77,13 @@ void MigrationReceiver::apply_record() {
       uint64_t detail = 0;
       if (Status set = guest_->set_cpuid(decoder_.cpuid(), detail); !set.ok()) {
         return fail(fault(StreamError::kCpuModelRefused, detail));
+      }
+      if (stats_.postcopy) {  // the guest is built: a post-copy source may pause now
+        PostcopyPreparedRecord prepared{decoder_.guest_pages(), 0};
+        if (!queue_reply(RecordType::kPostcopyPrepared,
+                         std::span(reinterpret_cast<const uint8_t*>(&prepared), sizeof prepared))) {
+          return fail(fault(StreamError::kRecordTooLong, sizeof prepared, 0));
+        }
       }
       return;
     }

@@ -31,11 +31,11 @@ void MigrationReceiver::apply_switch() {
   if (has_net_device_) {  // its device would read and write absent pages (decision 0018)
     return fail(fault(StreamError::kUnsupportedFeature, kFeatureGuestNic, 0));
   }
-  if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
-    return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
-  }
   if (Status entered = guest_->enter_postcopy(pages_.present_map()); !entered.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(entered.error())));
+  }
+  if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
+    return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
   }
   stats_.present_at_switch = pages_.present_count();
   PostcopyReadyRecord ready{pages_.present_count(), 0};

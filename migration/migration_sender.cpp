@@ -76,6 +76,7 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
   }
   if (type == RecordType::kChallenge && phase_ == Phase::kAwaitChallenge) return accept_challenge(raw);
   if (type == RecordType::kAck && phase_ == Phase::kAwaitAck) return accept_ack(raw);
+  if (type == RecordType::kPostcopyPrepared && pulls_after_switch(config_.mode)) return accept_prepared(raw);
   if (type == RecordType::kPostcopyReady && phase_ == Phase::kAwaitReady) return accept_ready(raw);
   if (type == RecordType::kPageRequest && switched_) return accept_page_request(raw);
   if (!is_known_type(raw.type)) return;  // an optional record this node does not know
@@ -96,9 +97,9 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
     case MigrationMode::kStopAndCopy:  // everything in one round, paused
       pause_and_capture();
       return begin_round(0, true);
-    case MigrationMode::kPostcopy:  // nothing but the state before the switch
-      pause_and_capture();
-      return begin_switch();
+    case MigrationMode::kPostcopy:  // nothing but the state, once the destination is prepared
+      phase_ = Phase::kAwaitPrepared;
+      return;
     case MigrationMode::kPrecopy:
     case MigrationMode::kHybrid: break;
   }
@@ -360,7 +361,8 @@ void MigrationSender::account_pause(uint64_t end_ns, bool released) {
 
 void MigrationSender::check_timeouts() {
   uint64_t now = clock_.now_ns();
-  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge || phase_ == Phase::kAwaitReady;
+  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge || phase_ == Phase::kAwaitPrepared ||
+                         phase_ == Phase::kAwaitReady;
   uint64_t stall_limit = switched_ ? config_.postcopy_stall_timeout_ns : config_.stall_timeout_ns;
   if (waiting_on_peer && now - last_progress_ns_ > stall_limit) {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, stall_limit));

@@ -107,6 +107,7 @@ class MigrationSender {
   enum class Phase {
     kIdle,
     kAwaitChallenge,
+    kAwaitPrepared,  // post-copy: HEADER and CPUID sent, the destination builds the guest
     kRounds,
     kDiscard,     // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
     kState,
@@ -134,6 +135,7 @@ class MigrationSender {
   void begin_switch();
   bool queue_discards();
   void queue_switch();
+  void accept_prepared(const RawRecord& raw);
   void accept_ready(const RawRecord& raw);
   void accept_page_request(const RawRecord& raw);
   bool send_postcopy_batch();

@@ -1,10 +1,8 @@
 // MigrationSender's post-copy half (post-copy and hybrid; docs/migration-stream.md,
 // section 12). With the guest paused and captured and send_set_ holding every page the
 // destination lacks or holds stale: POSTCOPY_DISCARD for the stale ones (hybrid), the
-// boot-information page (the destination rewrites it as it loads the state), the state,
-// POSTCOPY_SWITCH; on READY the switch: GO, then small PAGE_BATCHes, asked-for pages
+// state, POSTCOPY_SWITCH (a few KiB: one flight of TCP's initial window); on READY the switch: GO, then small PAGE_BATCHes, asked-for pages
 // first, until send_set_ is empty; then END and the ACK as in pre-copy.
-#include "godwit/abi.h"
 #include "migration/migration_sender.h"
 #include "migration/postcopy_decode.h"
 #include "migration/postcopy_format.h"
@@ -19,8 +17,7 @@ void MigrationSender::begin_switch() {
 }
 
 // One POSTCOPY_DISCARD of up to kMaxDiscardRuns runs of send_set_ from discard_cursor_;
-// once the set is covered, the boot-information page and on to the state. False when
-// nothing was queued.
+// once the set is covered, on to the state.
 bool MigrationSender::queue_discards() {
   uint64_t pages = source_.page_count();
   PostcopyDiscardRecord record{};
@@ -36,16 +33,6 @@ bool MigrationSender::queue_discards() {
     queue_record(RecordType::kPostcopyDiscard, record);
     return !finished();
   }
-  // The destination writes this node's identity into the boot information as it loads
-  // the state (vm_destination.cpp): the page must be final there before that.
-  uint64_t boot_gfn = abi::kBootInfoAddress / kPageSize;
-  if (send_set_.test(boot_gfn)) {
-    PageBatchEncoder batch(output_.space().first(batch_record_size(1)));
-    if (!add_postcopy_page(batch, boot_gfn, false)) return false;
-    size_t size = batch.finish();
-    output_.queue(size);
-    produced_ += size, summary_.wire_bytes += size, summary_.state_bytes += size;
-  }
   phase_ = Phase::kState;
   return !finished();
 }
@@ -54,6 +41,17 @@ void MigrationSender::queue_switch() {
   queue_record(RecordType::kPostcopySwitch,
                PostcopySwitchRecord{source_.page_count() - send_set_.count(), 0});
   phase_ = Phase::kAwaitReady;
+}
+
+// The destination has built the guest. Post-copy pauses only now, so that building it
+// (allocating and mapping its memory) is no part of the downtime; hybrid, in its rounds,
+// has nothing to do.
+void MigrationSender::accept_prepared(const RawRecord& raw) {
+  PostcopyPreparedRecord prepared{};
+  if (auto f = decode_prepared(raw, source_.page_count(), prepared); !f.ok()) return fail(f);
+  if (phase_ != Phase::kAwaitPrepared) return;
+  pause_and_capture();
+  begin_switch();
 }
 
 // The destination has loaded the state and unmapped its absent pages. From here on the
@@ -98,7 +96,7 @@ bool MigrationSender::add_postcopy_page(PageBatchEncoder& batch, uint64_t gfn, b
   } else {
     ++data_pages_;
   }
-  if (switched_) ++(demanded ? summary_.demand_pages : summary_.pages_pushed);
+  ++(demanded ? summary_.demand_pages : summary_.pages_pushed);
   return true;
 }
 

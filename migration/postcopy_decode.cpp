@@ -48,6 +48,12 @@ StreamFault decode_switch(const RawRecord& raw, uint64_t guest_pages, PostcopySw
   return decode_count(raw, guest_pages, out, &PostcopySwitchRecord::present_pages);
 }
 
+StreamFault decode_prepared(const RawRecord& raw, uint64_t guest_pages, PostcopyPreparedRecord& out) {
+  if (auto f = decode_count(raw, guest_pages, out, &PostcopyPreparedRecord::pages); !f.ok()) return f;
+  if (out.pages != guest_pages) return at(raw, StreamError::kPageCountMismatch, out.pages, guest_pages);
+  return {};
+}
+
 StreamFault decode_ready(const RawRecord& raw, uint64_t guest_pages, PostcopyReadyRecord& out) {
   return decode_count(raw, guest_pages, out, &PostcopyReadyRecord::present_pages);
 }

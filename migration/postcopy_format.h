@@ -9,6 +9,15 @@
 
 namespace godwit::migration {
 
+// POSTCOPY_PREPARED (destination -> source, after CPUID): the guest is created here (its
+// memory allocated and mapped), so the source may pause: building it is no part of the
+// downtime. A hybrid source, busy with its rounds by then, takes note and goes on.
+struct PostcopyPreparedRecord {
+  uint64_t pages;  // the guest's pages, as HEADER said
+  uint64_t reserved;
+};
+static_assert(sizeof(PostcopyPreparedRecord) == 16);
+
 // POSTCOPY_DISCARD (source -> destination, hybrid, before the state): pages the
 // destination received during pre-copy but the guest wrote since, so its copy is stale.
 // They become absent at the switch and come again afterwards.

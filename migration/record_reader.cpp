@@ -24,6 +24,7 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kPostcopyReady: return sizeof(PostcopyReadyRecord);
     case RecordType::kPostcopyGo: return sizeof(PostcopyGoRecord);
     case RecordType::kPageRequest: return sizeof(PageRequestRecord);
+    case RecordType::kPostcopyPrepared: return sizeof(PostcopyPreparedRecord);
     case RecordType::kNetDevice: return sizeof(NetDeviceRecord);
     case RecordType::kPageBatch: return 0;
   }

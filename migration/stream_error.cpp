@@ -55,6 +55,7 @@ const char* to_string(RecordType type) {
     case RecordType::kPostcopyReady: return "POSTCOPY_READY";
     case RecordType::kPostcopyGo: return "POSTCOPY_GO";
     case RecordType::kPageRequest: return "PAGE_REQUEST";
+    case RecordType::kPostcopyPrepared: return "POSTCOPY_PREPARED";
   }
   return "unknown";
 }

@@ -38,6 +38,7 @@ enum class RecordType : uint32_t {
   kPostcopyReady = 0x000C,
   kPostcopyGo = 0x000D,
   kPageRequest = 0x000E,
+  kPostcopyPrepared = 0x000F,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
   kNetDevice = 0x8000'0003,

@@ -75,8 +75,18 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
   if (device.timer_deadline_ns != 0 && device.timer_deadline_ns < device.guest_time_ns) {
     return fail(Error::kInvalidArgument);
   }
-  // The ABI promises a migrated guest this node's identity for it and this backend's
-  // hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
+  device_ = device;
+  // Post-copy: the page is not here yet; it is rewritten as it arrives (map_page).
+  if (present_ != nullptr && !present_->test(abi::kBootInfoAddress / kGuestPageSize)) {
+    boot_info_pending_ = true;
+    return ok();
+  }
+  return rewrite_boot_info();
+}
+
+// The ABI promises a migrated guest this node's identity for it and this backend's
+// hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
+Status VmDestination::rewrite_boot_info() {
   abi::GuestBootInfo info{};
   if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress,
                                     {reinterpret_cast<uint8_t*>(&info), sizeof info});
@@ -90,7 +100,7 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
       !status) {
     return status;
   }
-  device_ = device;
+  boot_info_pending_ = false;
   return ok();
 }
 
@@ -157,6 +167,7 @@ void VmDestination::start() {
   vm::announce_guest(*vm_, true);
 }
 
+// Called before load_state, so that load_state knows which pages are absent.
 Status VmDestination::enter_postcopy(const PageBitmap& present) {
   if (!live() || receiver_ == nullptr) return fail(Error::kState);
   // The guest never ran in this space, so no TLB holds its entries; unmap flushes anyway.
@@ -173,6 +184,9 @@ Status VmDestination::map_page(uint64_t gfn) {
   if (!live()) return fail(Error::kState);
   uint8_t* page = vm_->memory.page(gfn);
   if (page == nullptr) return fail(Error::kRange);
+  if (boot_info_pending_ && gfn == abi::kBootInfoAddress / kGuestPageSize) {
+    if (auto status = rewrite_boot_info(); !status) return status;  // before the guest can see it
+  }
   // Widening: no flush needed (no TLB caches a missing entry).
   if (auto status = vm_->space->map(gfn * kGuestPageSize, reinterpret_cast<uint64_t>(page), x86::kAccessAll);
       !status) {

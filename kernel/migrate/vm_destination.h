@@ -47,12 +47,14 @@ class VmDestination final : public migration::DestinationGuest,
 
  private:
   bool live() const { return vm_ != nullptr && vm_->live(); }
+  Status rewrite_boot_info();
 
   vm::Vm* vm_ = nullptr;
   migration::DeviceState device_ = {};
   migration::MigrationReceiver* receiver_ = nullptr;
   const PageBitmap* present_ = nullptr;  // the receiver's presence map (post-copy)
   migration::FaultWaitStats fault_waits_;
+  bool boot_info_pending_ = false;  // post-copy: rewrite the boot information when it arrives
 };
 
 }  // namespace godwit::migrate

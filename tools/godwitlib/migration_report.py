@@ -58,10 +58,11 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
         ("mode", summary.get("mode", "pre-copy")),
         ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
         ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
-        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's ACK"
+        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's "
+                     f"{'READY: it runs there from GO' if summary.get('switched') else 'ACK'}"
                      f"{', or its resumption on a after the failure' if outcome != 'succeeded' else ''})"
                      + (f"; the policy expected {expected:.1f} ms" if expected is not None else "")),
-        *pause_breakdown(summary, arrival),
+        *([] if summary.get("switched") else pause_breakdown(summary, arrival)),
         ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
         ("pages sent", f"{summary['pages_sent']} for {guest_pages} guest pages "
                        f"({summary['zero_pages']} of them zero pages, sent as runs without data)"),

@@ -164,7 +164,7 @@ class FakeDestination final : public DestinationGuest {
   std::vector<bool> mapped;
   bool postcopy_finished = false, stranded = false;
   Status enter_postcopy(const PageBitmap& present) override {
-    if (!loaded) throw std::logic_error("enter_postcopy before load_state");
+    if (loaded) throw std::logic_error("enter_postcopy after load_state");
     mapped.assign(memory.size() / kPageSize, false);
     for (uint64_t gfn = 0; gfn < mapped.size(); ++gfn) mapped[gfn] = present.test(gfn);
     return ok();

@@ -89,11 +89,11 @@ TEST(MigrationModes, PostcopyRunsTheGuestFirstAndFetchesWhatItTouches) {
   EXPECT_EQ(summary.rounds, 0u);
   EXPECT_GT(summary.demand_pages, 0u);
   EXPECT_GT(summary.pages_pushed, 0u);
-  EXPECT_EQ(summary.demand_pages + summary.pages_pushed + 1, kPages);  // + the boot-information page
+  EXPECT_EQ(summary.demand_pages + summary.pages_pushed, kPages);
   EXPECT_TRUE(summary.digest_verified);
   const ReceiverStats& stats = world.receiver->stats();
   EXPECT_TRUE(stats.postcopy);
-  EXPECT_EQ(stats.present_at_switch, 1u);
+  EXPECT_EQ(stats.present_at_switch, 0u);
   EXPECT_GT(stats.page_requests, 0u);
   EXPECT_GT(there.waits, 0u);
   EXPECT_EQ(world.receiver->outcome(), MigrationReceiver::Outcome::kRunning);
@@ -122,7 +122,7 @@ TEST(MigrationModes, HybridPushesAFewRoundsThenPullsTheStalePages) {
   EXPECT_TRUE(summary.switched);
   const ReceiverStats& stats = world.receiver->stats();
   EXPECT_GT(stats.discarded_pages, 0u);
-  EXPECT_GT(stats.present_at_switch, kPages / 2);
+  EXPECT_GE(stats.present_at_switch, kPages / 2);  // the half the guest never writes
   EXPECT_EQ(stats.present_at_switch + summary.pages_pushed + summary.demand_pages, kPages);
   there.expect_memory_accounted_for();
   EXPECT_TRUE(world.source.released);
