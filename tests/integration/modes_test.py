@@ -7,8 +7,9 @@ post-copy and hybrid on two nodes on one bridge (issue 16, decision 0018).
   counts, the digest is verified, and in post-copy and hybrid every page is accounted for:
   present at the switch + pushed + fetched on demand = all of its pages, and the guest's
   fault waits are reported;
-- post-copy with the link cut right after the switch (node b's tap down the moment the
-  guest starts there) and healed 10 s later: TCP carries on, the migration completes, the
+- post-copy with the link cut right after the switch (node b's tap taken off the bridge the
+  moment the guest starts there; setting the tap down instead makes Bochs panic on its
+  next write) and healed 10 s later: TCP carries on, the migration completes, the
   self-check passes;
 - in every mode the destination is killed before the switch (its link slowed to 1 kbit/s
   with a bucket of one frame, so the handshake and HEADER get through but the state does
@@ -25,7 +26,7 @@ from godwitlib import paths  # noqa: E402
 from godwitlib.migration_run import (MODES, dirtier_corrupt, dirtier_reports, guest_state, migrate,  # noqa: E402
                                      migration_nodes, start_guest, wait_booted, wait_dirtier_report,
                                      wait_for_event)
-from godwitlib.network import tbf_arguments  # noqa: E402
+from godwitlib.network import BRIDGE, tbf_arguments  # noqa: E402
 
 # Bochs' link carries about 1.4 MiB/s: it gets the smaller guest.
 DIRTIER = {"qemu": "new dirtier mem=16M wss=2M rate=500 report=300",
@@ -38,9 +39,9 @@ def tc(nodes, *argv):
     check(result.returncode == 0, f"tc qdisc {' '.join(argv)}: {result.stdout}")
 
 
-def ip_link(nodes, tap, state):
-    result = nodes.link.run_on_link(["ip", "link", "set", tap, state])
-    check(result.returncode == 0, f"ip link set {tap} {state}: {result.stdout}")
+def ip_link(nodes, tap, *what):
+    result = nodes.link.run_on_link(["ip", "link", "set", tap, *what])
+    check(result.returncode == 0, f"ip link set {tap} {' '.join(what)}: {result.stdout}")
 
 
 def moved(source, destination, guest, result, mode, pages):
@@ -104,10 +105,10 @@ def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
             wait_for_event(destination, "guest_start", after=starts, timeout=120, migrated=True)
         except AssertionError:
             return
-        ip_link(nodes, tap, "down")
+        ip_link(nodes, tap, "nomaster")  # off the bridge: the node's frames go nowhere
         cut["at"] = time.monotonic()
         time.sleep(10)
-        ip_link(nodes, tap, "up")
+        ip_link(nodes, tap, "master", BRIDGE)
         cut["healed"] = time.monotonic()
 
     thread = threading.Thread(target=cutter, daemon=True)
