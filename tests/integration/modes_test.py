@@ -114,14 +114,17 @@ def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
     thread = threading.Thread(target=cutter, daemon=True)
     thread.start()
     result = migrate(source, guest, destination, mode="post-copy", timeout=300)
+    returned = time.monotonic()
     thread.join(30)
     tc(nodes, "del", "dev", tap, "root")
     check("healed" in cut, "the link was never cut (the guest did not start on the destination?)", destination)
-    check(result.summary["total_ms"] > 10_000,
+    # Host wall clock: a Bochs node's clock follows the instructions it ran, not the host's.
+    check(cut["healed"] <= returned,
           f"the migration ended before the link came back: the cut did not catch it: {result.summary}", source)
     new_id = moved(source, destination, guest, result, "post-copy", pages)
     self_check_goes_on(source, destination, guest, new_id, "post-copy")
-    print(f"post-copy, link cut 10 s after the switch: completed in {result.summary['total_ms']:.0f} ms")
+    print(f"post-copy, link cut 10 s after the switch: completed {returned - cut['healed']:.1f} s after the "
+          f"heal ({result.summary['total_ms']:.0f} ms on node {source.spec.name}'s clock)")
     return new_id
 
 
