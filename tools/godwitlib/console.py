@@ -199,6 +199,13 @@ class Console:
                 if time.monotonic() >= deadline or self._input_line() != PROMPT + line:
                     raise
 
+    def enter(self, line: str, timeout: float = 30.0) -> int:
+        """Types one shell command (checked, as command() does) and presses Enter, without
+        waiting for its end; returns where its output starts in text."""
+        self._type_checked(line)
+        self._press_enter(line, timeout)
+        return self._cursor
+
     def command(self, line: str, timeout: float = 30.0) -> str:
         """Types one shell command and returns its output (up to the next prompt).
         Call it once the shell is up (after the boot event)."""
