@@ -17,6 +17,7 @@ follows executed instructions; QEMU nodes calibrate their TSC differently, see
 docs/architecture.md), so the host's wall-clock time of each shell command is reported
 too.
 """
+import contextlib
 import json
 import sys
 import time
@@ -171,7 +172,8 @@ def print_migrate(r):
 
 def command(args):
     setup_step.ensure_ready(quiet=True)
-    build.build()
+    with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):  # --json: stdout is the object
+        build.build()
     if args.target == "exits":
         if len(args.emulator) != 1 or args.link_mbit:
             raise SystemExit("godwit bench exits: one node, so one emulator and no --link-mbit")
