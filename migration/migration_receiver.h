@@ -51,9 +51,9 @@ struct ReceiverStats {
   uint32_t rounds = 0;  // ROUND records seen
   bool verify = false;  // the source asked for verify mode: all memory was compared
   bool digest_verified = false;
-  ArrivalSteps steps;  // END's arrival -> the guest started (this node's clock)
-  bool postcopy = false;        // the stream switched to post-copy (HEADER kFeaturePostcopy)
-  bool stranded = false;        // it failed after GO: the guest is paused here, incomplete
+  ArrivalSteps steps;            // END's arrival -> the guest started (this node's clock)
+  bool postcopy = false;         // the stream switched to post-copy (HEADER kFeaturePostcopy)
+  bool stranded = false;         // it failed after GO: the guest is paused here, incomplete
   uint64_t discarded_pages = 0;  // POSTCOPY_DISCARD: stale after pre-copy
   uint64_t present_at_switch = 0;
   uint64_t page_requests = 0;    // PAGE_REQUESTs sent

@@ -7,7 +7,8 @@
 
 namespace godwit::migration {
 
-void MigrationReceiver::enable_postcopy(std::span<uint64_t> present_bits, std::span<uint64_t> requested_bits) {
+void MigrationReceiver::enable_postcopy(std::span<uint64_t> present_bits,
+                                        std::span<uint64_t> requested_bits) {
   present_bits_ = present_bits;
   requested_bits_ = requested_bits;
 }
@@ -39,7 +40,8 @@ void MigrationReceiver::apply_switch() {
   }
   stats_.present_at_switch = pages_.present_count();
   PostcopyReadyRecord ready{pages_.present_count(), 0};
-  if (!queue_reply(RecordType::kPostcopyReady, std::span(reinterpret_cast<const uint8_t*>(&ready), sizeof ready))) {
+  if (!queue_reply(RecordType::kPostcopyReady,
+                   std::span(reinterpret_cast<const uint8_t*>(&ready), sizeof ready))) {
     return fail(fault(StreamError::kRecordTooLong, sizeof ready, 0));
   }
   ready_ns_ = clock_.now_ns();
@@ -97,7 +99,8 @@ bool MigrationReceiver::request_page(uint64_t gfn) {
   PageRequestRecord request{gfn, 0};
   // Sent at the next pump() (the caller is inside a guest's exit). No room: the request
   // is not sent, and the background push brings the page.
-  if (queue_reply(RecordType::kPageRequest, std::span(reinterpret_cast<const uint8_t*>(&request), sizeof request))) {
+  if (queue_reply(RecordType::kPageRequest,
+                  std::span(reinterpret_cast<const uint8_t*>(&request), sizeof request))) {
     ++stats_.page_requests;
   }
   return false;

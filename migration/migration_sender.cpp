@@ -144,7 +144,6 @@ void MigrationSender::pump() {
   if (!finished()) check_timeouts();
 }
 
-
 // Everything queued so far is in TCP's hands: stamps the pause's milestone that was
 // waiting for it (each once).
 void MigrationSender::mark_output_idle() {
@@ -361,8 +360,8 @@ void MigrationSender::account_pause(uint64_t end_ns, bool released) {
 
 void MigrationSender::check_timeouts() {
   uint64_t now = clock_.now_ns();
-  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge || phase_ == Phase::kAwaitPrepared ||
-                         phase_ == Phase::kAwaitReady;
+  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge ||
+                         phase_ == Phase::kAwaitPrepared || phase_ == Phase::kAwaitReady;
   uint64_t stall_limit = switched_ ? config_.postcopy_stall_timeout_ns : config_.stall_timeout_ns;
   if (waiting_on_peer && now - last_progress_ns_ > stall_limit) {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, stall_limit));

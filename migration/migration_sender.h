@@ -109,7 +109,7 @@ class MigrationSender {
     kAwaitChallenge,
     kAwaitPrepared,  // post-copy: HEADER and CPUID sent, the destination builds the guest
     kRounds,
-    kDiscard,     // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
+    kDiscard,  // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
     kState,
     kVerify,
     kAwaitReady,  // post-copy: SWITCH sent, waiting for the destination's READY
@@ -173,7 +173,7 @@ class MigrationSender {
   uint64_t discard_cursor_ = 0;  // hybrid: next gfn to look at for POSTCOPY_DISCARD
   uint64_t push_cursor_ = 0;     // post-copy: next gfn to look at for the background push
   DemandQueue demand_;
-  uint64_t cursor_ = 0;    // next gfn to look at in send_set_
+  uint64_t cursor_ = 0;  // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;
   uint64_t started_ns_ = 0, paused_ns_ = 0, ack_deadline_ns_ = 0, last_progress_ns_ = 0;

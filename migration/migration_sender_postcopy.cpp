@@ -1,8 +1,8 @@
 // MigrationSender's post-copy half (post-copy and hybrid; docs/migration-stream.md,
 // section 12). With the guest paused and captured and send_set_ holding every page the
 // destination lacks or holds stale: POSTCOPY_DISCARD for the stale ones (hybrid), the
-// state, POSTCOPY_SWITCH (a few KiB: one flight of TCP's initial window); on READY the switch: GO, then small PAGE_BATCHes, asked-for pages
-// first, until send_set_ is empty; then END and the ACK as in pre-copy.
+// state, POSTCOPY_SWITCH (a few KiB: one flight of TCP's initial window); on READY the switch: GO, then small
+// PAGE_BATCHes, asked-for pages first, until send_set_ is empty; then END and the ACK as in pre-copy.
 #include "migration/migration_sender.h"
 #include "migration/postcopy_decode.h"
 #include "migration/postcopy_format.h"
@@ -61,7 +61,8 @@ void MigrationSender::accept_ready(const RawRecord& raw) {
   if (auto f = decode_ready(raw, source_.page_count(), ready); !f.ok()) return fail(f);
   uint64_t expected = source_.page_count() - send_set_.count();
   if (ready.present_pages != expected) {
-    return fail(StreamFault{StreamError::kPageCountMismatch, raw.type, raw.offset, ready.present_pages, expected});
+    return fail(
+        StreamFault{StreamError::kPageCountMismatch, raw.type, raw.offset, ready.present_pages, expected});
   }
   switched_ = summary_.switched = true;
   ack_in_ns_ = clock_.now_ns();

@@ -27,7 +27,7 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   // "split": failed after the switch; the guest can run nowhere until the nodes
   // reconnect (docs/migration-stream.md, section 12.4).
   bool failed = summary.outcome == MigrationOutcome::kFailed;
-  json.field("outcome", succeeded                     ? "succeeded"
+  json.field("outcome", succeeded                    ? "succeeded"
                         : failed && summary.switched ? "split"
                         : failed                     ? "failed"
                                                      : "running");

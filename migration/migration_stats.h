@@ -68,9 +68,9 @@ struct MigrationSummary {
   // failure after it leaves the guest split: the source keeps its paused copy, the
   // destination what it received, and neither can run it alone.
   bool switched = false;
-  uint64_t pages_pushed = 0;     // after the switch, sent unasked (the background push)
-  uint64_t demand_pages = 0;     // after the switch, sent because the destination asked
-  uint64_t page_requests = 0;    // PAGE_REQUESTs received (duplicates and late ones included)
+  uint64_t pages_pushed = 0;   // after the switch, sent unasked (the background push)
+  uint64_t demand_pages = 0;   // after the switch, sent because the destination asked
+  uint64_t page_requests = 0;  // PAGE_REQUESTs received (duplicates and late ones included)
 };
 
 // Receives the sender's reports as they happen.

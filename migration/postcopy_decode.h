@@ -11,11 +11,14 @@
 namespace godwit::migration {
 
 // 1..kMaxDiscardRuns runs, each non-empty and inside the guest, unused runs and reserved zero.
-[[nodiscard]] StreamFault decode_discard(const RawRecord& raw, uint64_t guest_pages, PostcopyDiscardRecord& out);
+[[nodiscard]] StreamFault decode_discard(const RawRecord& raw, uint64_t guest_pages,
+                                         PostcopyDiscardRecord& out);
 // present_pages <= guest_pages, reserved zero.
-[[nodiscard]] StreamFault decode_switch(const RawRecord& raw, uint64_t guest_pages, PostcopySwitchRecord& out);
+[[nodiscard]] StreamFault decode_switch(const RawRecord& raw, uint64_t guest_pages,
+                                        PostcopySwitchRecord& out);
 // pages == guest_pages, reserved zero.
-[[nodiscard]] StreamFault decode_prepared(const RawRecord& raw, uint64_t guest_pages, PostcopyPreparedRecord& out);
+[[nodiscard]] StreamFault decode_prepared(const RawRecord& raw, uint64_t guest_pages,
+                                          PostcopyPreparedRecord& out);
 [[nodiscard]] StreamFault decode_ready(const RawRecord& raw, uint64_t guest_pages, PostcopyReadyRecord& out);
 [[nodiscard]] StreamFault decode_go(const RawRecord& raw, uint64_t guest_pages, PostcopyGoRecord& out);
 // gfn inside the guest, reserved zero.

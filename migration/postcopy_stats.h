@@ -12,7 +12,8 @@ namespace godwit::migration {
 struct FaultWaitStats {
   static constexpr int kBuckets = 5;
   // Upper bounds of the first four buckets (the last is everything from 1 s).
-  static constexpr uint64_t kBucketLimitNs[kBuckets - 1] = {1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
+  static constexpr uint64_t kBucketLimitNs[kBuckets - 1] = {1'000'000, 10'000'000, 100'000'000,
+                                                            1'000'000'000};
 
   uint64_t faults = 0;  // waits recorded
   uint64_t sum_ns = 0;

@@ -58,7 +58,19 @@ class StreamDecoder {
   uint64_t offset() const { return reader_.stream_offset(); }
 
  private:
-  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kGo, kPostcopy, kDone, kFailed };
+  enum class Phase {
+    kHeader,
+    kCpuid,
+    kPages,
+    kVcpus,
+    kDevice,
+    kNetDevice,
+    kEnd,
+    kGo,
+    kPostcopy,
+    kDone,
+    kFailed
+  };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);

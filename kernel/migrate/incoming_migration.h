@@ -19,8 +19,8 @@ class IncomingMigration final : public net::TcpEvents {
   // migration at a time).
   // `present` and `requested`: the post-copy presence map's storage.
   IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
-                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms, std::span<uint64_t> present,
-                    std::span<uint64_t> requested, migration::Clock& clock)
+                    std::span<uint64_t> coverage, std::span<uint64_t> digest_terms,
+                    std::span<uint64_t> present, std::span<uint64_t> requested, migration::Clock& clock)
       : receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {
     receiver_.enable_postcopy(present, requested);
     destination_.set_receiver(receiver_);

@@ -168,7 +168,8 @@ void init(const CommandLine& line) {
   auto received_terms = frames_for<uint64_t>(kMaxGuestPages);
   auto present = frames_for<uint64_t>(kBitmapWords);
   auto requested = frames_for<uint64_t>(kBitmapWords);
-  if (!record || !send_set || !body || !coverage || !sent_terms || !received_terms || !present || !requested) {
+  if (!record || !send_set || !body || !coverage || !sent_terms || !received_terms || !present ||
+      !requested) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }

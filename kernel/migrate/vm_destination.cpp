@@ -192,7 +192,8 @@ Status VmDestination::map_page(uint64_t gfn) {
       !status) {
     return status;
   }
-  if (uint64_t waited = vm::page_arrived(*vm_, gfn, clock::now_ns()); waited != 0) fault_waits_.record(waited);
+  if (uint64_t waited = vm::page_arrived(*vm_, gfn, clock::now_ns()); waited != 0)
+    fault_waits_.record(waited);
   return ok();
 }
 
@@ -212,9 +213,10 @@ void VmDestination::strand() {
   present_ = nullptr;
   vm_->state = vm::VmState::kStopped;
   vm_->migrating = false;
-  log::error("guest {} ('{}') cannot continue: the migration failed after the switch and pages it needs "
-             "are still on the source; it stays paused here ('kill {}' frees it)",
-             vm_->id, vm_->name(), vm_->id);
+  log::error(
+      "guest {} ('{}') cannot continue: the migration failed after the switch and pages it needs "
+      "are still on the source; it stays paused here ('kill {}' frees it)",
+      vm_->id, vm_->name(), vm_->id);
 }
 
 bool VmDestination::fetch(uint64_t gfn) { return receiver_ != nullptr && receiver_->request_page(gfn); }

@@ -8,9 +8,9 @@
 
 #include "kernel/vm/absent_pages.h"
 #include "kernel/vm/vm.h"
+#include "migration/migration_ports.h"
 #include "migration/migration_receiver.h"
 #include "migration/postcopy_stats.h"
-#include "migration/migration_ports.h"
 
 namespace godwit::migrate {
 

@@ -74,9 +74,10 @@ void command_migrate(Sink& out, ShellArgs args) {
   }
   const migration::MigrationSummary& s = *summary;
   if (s.outcome == migration::MigrationOutcome::kSucceeded) {
-    format(out, "migrate: guest {} now runs at {}: {}, {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n",
-           id, args[2], migration::to_string(s.mode), s.total_ns / 1'000'000, s.downtime_ns / 1'000'000,
-           s.rounds, s.wire_bytes >> 10);
+    format(out,
+           "migrate: guest {} now runs at {}: {}, {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n", id,
+           args[2], migration::to_string(s.mode), s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
+           s.wire_bytes >> 10);
     if (s.switched) {
       format(out, "migrate: after the switch {} pages pushed, {} fetched on demand\n", s.pages_pushed,
              s.demand_pages);

@@ -73,7 +73,8 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit) {
       end_guest(vm, EndReason::kExited, request.status, "the guest called exit");
       return false;
     case Hypercall::kMigrateSelf: {
-      Status started = self_migration ? self_migration(vm, request.ipv4, request.port, request.mode) : Status::kUnsupported;
+      Status started = self_migration ? self_migration(vm, request.ipv4, request.port, request.mode)
+                                      : Status::kUnsupported;
       set_status(vm, exit, started);
       return started != Status::kOk;
     }

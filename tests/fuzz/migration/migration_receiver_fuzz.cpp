@@ -16,10 +16,10 @@
 #include <memory>
 #include <vector>
 
+#include "kernel/vm/devices/virtio_net_state.h"
 #include "migration/migration_receiver.h"
 #include "migration/stream_auth.h"
 #include "tests/fuzz/fuzz_input.h"
-#include "kernel/vm/devices/virtio_net_state.h"
 #include "tests/fuzz/migration/framing.h"
 #include "tests/fuzz/migration/receiver_setup.h"
 #include "tests/unit/migration/migration_fakes.h"
@@ -92,7 +92,8 @@ class CheckedGuest final : public DestinationGuest {
   void finish_postcopy() override { FUZZ_REQUIRE(false); }
   void strand() override { FUZZ_REQUIRE(false); }
 
-  bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false, discarded = false;
+  bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false,
+       discarded = false;
 
  private:
   static std::span<uint8_t> guest_memory() {

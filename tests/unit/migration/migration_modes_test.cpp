@@ -48,7 +48,8 @@ struct GuestThere {
   void expect_memory_accounted_for() const {
     std::vector<uint8_t> memory = world.factory.guest->memory;
     for (auto [gfn, value] : written) {
-      ASSERT_EQ(memory[gfn * kPageSize + 300], value) << "gfn " << gfn << ": a later copy overwrote the guest's write";
+      ASSERT_EQ(memory[gfn * kPageSize + 300], value)
+          << "gfn " << gfn << ": a later copy overwrote the guest's write";
       memory[gfn * kPageSize + 300] = world.source.memory[gfn * kPageSize + 300];
     }
     EXPECT_TRUE(memory == world.source.memory);
@@ -147,9 +148,9 @@ TEST(MigrationModes, PostcopyLinkLostAfterTheSwitchStrandsBothHalvesAndResumesNe
   world.receiver_config.postcopy_idle_timeout_ns = 50'000'000;
   world.to_destination.window = 8 * 1024;
   world.rebuild_sender();
-  world.receiver = std::make_unique<MigrationReceiver>(world.receiver_config, world.factory, world.to_source,
-                                                       world.clock, world.body_buffer, world.coverage,
-                                                       world.received_terms);
+  world.receiver =
+      std::make_unique<MigrationReceiver>(world.receiver_config, world.factory, world.to_source, world.clock,
+                                          world.body_buffer, world.coverage, world.received_terms);
   world.receiver->enable_postcopy(world.present, world.requested);
   // After the switch the link goes silent both ways (a cable pulled, not a reset).
   world.tamper = [&](std::vector<uint8_t>& bytes, uint64_t) {
@@ -163,7 +164,8 @@ TEST(MigrationModes, PostcopyLinkLostAfterTheSwitchStrandsBothHalvesAndResumesNe
   EXPECT_EQ(summary.outcome, MigrationOutcome::kFailed);
   EXPECT_TRUE(summary.switched);
   // Its own time-out, or the destination's, which closes the connection.
-  EXPECT_TRUE(summary.failure.code == StreamError::kTimeout || summary.failure.code == StreamError::kChannelFailed);
+  EXPECT_TRUE(summary.failure.code == StreamError::kTimeout ||
+              summary.failure.code == StreamError::kChannelFailed);
   EXPECT_TRUE(world.source.paused);  // kept, with all of its memory, and not run again
   EXPECT_FALSE(world.source.resumed);
   EXPECT_FALSE(world.source.released);

@@ -81,7 +81,8 @@ struct World {
         sender->on_channel_closed();
       if (!source.paused && !source.released && guest) guest();
       FakeDestination* arrived = factory.guest.get();
-      if (arrived != nullptr && arrived->started && !arrived->stranded && destination_guest) destination_guest();
+      if (arrived != nullptr && arrived->started && !arrived->stranded && destination_guest)
+        destination_guest();
       clock.now += 1'000'000;
     }
     deliver(to_destination, [&](std::span<const uint8_t> b) { receiver->on_receive(b); });

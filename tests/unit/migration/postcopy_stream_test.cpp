@@ -46,7 +46,8 @@ TEST(PostcopyStream, AWholePostcopyStreamDecodes) {
   std::vector<std::pair<uint64_t, const uint8_t*>> pages;
   for (uint64_t gfn = 0; gfn < kPages; ++gfn) pages.emplace_back(gfn, nullptr);
   for (size_t at = 0; at < pages.size(); at += kMaxBatchEntries) {
-    stream.batch({pages.begin() + static_cast<long>(at), pages.begin() + static_cast<long>(at + kMaxBatchEntries)});
+    stream.batch(
+        {pages.begin() + static_cast<long>(at), pages.begin() + static_cast<long>(at + kMaxBatchEntries)});
   }
   stream.record(RecordType::kEnd, EndRecord{kPages, 0});
   EXPECT_EQ(outcome(stream), StreamError::kNone);
