@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "migration/postcopy_format.h"
+#include "migration/sealed_records.h"
 #include "tests/unit/migration/migration_world.h"
 
 namespace godwit::migration {
@@ -138,6 +140,29 @@ TEST(MigrationModes, PostcopyFailureBeforeTheSwitchLeavesTheGuestOnTheSource) {
   world.expect_source_resumed();
   EXPECT_FALSE(world.sender->summary().switched);
   EXPECT_TRUE(world.factory.guest->discarded);
+  EXPECT_FALSE(world.factory.guest->started);
+}
+
+// The post-copy replies are sealed like every record after the handshake: one changed bit
+// in POSTCOPY_READY (CHALLENGE, then PREPARED, then READY on the reply stream) fails its
+// tag, so the switch never happens and the guest resumes on the source.
+TEST(MigrationModes, AChangedPostcopyReadyFailsItsTagAndTheSourceKeepsTheGuest) {
+  World world;
+  world.sender_config.mode = MigrationMode::kPostcopy;
+  world.rebuild_sender();
+  constexpr uint64_t kReadyAt =
+      record_size(sizeof(ChallengeRecord)) + sealed_record_size(sizeof(PostcopyPreparedRecord));
+  constexpr uint64_t kFlipAt = kReadyAt + sizeof(RecordHeader);  // its body's first byte
+  static_assert(sealed_record_size(sizeof(PostcopyReadyRecord)) ==
+                sizeof(RecordHeader) + sizeof(PostcopyReadyRecord) + kRecordTagSize);
+  world.tamper_replies = [&](std::vector<uint8_t>& bytes, uint64_t offset) {
+    if (offset <= kFlipAt && kFlipAt < offset + bytes.size()) bytes[kFlipAt - offset] ^= 0x01;
+  };
+  world.run();
+  const MigrationSummary& summary = world.sender->summary();
+  EXPECT_EQ(summary.failure.code, StreamError::kRecordForged) << to_string(summary.failure.code);
+  EXPECT_FALSE(summary.switched);
+  world.expect_source_resumed();
   EXPECT_FALSE(world.factory.guest->started);
 }
 
