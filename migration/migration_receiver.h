@@ -71,7 +71,7 @@ struct ReceiverStats {
   bool committed_unconfirmed = false;  // the guest runs, but COMMITTED could not be handed to TCP
   ArrivalSteps steps;                  // END's arrival -> the guest started (this node's clock)
   bool postcopy = false;               // the stream switched to post-copy (HEADER kFeaturePostcopy)
-  bool stranded = false;               // it failed after GO, before COMMIT: the guest is paused here, incomplete
+  bool stranded = false;               // failed after GO, before COMMIT: the guest is paused here
   uint64_t discarded_pages = 0;        // POSTCOPY_DISCARD: stale after pre-copy
   uint64_t present_at_switch = 0;
   uint64_t page_requests = 0;    // PAGE_REQUESTs sent
@@ -110,7 +110,17 @@ class MigrationReceiver {
   bool authenticated() const { return authenticated_; }
 
  private:
-  enum class Phase { kIdle, kHello, kReceiving, kAwaitGo, kPostcopy, kVerifying, kAwaitCommit, kCommitted, kDone };
+  enum class Phase {
+    kIdle,
+    kHello,
+    kReceiving,
+    kAwaitGo,
+    kPostcopy,
+    kVerifying,
+    kAwaitCommit,
+    kCommitted,
+    kDone
+  };
 
   void accept_hello(const RawRecord& raw);
   void apply_record();

@@ -83,7 +83,8 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
   if (type == RecordType::kVerified && phase_ == Phase::kAwaitVerified) return accept_verified(raw);
   if (type == RecordType::kCommitted && phase_ == Phase::kAwaitCommitted) return accept_committed(raw);
   if (replies_.protected_records()) {
-    if (type == RecordType::kPostcopyPrepared && pulls_after_switch(config_.mode)) return accept_prepared(raw);
+    if (type == RecordType::kPostcopyPrepared && pulls_after_switch(config_.mode))
+      return accept_prepared(raw);
     if (type == RecordType::kPostcopyReady && phase_ == Phase::kAwaitReady) return accept_ready(raw);
     if (type == RecordType::kPageRequest && switched_) return accept_page_request(raw);
     if (!is_known_type(raw.type)) return;  // an optional record we do not know

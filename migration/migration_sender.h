@@ -77,7 +77,7 @@ struct SenderConfig {
   uint64_t commit_timeout_ns = 30'000'000'000;
   // No byte accepted or received for this long. See stall_timeout_for() for large guests.
   uint64_t stall_timeout_ns = 10'000'000'000;
-  uint64_t pump_bytes = 256 * 1024ull;         // records produced per pump() call, at most
+  uint64_t pump_bytes = 256 * 1024ull;  // records produced per pump() call, at most
   // Pages put in batches per pump() call, at most, zero pages included: a zero page costs
   // 16 bytes on the wire, so pump_bytes alone let one call take a whole round of a
   // mostly empty guest (8 MiB in one call), and the guests, which run between calls,

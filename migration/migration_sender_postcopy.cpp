@@ -2,8 +2,8 @@
 // section 12). With the guest paused and captured and send_set_ holding every page the
 // destination lacks or holds stale: POSTCOPY_DISCARD for the stale ones (hybrid), the
 // state, POSTCOPY_SWITCH (a few KiB: one flight of TCP's initial window); on READY the switch: GO, then small
-// PAGE_BATCHes, asked-for pages first, until send_set_ is empty; then END, VERIFIED, COMMIT and COMMITTED as in pre-copy.
-// Every record is sealed like all others after HELLO (queue_record, seal_record).
+// PAGE_BATCHes, asked-for pages first, until send_set_ is empty; then END, VERIFIED, COMMIT and COMMITTED as
+// in pre-copy. Every record is sealed like all others after HELLO (queue_record, seal_record).
 #include "migration/migration_sender.h"
 #include "migration/postcopy_decode.h"
 #include "migration/postcopy_format.h"

@@ -69,7 +69,9 @@ class StreamDecoder {
   const PostcopyGoRecord& go() const { return go_; }
   bool postcopy() const { return (header_.backend_features & kFeaturePostcopy) != 0; }
   // POSTCOPY_GO came: pages from here on are for a guest that runs.
-  bool after_go() const { return phase_ == Phase::kPostcopy || phase_ == Phase::kEnded || phase_ == Phase::kDone; }
+  bool after_go() const {
+    return phase_ == Phase::kPostcopy || phase_ == Phase::kEnded || phase_ == Phase::kDone;
+  }
   uint64_t guest_pages() const { return guest_pages_; }
   // A VERIFY record came: compare all of memory at END, not only the pages received.
   bool verify_requested() const { return verify_requested_; }

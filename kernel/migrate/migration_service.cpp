@@ -87,9 +87,9 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     config.key = settings.key_bytes();
     config.require_encryption = settings.encrypt;
     fill_nonce(config.nonce);
-    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
-                                     buffers.holds_data, buffers.present, buffers.requested,
-                                     clock::monotonic());
+    incoming =
+        new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
+                              buffers.holds_data, buffers.present, buffers.requested, clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     net::format_ipv4(from.sink(), peer);
