@@ -18,6 +18,16 @@ bool PageBitmap::mark(uint64_t gfn) {
   return true;
 }
 
+void PageBitmap::unmark(uint64_t gfn) {
+  if (gfn >= frame_count_) return;
+  uint64_t& word = bits_[gfn / 64];
+  uint64_t bit = uint64_t{1} << (gfn % 64);
+  if ((word & bit) != 0) {
+    word &= ~bit;
+    --count_;
+  }
+}
+
 bool PageBitmap::test(uint64_t gfn) const {
   return gfn < frame_count_ && ((bits_[gfn / 64] >> (gfn % 64)) & 1) != 0;
 }

@@ -23,6 +23,9 @@ class PageBitmap {
 
   // Marks `gfn`; false (and nothing marked) when gfn is outside the guest.
   bool mark(uint64_t gfn);
+  // Clears `gfn`'s bit (post-copy: a page sent, or a stale page discarded); nothing
+  // happens outside the guest.
+  void unmark(uint64_t gfn);
   // Whether `gfn` is marked; false outside the guest.
   bool test(uint64_t gfn) const;
   // Marks every frame: round 0 of a migration sends all of memory.

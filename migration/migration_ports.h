@@ -107,6 +107,21 @@ class DestinationGuest {
   // Frees everything built so far; the object is not used again.
   virtual void discard() = 0;
 
+  // --- Post-copy (section 12). The switch, before load_state: takes every page not in
+  // `present` out of the guest's second-level tables, so its first access exits, and
+  // routes those exits to the page requester (MigrationReceiver::request_page).
+  // load_state then leaves absent pages alone (what it would write into one, it writes
+  // when the page arrives).
+  virtual Status enter_postcopy(const PageBitmap& present) = 0;
+  // After the switch: page `gfn` was written (page_to_write, write_zero_pages) and is
+  // final: map it, and run again a vCPU that waits for it.
+  virtual Status map_page(uint64_t gfn) = 0;
+  // Every page is here: the guest no longer depends on the source.
+  virtual void finish_postcopy() = 0;
+  // The migration failed after start(): the guest keeps what it holds but cannot go on
+  // without the source's pages; it stays paused (not freed), and the node says so.
+  virtual void strand() = 0;
+
  protected:
   ~DestinationGuest() = default;
 };

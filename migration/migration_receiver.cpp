@@ -1,5 +1,6 @@
 #include "migration/migration_receiver.h"
 
+#include "migration/postcopy_format.h"
 #include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 
@@ -100,6 +101,14 @@ void MigrationReceiver::apply_record() {
             fault(StreamError::kBadHeaderField, header.memory_bytes, digest_terms_.size() * kPageSize));
       }
       received_digest_ = IncrementalDigest(digest_terms_, decoder_.guest_pages());
+      if (decoder_.postcopy()) {
+        if (PageBitmap::words_for(decoder_.guest_pages()) > present_bits_.size() ||
+            PageBitmap::words_for(decoder_.guest_pages()) > requested_bits_.size()) {
+          return fail(fault(StreamError::kUnsupportedFeature, kFeaturePostcopy, kKnownBackendFeatures));
+        }
+        pages_ = PostcopyPages(present_bits_, requested_bits_, decoder_.guest_pages());
+        stats_.postcopy = true;
+      }
       Expected<DestinationGuest*> guest = factory_.create(header);
       if (!guest) return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(guest.error())));
       if (*guest == nullptr) return fail(fault(StreamError::kGuestRefused));
@@ -111,10 +120,19 @@ void MigrationReceiver::apply_record() {
       if (Status set = guest_->set_cpuid(decoder_.cpuid(), detail); !set.ok()) {
         return fail(fault(StreamError::kCpuModelRefused, detail));
       }
+      if (stats_.postcopy) {  // the guest is built: a post-copy source may pause now
+        PostcopyPreparedRecord prepared{decoder_.guest_pages(), 0};
+        if (!queue_reply(RecordType::kPostcopyPrepared, prepared)) {
+          return fail(fault(StreamError::kRecordTooLong, sizeof prepared, 0));
+        }
+      }
       return;
     }
     case RecordType::kRound: ++stats_.rounds; return;
-    case RecordType::kPageBatch: return apply_batch();
+    case RecordType::kPageBatch: return decoder_.after_go() ? apply_postcopy_batch() : apply_batch();
+    case RecordType::kPostcopyDiscard: return apply_discard();
+    case RecordType::kPostcopySwitch: return apply_switch();
+    case RecordType::kPostcopyGo: return apply_go();
     case RecordType::kVcpuState: vcpu_ = decoder_.vcpu().state; return;
     case RecordType::kDeviceState: device_ = decoder_.device(); return;
     case RecordType::kNetDevice:
@@ -140,6 +158,9 @@ void MigrationReceiver::apply_batch() {
   decoder_.batch().for_each([&](const PageRun& run) {
     if (!failure.ok()) return;
     stats_.pages_received += run.pages;
+    if (stats_.postcopy) {
+      for (uint64_t gfn = run.gfn; gfn - run.gfn < run.pages; ++gfn) pages_.received_before_switch(gfn);
+    }
     if (run.data.empty()) {
       stats_.zero_pages += run.pages;
       if (Status status = guest_->write_zero_pages(run.gfn, run.pages); !status.ok()) {
@@ -178,8 +199,9 @@ void MigrationReceiver::pump() {
     return;
   }
   bool waiting = phase_ != Phase::kVerifying;  // for records, or for the send window
-  if (waiting && now - last_progress_ns_ > config_.idle_timeout_ns) {
-    fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.idle_timeout_ns));
+  uint64_t limit = running_ ? config_.postcopy_idle_timeout_ns : config_.idle_timeout_ns;
+  if (waiting && now - last_progress_ns_ > limit) {
+    fail(fault(StreamError::kTimeout, now - last_progress_ns_, limit));
   }
 }
 
@@ -198,18 +220,24 @@ void MigrationReceiver::verify_step() {
 
 // Compares the digest kept as pages arrived with END's, loads the state and queues
 // VERIFIED. The guest does not run yet: only the source's COMMIT starts it (commit()).
+// Post-copy: the state was loaded at the switch, and the guest runs since GO; every page
+// must be here now (the decoder's coverage also counts pages made stale since).
 void MigrationReceiver::send_verified() {
+  if (stats_.postcopy && !pages_.complete())
+    return fail(fault(StreamError::kMissingPages, pages_.present_count(), pages_.page_count()));
   uint64_t digest = received_digest_.value();
   if (digest != decoder_.end().digest)
     return fail(fault(StreamError::kDigestMismatch, digest, decoder_.end().digest));
   stats_.digest_verified = true;
   verified_ns_ = clock_.now_ns();
-  if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
-    return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
-  }
-  if (has_net_device_) {
-    if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+  if (!stats_.postcopy) {
+    if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
       return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+    }
+    if (has_net_device_) {
+      if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+        return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+      }
     }
   }
   size_t size = encode_sealed(output_.space(), RecordType::kVerified,
@@ -222,7 +250,8 @@ void MigrationReceiver::send_verified() {
 }
 
 // The source's COMMIT, sealed as its last record: it will not resume the guest on its
-// own any more. The guest starts here now; COMMITTED lets the source free its copy.
+// own any more. The guest starts here now (post-copy: it has run since GO and now has
+// every page); COMMITTED lets the source free its copy.
 void MigrationReceiver::commit() {
   if (phase_ != Phase::kAwaitCommit) {  // COMMIT before our VERIFIED: the source broke the order
     return fail(
@@ -233,7 +262,11 @@ void MigrationReceiver::commit() {
     return fail(fault(StreamError::kCommitMismatch, commit.digest, decoder_.end().digest));
   }
   commit_in_ns_ = clock_.now_ns();
-  guest_->start();
+  if (running_) {
+    guest_->finish_postcopy();
+  } else {
+    guest_->start();
+  }
   started_ = true;
   uint64_t resumed = clock_.now_ns();
   stats_.steps = ArrivalSteps{verified_ns_ - end_in_ns_, verified_queued_ns_ - verified_ns_,
@@ -286,7 +319,12 @@ void MigrationReceiver::fail(StreamFault why) {
   outcome_ = Outcome::kFailed;
   failure_ = why;
   phase_ = Phase::kDone;
-  if (guest_ != nullptr) guest_->discard();
+  if (guest_ != nullptr && running_) {
+    guest_->strand();  // it ran here: what it wrote exists nowhere else
+    stats_.stranded = true;
+  } else if (guest_ != nullptr) {
+    guest_->discard();
+  }
   guest_ = nullptr;
   // Best effort: tell the source why, sealed, so it knows the guest never runs here.
   // Before keys exist there is nothing the source could trust: just close.

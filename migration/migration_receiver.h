@@ -14,6 +14,15 @@
 // 8). On any error before COMMIT it discards the guest and, once keys exist, sends a
 // sealed NACK with the reason: the source keeps its guest. After COMMIT nothing makes it
 // discard the running guest.
+// Post-copy and hybrid (HEADER kFeaturePostcopy, section 12; only once enable_postcopy()
+// gave it the presence map's storage): at POSTCOPY_SWITCH it loads the state, has the
+// guest's absent pages unmapped and answers READY; at GO it starts the guest (GO is this
+// guest's COMMIT); pages that come after are written only where absent (PostcopyPages),
+// and the guest's faults on absent pages become PAGE_REQUESTs (request_page). END then
+// finds every page present and the digest equal; VERIFIED, COMMIT and COMMITTED close
+// the stream as in pre-copy. A failure after GO strands the guest (paused, kept) instead
+// of discarding it. Every post-copy record both ways is sealed like the rest. See
+// migration_receiver_postcopy.cpp.
 #pragma once
 
 #include <cstddef>
@@ -23,8 +32,10 @@
 #include "migration/memory_digest.h"
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
+#include "migration/postcopy_pages.h"
 #include "migration/record_output.h"
 #include "migration/record_protection.h"
+#include "migration/sealed_records.h"
 #include "migration/stream_decoder.h"
 
 namespace godwit::migration {
@@ -43,6 +54,9 @@ struct ReceiverConfig {
   uint64_t commit_timeout_ns = 30'000'000'000;
   bool require_encryption = false;  // refuse a source that asks for integrity-only
   uint64_t digest_pages_per_pump = 512;
+  // After GO: no byte from the source for this long before the split is declared (a
+  // broken link that comes back within it loses nothing: TCP retransmits).
+  uint64_t postcopy_idle_timeout_ns = 120'000'000'000;
 };
 
 struct ReceiverStats {
@@ -57,6 +71,14 @@ struct ReceiverStats {
   bool encrypted = false;              // the session's protection mode
   bool committed_unconfirmed = false;  // the guest runs, but COMMITTED could not be handed to TCP
   ArrivalSteps steps;                  // END's arrival -> the guest started (this node's clock)
+  bool postcopy = false;               // the stream switched to post-copy (HEADER kFeaturePostcopy)
+  bool stranded = false;               // failed after GO, before COMMIT: the guest is paused here
+  uint64_t discarded_pages = 0;        // POSTCOPY_DISCARD: stale after pre-copy
+  uint64_t present_at_switch = 0;
+  uint64_t page_requests = 0;    // PAGE_REQUESTs sent
+  uint64_t demand_pages = 0;     // asked-for pages that arrived before the push brought them
+  uint64_t duplicate_pages = 0;  // arrived after the switch while already present: dropped
+  uint64_t switch_to_go_ns = 0;  // READY queued -> GO in (the destination's share of the downtime)
 };
 
 class MigrationReceiver {
@@ -73,6 +95,12 @@ class MigrationReceiver {
   void on_receive(std::span<const uint8_t> bytes);
   void on_channel_closed();
   void pump();
+  // Storage for post-copy's presence map: PageBitmap::words_for(pages of the largest
+  // guest this node accepts) words each. Without it a post-copy HEADER is refused.
+  void enable_postcopy(std::span<uint64_t> present_bits, std::span<uint64_t> requested_bits);
+  // After GO, the guest touched absent page `gfn` (its vCPU now waits): asks the source for
+  // it unless asked already. True when the page is in fact present (run the guest again).
+  bool request_page(uint64_t gfn);
 
   enum class Outcome : uint8_t { kInProgress, kRunning, kFailed };
   Outcome outcome() const { return outcome_; }
@@ -83,7 +111,17 @@ class MigrationReceiver {
   bool authenticated() const { return authenticated_; }
 
  private:
-  enum class Phase { kIdle, kHello, kReceiving, kVerifying, kAwaitCommit, kCommitted, kDone };
+  enum class Phase {
+    kIdle,
+    kHello,
+    kReceiving,
+    kAwaitGo,
+    kPostcopy,
+    kVerifying,
+    kAwaitCommit,
+    kCommitted,
+    kDone
+  };
 
   void accept_hello(const RawRecord& raw);
   void apply_record();
@@ -94,6 +132,20 @@ class MigrationReceiver {
   void finish_running();
   void fail(StreamFault fault);
   void flush();
+  // Seals and queues one reply record; false when the output buffer has no room for it now.
+  template <class Body>
+  bool queue_reply(RecordType type, const Body& body) {
+    size_t size = encode_sealed(output_.space(), type, body, sealer_);
+    if (size == 0) return false;
+    output_.queue(size);
+    return true;
+  }
+  // --- post-copy (migration_receiver_postcopy.cpp)
+  void apply_discard();
+  void apply_switch();
+  void apply_go();
+  void apply_postcopy_batch();
+  bool place_postcopy_page(const PageRun& run, uint64_t gfn);
 
   ReceiverConfig config_;
   DestinationGuestFactory& factory_;
@@ -107,7 +159,10 @@ class MigrationReceiver {
   RecordOpener opener_;  // source -> destination, keyed at HELLO
   bool keyed_ = false;
   bool authenticated_ = false;
-  uint8_t out_buffer_[64] = {};  // CHALLENGE, VERIFIED, COMMITTED or NACK: 64 bytes at most
+  // CHALLENGE, VERIFIED, COMMITTED, NACK or READY (64 bytes at most), or sealed
+  // PAGE_REQUESTs (48 bytes each): a request that finds no room is not sent, and the push
+  // brings the page anyway.
+  uint8_t out_buffer_[1024] = {};
   RecordOutput output_;
   DestinationGuest* guest_ = nullptr;
   bool started_ = false;  // COMMIT came and the guest runs: nothing may discard it now
@@ -124,6 +179,10 @@ class MigrationReceiver {
   ReceiverStats stats_;
   uint64_t handshake_deadline_ns_ = 0, last_progress_ns_ = 0, commit_deadline_ns_ = 0;
   uint64_t end_in_ns_ = 0, verified_ns_ = 0, verified_queued_ns_ = 0, verified_out_ns_ = 0, commit_in_ns_ = 0;
+  std::span<uint64_t> present_bits_, requested_bits_;
+  PostcopyPages pages_;
+  bool running_ = false;  // post-copy: the guest runs (GO came), not yet committed
+  uint64_t ready_ns_ = 0;
 };
 
 }  // namespace godwit::migration

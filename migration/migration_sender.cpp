@@ -15,25 +15,36 @@ uint64_t bytes_per_s(uint64_t bytes, uint64_t ns) {
   return static_cast<uint64_t>(static_cast<unsigned __int128>(bytes) * 1'000'000'000u / ns);
 }
 
+// Hybrid bounds its pre-copy rounds; verify mode compares all paused memory at END, which
+// a guest already running on the destination no longer has.
+SenderConfig adjusted(SenderConfig config) {
+  if (config.mode == MigrationMode::kHybrid && config.policy.max_rounds > config.hybrid_max_rounds) {
+    config.policy.max_rounds = config.hybrid_max_rounds == 0 ? 1 : config.hybrid_max_rounds;
+  }
+  if (pulls_after_switch(config.mode)) config.verify = false;
+  return config;
+}
+
 }  // namespace
 
 MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& source, ByteChannel& channel,
                                  Clock& clock, std::span<uint8_t> record_buffer,
                                  std::span<uint64_t> send_set_bits, std::span<uint64_t> digest_terms,
                                  MigrationObserver* observer)
-    : config_(config),
+    : config_(adjusted(config)),
       source_(source),
       channel_(channel),
       clock_(clock),
       observer_(observer),
       output_(record_buffer),
       send_set_(send_set_bits, source.page_count()),
-      policy_(config.policy),
+      policy_(config_.policy),
       sent_digest_(digest_terms, source.page_count()),
       full_digest_(source.page_count()),
       replies_(reply_buffer_) {
-  summary_.verify = config.verify;
+  summary_.verify = config_.verify;
   summary_.encrypted = config.protection == Protection::kEncrypted;
+  summary_.mode = config_.mode;
 }
 
 void MigrationSender::start() {
@@ -71,7 +82,13 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
   if (type == RecordType::kChallenge && phase_ == Phase::kAwaitChallenge) return accept_challenge(raw);
   if (type == RecordType::kVerified && phase_ == Phase::kAwaitVerified) return accept_verified(raw);
   if (type == RecordType::kCommitted && phase_ == Phase::kAwaitCommitted) return accept_committed(raw);
-  if (!is_known_type(raw.type) && replies_.protected_records()) return;  // an optional record we do not know
+  if (replies_.protected_records()) {
+    if (type == RecordType::kPostcopyPrepared && pulls_after_switch(config_.mode))
+      return accept_prepared(raw);
+    if (type == RecordType::kPostcopyReady && phase_ == Phase::kAwaitReady) return accept_ready(raw);
+    if (type == RecordType::kPageRequest && switched_) return accept_page_request(raw);
+    if (!is_known_type(raw.type)) return;  // an optional record we do not know
+  }
   fail(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0});
 }
 
@@ -104,11 +121,20 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
   output_.queue(size);
   produced_ += size, summary_.wire_bytes += size;
   queue_header();
-  if (finished()) return;
-  if (!source_.begin_dirty_tracking().ok()) return fail(fault(StreamError::kSourceFailed));
-  tracking_ = true;
   send_set_.mark_all();
   phase_ = Phase::kRounds;
+  switch (config_.mode) {
+    case MigrationMode::kStopAndCopy:  // everything in one round, paused
+      pause_and_capture();
+      return begin_round(0, true);
+    case MigrationMode::kPostcopy:  // nothing but the state, once the destination is prepared
+      phase_ = Phase::kAwaitPrepared;
+      return;
+    case MigrationMode::kPrecopy:
+    case MigrationMode::kHybrid: break;
+  }
+  if (!source_.begin_dirty_tracking().ok()) return fail(fault(StreamError::kSourceFailed));
+  tracking_ = true;
   begin_round(0, false);
 }
 
@@ -125,6 +151,7 @@ void MigrationSender::accept_verified(const RawRecord& raw) {
     return fail(StreamFault{StreamError::kCommitMismatch, raw.type, raw.offset, verified.page_count,
                             source_.page_count()});
   }
+  // Post-copy: the guest already runs on the destination, with every page now.
   verified_in_ns_ = clock_.now_ns();
   summary_.digest_verified = true;
   queue_record(RecordType::kCommit, CommitRecord{source_.page_count(), summary_.digest});
@@ -146,7 +173,7 @@ void MigrationSender::accept_committed(const RawRecord& raw) {
   committed_in_ns_ = clock_.now_ns();
   tracking_ = false;
   source_.release();
-  account_pause(clock_.now_ns(), true);
+  if (!switched_) account_pause(clock_.now_ns(), true);  // post-copy's pause ended at READY
   channel_.close();
   finish(MigrationOutcome::kSucceeded);
 }
@@ -166,16 +193,6 @@ void MigrationSender::pump() {
     if (!produce()) break;
   }
   if (!finished()) check_timeouts();
-}
-
-template <class Body>
-void MigrationSender::queue_record(RecordType type, const Body& body) {
-  size_t size = encode_sealed(output_.space(), type, body, sealer_);
-  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
-  output_.queue(size);
-  produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
-  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd)
-    summary_.state_bytes += size;
 }
 
 // Everything queued so far is in TCP's hands: stamps the pause's milestone that was
@@ -202,7 +219,9 @@ bool MigrationSender::produce() {
       if (!round_.final && !output_.idle()) return false;
       end_round();
       return !finished();
+    case Phase::kDiscard: return queue_discards();
     case Phase::kState: queue_state(); return !finished();
+    case Phase::kPostcopy: return send_postcopy_batch();
     case Phase::kVerify: return step_verify();
     case Phase::kEnd: queue_end(); return !finished();
     default: return false;  // waiting for the destination
@@ -217,7 +236,8 @@ void MigrationSender::queue_header() {
   header.page_size = kPageSize;
   header.memory_bytes = source_.page_count() * kPageSize;
   header.vcpu_count = 1;
-  header.backend_features = kFeatureGuestCpuid | (source_.has_nic() ? kFeatureGuestNic : 0);
+  header.backend_features = kFeatureGuestCpuid | (source_.has_nic() ? kFeatureGuestNic : 0) |
+                            (pulls_after_switch(config_.mode) ? kFeaturePostcopy : 0);
   header.vcpu_state_size = sizeof(x86::VcpuState);
   header.device_state_size = sizeof(DeviceState);
   copy_to_field(header.backend_name, config_.backend_name);
@@ -317,18 +337,28 @@ void MigrationSender::end_round() {
   summary_.stop_reason = decision;
   summary_.expected_downtime_ns = round_.expected_downtime_ns;
   summary_.bandwidth_bytes_per_s = policy_.bandwidth_bytes_per_s();
+  if (config_.mode == MigrationMode::kHybrid) {
+    pause_and_capture();
+    (void)source_.collect_dirty(send_set_);  // stale on the destination: discarded there
+    return begin_switch();
+  }
   stop_and_copy();
 }
 
 // Pause, then one last round: what was dirtied since the last collection.
 void MigrationSender::stop_and_copy() {
   uint32_t number = round_.round + 1;
+  pause_and_capture();
+  (void)source_.collect_dirty(send_set_);
+  begin_round(number, true);
+}
+
+void MigrationSender::pause_and_capture() {
   source_.pause();
+  tracking_ = true;  // paused: a failure must resume it
   paused_ns_ = clock_.now_ns();
   source_.capture(vcpu_, device_);
   if (source_.has_nic()) source_.capture_nic(nic_);
-  (void)source_.collect_dirty(send_set_);
-  begin_round(number, true);
 }
 
 void MigrationSender::queue_state() {
@@ -339,6 +369,7 @@ void MigrationSender::queue_state() {
   queue_record(RecordType::kVcpuState, record);
   queue_record(RecordType::kDeviceState, device_);
   if (source_.has_nic()) queue_record(RecordType::kNetDevice, nic_);
+  if (pulls_after_switch(config_.mode)) return queue_switch();
   phase_ = config_.verify ? Phase::kVerify : Phase::kEnd;
 }
 
@@ -396,9 +427,11 @@ void MigrationSender::account_pause(uint64_t end_ns, bool released) {
 
 void MigrationSender::check_timeouts() {
   uint64_t now = clock_.now_ns();
-  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge;
-  if (waiting_on_peer && now - last_progress_ns_ > config_.stall_timeout_ns) {
-    return fail(fault(StreamError::kTimeout, now - last_progress_ns_, config_.stall_timeout_ns));
+  bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge ||
+                         phase_ == Phase::kAwaitPrepared || phase_ == Phase::kAwaitReady;
+  uint64_t stall_limit = switched_ ? config_.postcopy_stall_timeout_ns : config_.stall_timeout_ns;
+  if (waiting_on_peer && now - last_progress_ns_ > stall_limit) {
+    return fail(fault(StreamError::kTimeout, now - last_progress_ns_, stall_limit));
   }
   bool awaiting = phase_ == Phase::kAwaitVerified || phase_ == Phase::kAwaitCommitted;
   if (!awaiting || !output_.idle()) return;
@@ -417,7 +450,7 @@ void MigrationSender::on_channel_closed() {
 void MigrationSender::fail(StreamFault why, bool destination_refused) {
   if (finished()) return;
   summary_.failure = why;
-  if (committed_ && !destination_refused) {
+  if (committed_ && !destination_refused && !switched_) {
     // COMMIT is out: the destination may run the guest. Keep it paused and whole here; an
     // unauthenticated close, a silence or a forged record is never taken as a verdict.
     source_.hold_for_settlement();
@@ -426,9 +459,12 @@ void MigrationSender::fail(StreamFault why, bool destination_refused) {
     channel_.close();
     return finish(MigrationOutcome::kUnsettled);
   }
-  if (tracking_) source_.resume_after_failure();  // nothing was freed: the guest goes on here
+  // Before the switch nothing was freed: the guest goes on here. After it (post-copy,
+  // hybrid) the destination runs the guest: it stays paused here, with all of its memory
+  // (the outcome reads "split", section 12.4), even on a NACK.
+  if (tracking_ && !switched_) source_.resume_after_failure();
   tracking_ = false;
-  account_pause(clock_.now_ns(), false);  // the pause this failure caused, if it came after one
+  if (!switched_) account_pause(clock_.now_ns(), false);  // the pause this failure caused, if any
   channel_.close();
   finish(MigrationOutcome::kFailed);
 }

@@ -10,20 +10,31 @@
 // (decision 0010).
 // Stream version 3: the destination's CHALLENGE and this side's HELLO (its own fresh
 // nonce and the protection mode) are the only clear records; every other record both
-// ways is sealed with per-direction keys of this session (sealed_records.h).
+// ways is sealed with per-direction keys of this session (sealed_records.h), the
+// post-copy records too.
+// The mode (migration_mode.h) changes the shape: stop-and-copy pauses at once and sends
+// everything as its one (final) round; post-copy pauses at once and sends only the state,
+// then, once the destination is READY, tells it to run the guest (GO) and pushes the
+// pages in the background, those it asks for (PAGE_REQUEST) first; hybrid runs a few
+// pre-copy rounds first, then post-copy for what is still dirty (POSTCOPY_DISCARD names
+// the destination's stale pages). See migration_sender_postcopy.cpp.
 // The commit (docs/migration-stream.md, section 8; decision 0017): the destination's
 // sealed VERIFIED names our digest; we answer COMMIT and from then on never resume the
 // guest on our own; its COMMITTED lets us free the guest. Any failure before COMMIT
 // resumes the guest here, untouched. After COMMIT only a sealed NACK resumes it; a
 // silence, a close or a forged record leaves it paused for an operator to settle
-// (MigrationOutcome::kUnsettled).
+// (MigrationOutcome::kUnsettled). In post-copy and hybrid, READY/GO (the switch) plays
+// COMMIT's part for the running guest (section 12): after it the guest is never resumed
+// here, whatever happens; VERIFIED, COMMIT and COMMITTED still close the stream.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "migration/demand_queue.h"
 #include "migration/memory_digest.h"
+#include "migration/migration_mode.h"
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
 #include "migration/precopy_policy.h"
@@ -45,6 +56,16 @@ struct SenderConfig {
   const char* backend_name = "";
   x86::GuestCpuid cpuid;  // the guest's CPU model, sent in the CPUID record
   PrecopyParameters policy;
+  MigrationMode mode = MigrationMode::kPrecopy;
+  // Hybrid: pre-copy rounds at most (round 0 included), fewer when the policy stops
+  // earlier (the dirty set stops shrinking, or fits the downtime target).
+  uint32_t hybrid_max_rounds = 3;
+  // After the switch the guest's memory is split between the nodes: wait this long for a
+  // broken link to come back (TCP retransmits meanwhile) before declaring the split.
+  uint64_t postcopy_stall_timeout_ns = 120'000'000'000;
+  // Pages per PAGE_BATCH after the switch: small, so an asked-for page waits behind
+  // little of the background push.
+  uint32_t postcopy_batch_pages = 4;
   // Verify mode (`migrate --verify`): hash all of the paused memory, check it against
   // the pages sent, and ask the destination (VERIFY) to compare all of its memory too.
   bool verify = false;
@@ -119,9 +140,13 @@ class MigrationSender {
   enum class Phase {
     kIdle,
     kAwaitChallenge,
+    kAwaitPrepared,  // post-copy: HEADER and CPUID sent, the destination builds the guest
     kRounds,
+    kDiscard,  // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
     kState,
     kVerify,
+    kAwaitReady,  // post-copy: SWITCH sent, waiting for the destination's READY
+    kPostcopy,    // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
     kEnd,
     kAwaitVerified,
     kAwaitCommitted,
@@ -140,6 +165,16 @@ class MigrationSender {
   bool can_produce();
   void end_round();
   void stop_and_copy();
+  void pause_and_capture();
+  // --- post-copy and hybrid (migration_sender_postcopy.cpp)
+  void begin_switch();
+  bool queue_discards();
+  void queue_switch();
+  void accept_prepared(const RawRecord& raw);
+  void accept_ready(const RawRecord& raw);
+  void accept_page_request(const RawRecord& raw);
+  bool send_postcopy_batch();
+  bool add_postcopy_page(PageBatchEncoder& batch, uint64_t gfn, bool demanded);
   void queue_state();
   bool step_verify();
   void queue_end();
@@ -171,8 +206,14 @@ class MigrationSender {
 
   Phase phase_ = Phase::kIdle;
   bool committed_ = false;  // COMMIT was queued: never resume on our own from now on
-  bool tracking_ = false;   // dirty tracking is on: a failure must undo it
-  uint64_t cursor_ = 0;     // next gfn to look at in send_set_
+  bool tracking_ = false;   // the source guest was touched (tracked or paused): a failure must undo it
+  // The destination was READY and told to run the guest: from here on the source never
+  // resumes it (its memory is split), and frees it only after COMMITTED.
+  bool switched_ = false;
+  uint64_t discard_cursor_ = 0;  // hybrid: next gfn to look at for POSTCOPY_DISCARD
+  uint64_t push_cursor_ = 0;     // post-copy: next gfn to look at for the background push
+  DemandQueue demand_;
+  uint64_t cursor_ = 0;  // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;
   uint64_t started_ns_ = 0, paused_ns_ = 0, reply_deadline_ns_ = 0, last_progress_ns_ = 0;
@@ -187,5 +228,17 @@ class MigrationSender {
   NetDeviceRecord nic_ = {};
   MigrationSummary summary_;
 };
+
+// Defined here, not in the .cpp: migration_sender_postcopy.cpp queues records too. Every
+// record after HELLO is sealed, the post-copy ones too (section 5).
+template <class Body>
+inline void MigrationSender::queue_record(RecordType type, const Body& body) {
+  size_t size = encode_sealed(output_.space(), type, body, sealer_);
+  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(Body), output_.space().size()));
+  output_.queue(size);
+  produced_ += size, summary_.wire_bytes += size, round_.wire_bytes += size;
+  if (phase_ == Phase::kState || phase_ == Phase::kVerify || phase_ == Phase::kEnd)
+    summary_.state_bytes += size;
+}
 
 }  // namespace godwit::migration

@@ -24,16 +24,21 @@ void write_round_fields(JsonWriter& json, const RoundStats& round) {
 
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   bool succeeded = summary.outcome == MigrationOutcome::kSucceeded;
+  // "split": failed after the switch; the guest can run nowhere until the nodes
+  // reconnect (docs/migration-stream.md, section 12.4).
+  bool failed = summary.outcome == MigrationOutcome::kFailed;
   json.field("outcome", succeeded                                         ? "succeeded"
-                        : summary.outcome == MigrationOutcome::kFailed    ? "failed"
+                        : failed && summary.switched                      ? "split"
+                        : failed                                          ? "failed"
                         : summary.outcome == MigrationOutcome::kUnsettled ? "unsettled"
                                                                           : "running");
-  if (summary.outcome == MigrationOutcome::kFailed || summary.outcome == MigrationOutcome::kUnsettled) {
+  if (failed || summary.outcome == MigrationOutcome::kUnsettled) {
     FixedString<200> reason;
     write_fault(reason.sink(), summary.failure);
     json.field("reason", reason.view());
   }
-  json.field("stop_reason", to_string(summary.stop_reason));
+  // Stop-and-copy and post-copy run no pre-copy round that could stop.
+  json.field("stop_reason", pushes_first(summary.mode) ? to_string(summary.stop_reason) : "none");
   json.fixed("total_ms", microseconds(summary.total_ns), 3);
   json.fixed("downtime_ms", microseconds(summary.downtime_ns), 3);
   json.fixed("expected_downtime_ms", microseconds(summary.expected_downtime_ns), 3);
@@ -53,6 +58,9 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.fixed("rtt_ms", microseconds(summary.rtt_ns), 3);
   json.field("verify", summary.verify).field("digest_verified", summary.digest_verified);
   json.field("protection", summary.encrypted ? "encrypted" : "integrity");
+  json.field("mode", to_string(summary.mode)).field("switched", summary.switched);
+  json.field("pages_pushed", summary.pages_pushed).field("demand_pages", summary.demand_pages);
+  json.field("page_requests", summary.page_requests);
 }
 
 void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {

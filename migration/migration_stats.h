@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "lib/json_writer.h"
+#include "migration/migration_mode.h"
 #include "migration/precopy_policy.h"
 #include "migration/stream_error.h"
 
@@ -67,6 +68,14 @@ struct MigrationSummary {
   uint64_t rtt_ns = 0;                 // connection opened -> CHALLENGE: one round trip
   uint64_t bandwidth_bytes_per_s = 0;  // the policy's measure over the pre-copy rounds
   uint64_t expected_downtime_ns = 0;   // the policy's estimate when pre-copy stopped
+  MigrationMode mode = MigrationMode::kPrecopy;
+  // Post-copy and hybrid: the destination was told to run the guest (the switch). A
+  // failure after it leaves the guest split: the source keeps its paused copy, the
+  // destination what it received, and neither can run it alone.
+  bool switched = false;
+  uint64_t pages_pushed = 0;   // after the switch, sent unasked (the background push)
+  uint64_t demand_pages = 0;   // after the switch, sent because the destination asked
+  uint64_t page_requests = 0;  // PAGE_REQUESTs received (duplicates and late ones included)
 };
 
 // Receives the sender's reports as they happen.

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "migration/postcopy_format.h"
 #include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 
@@ -22,6 +23,12 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kRound: return sizeof(RoundRecord);
     case RecordType::kVerify: return sizeof(VerifyRecord);
     case RecordType::kCpuid: return sizeof(CpuidRecord);
+    case RecordType::kPostcopyDiscard: return sizeof(PostcopyDiscardRecord);
+    case RecordType::kPostcopySwitch: return sizeof(PostcopySwitchRecord);
+    case RecordType::kPostcopyReady: return sizeof(PostcopyReadyRecord);
+    case RecordType::kPostcopyGo: return sizeof(PostcopyGoRecord);
+    case RecordType::kPageRequest: return sizeof(PageRequestRecord);
+    case RecordType::kPostcopyPrepared: return sizeof(PostcopyPreparedRecord);
     case RecordType::kNetDevice: return sizeof(NetDeviceRecord);
     case RecordType::kPageBatch: return 0;
   }

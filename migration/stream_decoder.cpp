@@ -70,7 +70,7 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
       if (phase_ != Phase::kPages) return unexpected;
       return accept_round(raw);
     case RecordType::kPageBatch:
-      if (phase_ != Phase::kPages) return unexpected;
+      if (phase_ != Phase::kPages && phase_ != Phase::kPostcopy) return unexpected;
       return accept_batch(raw);
     case RecordType::kVcpuState:
       if (phase_ != Phase::kPages && phase_ != Phase::kVcpus) return unexpected;
@@ -83,15 +83,20 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
       if (phase_ != Phase::kNetDevice) return unexpected;
       phase_ = Phase::kEnd;
       return decode_net_device(raw, net_device_);
+    case RecordType::kPostcopyDiscard:
+    case RecordType::kPostcopySwitch:
+    case RecordType::kPostcopyGo:
+      if (!postcopy()) return unexpected;
+      return accept_postcopy(raw);
     case RecordType::kVerify: {
-      if (phase_ != Phase::kEnd || verify_requested_) return unexpected;
+      if (phase_ != Phase::kEnd || verify_requested_ || postcopy()) return unexpected;
       VerifyRecord verify{};
       if (auto f = decode_verify(raw, verify); !f.ok()) return f;
       verify_requested_ = true;
       return {};
     }
     case RecordType::kEnd:
-      if (phase_ != Phase::kEnd) return unexpected;
+      if (phase_ != (postcopy() ? Phase::kPostcopy : Phase::kEnd)) return unexpected;
       return accept_end(raw);
     case RecordType::kCommit:
       if (phase_ != Phase::kEnded) return unexpected;
@@ -166,6 +171,27 @@ StreamFault StreamDecoder::accept_end(const RawRecord& raw) {
   }
   phase_ = Phase::kEnded;
   return {};
+}
+
+// The three post-copy records from the source, each in its place (section 12.2).
+StreamFault StreamDecoder::accept_postcopy(const RawRecord& raw) {
+  auto unexpected = StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0};
+  switch (static_cast<RecordType>(raw.type)) {
+    case RecordType::kPostcopyDiscard:
+      if (phase_ != Phase::kPages) return unexpected;
+      return decode_discard(raw, guest_pages_, discard_);
+    case RecordType::kPostcopySwitch:
+      if (phase_ != Phase::kEnd) return unexpected;
+      phase_ = Phase::kGo;
+      return decode_switch(raw, guest_pages_, switch_);
+    case RecordType::kPostcopyGo:
+      if (phase_ != Phase::kGo) return unexpected;
+      phase_ = Phase::kPostcopy;
+      // The post-copy pass sends each page still absent once: one pass over the guest.
+      round_pages_left_ = guest_pages_;
+      return decode_go(raw, guest_pages_, go_);
+    default: return unexpected;
+  }
 }
 
 StreamFault StreamDecoder::finish() const {

@@ -5,17 +5,21 @@
 // kFeatureGuestNic; END, which is accepted only when
 // every page of the guest arrived at least once; an optional VERIFY just before END
 // asks for the full comparison (verify_requested()); after END only COMMIT (version 3,
-// section 8). An unknown optional record is skipped, but never before HEADER: nothing
-// unauthenticated is taken. It does not touch a guest: the receiver applies what it hands
-// out. With protect() every record is sealed and opened before it is decoded
-// (RecordReader); the digest check needs the guest memory, so MigrationReceiver does it.
+// section 8). When HEADER has kFeaturePostcopy (section 12): POSTCOPY_DISCARD among the
+// pages, POSTCOPY_SWITCH instead of END after the state, then POSTCOPY_GO, PAGE_BATCHes,
+// END and COMMIT; no VERIFY. An unknown optional record is skipped, but never before
+// HEADER: nothing unauthenticated is taken. It does not touch a guest: the receiver
+// applies what it hands out. With protect() every record (the post-copy ones too) is
+// sealed and opened before it is decoded (RecordReader); the digest check needs the guest
+// memory, so MigrationReceiver does it.
 // What one stream may cost the destination is bounded once HEADER gives the guest's size
 // (issue 15, finding 6): each ROUND announces at most the guest's pages and numbers
 // rounds 0, 1, 2 ... up to kMaxRounds; the batches after a ROUND (or, before the first,
-// the stream's first pass) cover at most what it announced, so no record asks for more
-// page work than one pass over the guest; and the stream's bytes stay within what
-// kMaxRounds full passes take on the wire (max_stream_bytes). After any fault the
-// decoder stays failed: every later next() returns the same fault.
+// the stream's first pass; or after POSTCOPY_GO, the post-copy pass) cover at most what it
+// announced (GO: the guest's pages), so no record asks for more page work than one pass
+// over the guest; and the stream's bytes stay within what kMaxRounds full passes take on
+// the wire (max_stream_bytes). After any fault the decoder stays failed: every later
+// next() returns the same fault.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +27,7 @@
 #include <span>
 
 #include "lib/page_bitmap.h"
+#include "migration/postcopy_decode.h"
 #include "migration/record_decode.h"
 #include "migration/record_reader.h"
 
@@ -59,6 +64,14 @@ class StreamDecoder {
   const EndRecord& end() const { return end_; }
   const RoundRecord& round() const { return round_; }
   const CommitRecord& commit() const { return commit_; }
+  const PostcopyDiscardRecord& discard() const { return discard_; }
+  const PostcopySwitchRecord& postcopy_switch() const { return switch_; }
+  const PostcopyGoRecord& go() const { return go_; }
+  bool postcopy() const { return (header_.backend_features & kFeaturePostcopy) != 0; }
+  // POSTCOPY_GO came: pages from here on are for a guest that runs.
+  bool after_go() const {
+    return phase_ == Phase::kPostcopy || phase_ == Phase::kEnded || phase_ == Phase::kDone;
+  }
   uint64_t guest_pages() const { return guest_pages_; }
   // A VERIFY record came: compare all of memory at END, not only the pages received.
   bool verify_requested() const { return verify_requested_; }
@@ -69,7 +82,20 @@ class StreamDecoder {
   static uint64_t max_stream_bytes(uint64_t guest_pages);
 
  private:
-  enum class Phase { kHeader, kCpuid, kPages, kVcpus, kDevice, kNetDevice, kEnd, kEnded, kDone, kFailed };
+  enum class Phase {
+    kHeader,
+    kCpuid,
+    kPages,
+    kVcpus,
+    kDevice,
+    kNetDevice,
+    kEnd,
+    kGo,
+    kPostcopy,
+    kEnded,
+    kDone,
+    kFailed
+  };
 
   StreamFault accept(const RawRecord& raw);
   StreamFault accept_header(const RawRecord& raw);
@@ -78,6 +104,7 @@ class StreamDecoder {
   StreamFault accept_end(const RawRecord& raw);
   StreamFault accept_round(const RawRecord& raw);
   Step failed(StreamFault fault, StreamFault& out);
+  StreamFault accept_postcopy(const RawRecord& raw);
 
   RecordReader reader_;
   std::span<uint64_t> coverage_bits_;
@@ -100,6 +127,9 @@ class StreamDecoder {
   EndRecord end_ = {};
   RoundRecord round_ = {};
   CommitRecord commit_ = {};
+  PostcopyDiscardRecord discard_ = {};
+  PostcopySwitchRecord switch_ = {};
+  PostcopyGoRecord go_ = {};
 };
 
 }  // namespace godwit::migration

@@ -58,6 +58,12 @@ const char* to_string(RecordType type) {
     case RecordType::kRound: return "ROUND";
     case RecordType::kVerify: return "VERIFY";
     case RecordType::kNetDevice: return "NET_DEVICE";
+    case RecordType::kPostcopyDiscard: return "POSTCOPY_DISCARD";
+    case RecordType::kPostcopySwitch: return "POSTCOPY_SWITCH";
+    case RecordType::kPostcopyReady: return "POSTCOPY_READY";
+    case RecordType::kPostcopyGo: return "POSTCOPY_GO";
+    case RecordType::kPageRequest: return "PAGE_REQUEST";
+    case RecordType::kPostcopyPrepared: return "POSTCOPY_PREPARED";
   }
   return "unknown";
 }

@@ -37,6 +37,13 @@ enum class RecordType : uint32_t {
   kHello = 0x000A,
   kCommit = 0x000B,
   kCommitted = 0x000C,
+  // Post-copy and hybrid (section 12, migration/postcopy_format.h), part of version 3.0.
+  kPostcopyDiscard = 0x000D,
+  kPostcopySwitch = 0x000E,
+  kPostcopyReady = 0x000F,
+  kPostcopyGo = 0x0010,
+  kPageRequest = 0x0011,
+  kPostcopyPrepared = 0x0012,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
   kNetDevice = 0x8000'0003,
@@ -85,7 +92,11 @@ inline constexpr uint32_t kFeatureGuestCpuid = 1u << 0;  // CPUID fixed at creat
 // The guest has a network card: exactly one NET_DEVICE record follows DEVICE_STATE. A
 // 2.1 destination refuses the bit, so it never skips the record and drops the card.
 inline constexpr uint32_t kFeatureGuestNic = 1u << 1;
-inline constexpr uint32_t kKnownBackendFeatures = kFeatureGuestCpuid | kFeatureGuestNic;
+// The stream switches to post-copy (section 12): the guest will run on the destination
+// before all of its memory is there. A destination that does not know the bit refuses
+// the HEADER, so the guest stays on the source.
+inline constexpr uint32_t kFeaturePostcopy = 1u << 2;
+inline constexpr uint32_t kKnownBackendFeatures = kFeatureGuestCpuid | kFeatureGuestNic | kFeaturePostcopy;
 
 struct HeaderRecord {
   uint64_t magic;

@@ -30,8 +30,9 @@ inline void yield() { (void)hypercall(abi::Hypercall::kYield); }
 inline int64_t block_until(uint64_t deadline_ns) {
   return hypercall(abi::Hypercall::kBlockUntil, deadline_ns);
 }
-inline int64_t migrate_self(uint32_t ipv4, uint64_t port) {
-  return hypercall(abi::Hypercall::kMigrateSelf, ipv4, port);
+inline int64_t migrate_self(uint32_t ipv4, uint64_t port,
+                            abi::MigrateMode mode = abi::MigrateMode::kPrecopy) {
+  return hypercall(abi::Hypercall::kMigrateSelf, ipv4, port, static_cast<uint64_t>(mode));
 }
 [[noreturn]] void exit(int64_t status);
 

@@ -40,11 +40,16 @@ enum class Hypercall : uint64_t {
   kBlockUntil = 3,    // (guest time in ns < kMaxBlockUntilNs) -> 0 once that time has
                       // passed; at once if it has. May return early: re-check the time.
   kExit = 4,          // (status) -> does not return
-  kMigrateSelf = 5,   // (IPv4 address as a.b.c.d = a<<24|..., TCP port) -> 0 when
-                      // started; the guest continues on the destination or, after a
-                      // failure, here. Address 0 or wider than 32 bits, port 0 or
-                      // above 65535: kBadArgument. Until migration exists: kUnsupported.
+  kMigrateSelf = 5,   // (IPv4 address as a.b.c.d = a<<24|..., TCP port, MigrateMode)
+                      // -> 0 when started; the guest continues on the destination or,
+                      // after a failure, here. Address 0 or wider than 32 bits, port 0
+                      // or above 65535, an unknown mode: kBadArgument. Until migration
+                      // exists: kUnsupported.
 };
+
+// kMigrateSelf's third argument (RDX): how to move (docs/abi.md). 0, what a guest that
+// passes nothing gets, is pre-copy.
+enum class MigrateMode : uint64_t { kPrecopy = 0, kStopAndCopy = 1, kPostcopy = 2, kHybrid = 3 };
 
 enum class Status : int64_t {
   kOk = 0,

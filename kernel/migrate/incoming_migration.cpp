@@ -63,7 +63,8 @@ void IncomingMigration::report() {
   vm::Vm* guest = destination_.guest();
   {
     Event e("migration_received");
-    e->field("outcome", running ? "running" : "failed");
+    // "stranded": it failed after the guest ran here (post-copy); the guest is paused.
+    e->field("outcome", running ? "running" : receiver_.stats().stranded ? "stranded" : "failed");
     if (!running) {
       FixedString<200> reason;
       migration::write_fault(reason.sink(), receiver_.failure());
@@ -80,6 +81,16 @@ void IncomingMigration::report() {
         .field("protection", stats.encrypted ? "encrypted" : "integrity");
     if (stats.committed_unconfirmed) e->field("committed_unconfirmed", true);
     if (running) migration::write_arrival_steps(e.json(), stats.steps);
+    if (stats.postcopy) {
+      e->field("postcopy", true)
+          .field("present_at_switch", stats.present_at_switch)
+          .field("discarded_pages", stats.discarded_pages)
+          .field("page_requests", stats.page_requests)
+          .field("demand_pages", stats.demand_pages)
+          .field("duplicate_pages", stats.duplicate_pages)
+          .fixed("go_wait_ms", static_cast<int64_t>(stats.switch_to_go_ns / 1000), 3);
+      migration::write_fault_wait_fields(e.json(), destination_.fault_waits());
+    }
   }
   if (running) destination_.forget();
 }

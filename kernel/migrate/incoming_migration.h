@@ -16,12 +16,17 @@ namespace godwit::migrate {
 class IncomingMigration final : public net::TcpEvents {
  public:
   // `body`, `coverage`, `digest_terms` and `holds_data` are the service's buffers (one
-  // incoming migration at a time).
+  // incoming migration at a time). `present` and `requested`: the post-copy presence
+  // map's storage.
   IncomingMigration(const migration::ReceiverConfig& config, std::span<uint8_t> body,
                     std::span<uint64_t> coverage, std::span<uint64_t> digest_terms,
-                    std::span<uint64_t> holds_data, migration::Clock& clock)
+                    std::span<uint64_t> holds_data, std::span<uint64_t> present,
+                    std::span<uint64_t> requested, migration::Clock& clock)
       : destination_(holds_data),
-        receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {}
+        receiver_(config, destination_, channel_, clock, body, coverage, digest_terms) {
+    receiver_.enable_postcopy(present, requested);
+    destination_.set_receiver(receiver_);
+  }
 
   // The stream the listener hands the accepted connection to.
   net::TcpStream& stream() { return stream_; }

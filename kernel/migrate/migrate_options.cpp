@@ -23,6 +23,12 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
       }
       continue;
     }
+    if (words[i] == "--mode") {
+      auto mode = migration::parse_migration_mode(words[i + 1]);
+      if (!mode) return false;
+      options.mode = *mode;
+      continue;
+    }
     auto value = parse_u64(words[i + 1]);
     if (!value) return false;
     if (words[i] == "--downtime-ms" && *value >= 1 && *value <= 60'000) {
@@ -42,7 +48,9 @@ bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptio
     }
   }
   // --for and --give-up only qualify --when-quiet.
-  return !saw_quiet_option || options.quiet.max_rate != 0;
+  if (saw_quiet_option && options.quiet.max_rate == 0) return false;
+  // Verify mode compares all of the paused memory at END: post-copy has none left to compare.
+  return !(options.verify && migration::pulls_after_switch(options.mode));
 }
 
 QuietVerdict quiet_verdict(const QuietCondition& condition, uint64_t quiet_ns, uint64_t waited_ns) {

@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "migration/migration_mode.h"
 #include "migration/precopy_policy.h"
 #include "migration/record_protection.h"
 
@@ -29,6 +30,7 @@ struct MigrateOptions {
   // SenderConfig::protection: integrity-only (every record authenticated) or encrypted.
   migration::Protection protection = migration::Protection::kIntegrityOnly;
   QuietCondition quiet;
+  migration::MigrationMode mode = migration::MigrationMode::kPrecopy;
 };
 
 enum class QuietVerdict { kWait, kQuiet, kGiveUp };
@@ -38,12 +40,14 @@ QuietVerdict quiet_verdict(const QuietCondition& condition, uint64_t quiet_ns, u
 
 // The options as the command's usage line names them.
 inline constexpr std::string_view kMigrateOptionsUsage =
-    "--downtime-ms 1..60000, --max-rounds 1..1000, --verify, --protect integrity|encrypted, and "
+    "--mode stop-and-copy|pre-copy|post-copy|hybrid, --downtime-ms 1..60000, --max-rounds 1..1000, "
+    "--verify (not with post-copy or hybrid), --protect integrity|encrypted, and "
     "--when-quiet <pages/s> with --for 1..120 (default 5) and --give-up <s>";
 
-// Reads `--name value` pairs (`--protect` takes a word) and the `--verify` flag into `options`, which keeps
-// its values for options not given. False at the first word it cannot use (unknown name, missing or
-// out-of-range value); `options` may then be partly set.
+// Reads `--name value` pairs (`--protect` and `--mode` take a word) and the `--verify` flag into
+// `options`, which keeps its values for options not given. False at the first word it cannot use
+// (unknown name, missing or out-of-range value, --verify with a mode that runs the guest before all
+// of its memory has moved); `options` may then be partly set.
 bool parse_migrate_options(std::span<const std::string_view> words, MigrateOptions& options);
 
 }  // namespace godwit::migrate

@@ -50,6 +50,9 @@ struct Buffers {
   // One memory-digest term per page (2 MiB each for a 1 GiB guest), for each side.
   std::span<uint64_t> sent_terms;
   std::span<uint64_t> received_terms;
+  // The receiver's post-copy presence map: pages here, pages asked for.
+  std::span<uint64_t> present;
+  std::span<uint64_t> requested;
 };
 
 constinit Settings settings;
@@ -84,8 +87,9 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     config.key = settings.key_bytes();
     config.require_encryption = settings.encrypt;
     fill_nonce(config.nonce);
-    incoming = new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
-                                     buffers.holds_data, clock::monotonic());
+    incoming =
+        new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
+                              buffers.holds_data, buffers.present, buffers.requested, clock::monotonic());
     Event e("migration_incoming");
     FixedString<24> from;
     net::format_ipv4(from.sink(), peer);
@@ -123,8 +127,20 @@ bool poll() {
   return busy;
 }
 
-abi::Status migrate_self(vm::Vm& vm, uint32_t ipv4, uint16_t port) {
-  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, MigrateOptions{});  // the defaults
+migration::MigrationMode to_mode(abi::MigrateMode mode) {
+  switch (mode) {
+    case abi::MigrateMode::kStopAndCopy: return migration::MigrationMode::kStopAndCopy;
+    case abi::MigrateMode::kPostcopy: return migration::MigrationMode::kPostcopy;
+    case abi::MigrateMode::kHybrid: return migration::MigrationMode::kHybrid;
+    case abi::MigrateMode::kPrecopy: break;
+  }
+  return migration::MigrationMode::kPrecopy;
+}
+
+abi::Status migrate_self(vm::Vm& vm, uint32_t ipv4, uint16_t port, abi::MigrateMode mode) {
+  MigrateOptions options;  // the defaults, but for the mode
+  options.mode = to_mode(mode);
+  Status status = start(vm, net::Ipv4Address::from_host_order(ipv4), port, options);
   if (status) return abi::Status::kOk;
   return status.error() == Error::kBusy ? abi::Status::kBusy : abi::Status::kUnsupported;
 }
@@ -162,11 +178,15 @@ void init(const CommandLine& line) {
   auto holds_data = frames_for<uint64_t>(kBitmapWords);
   auto sent_terms = frames_for<uint64_t>(kMaxGuestPages);
   auto received_terms = frames_for<uint64_t>(kMaxGuestPages);
-  if (!record || !send_set || !body || !coverage || !holds_data || !sent_terms || !received_terms) {
+  auto present = frames_for<uint64_t>(kBitmapWords);
+  auto requested = frames_for<uint64_t>(kBitmapWords);
+  if (!record || !send_set || !body || !coverage || !holds_data || !sent_terms || !received_terms ||
+      !present || !requested) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }
-  buffers = {*record, *send_set, *body, *coverage, *holds_data, *sent_terms, *received_terms};
+  buffers = {*record,     *send_set,       *body,    *coverage, *holds_data,
+             *sent_terms, *received_terms, *present, *requested};
   main_loop::add_poller(poll);
   vm::set_self_migration_handler(migrate_self);
   if (net::interface() == nullptr) {
@@ -212,6 +232,10 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) {
     return cannot_start(vm, destination.view(), Error::kInvalidArgument);
   }
+  // A card's device would read and write pages that are not there yet (decision 0021).
+  if (migration::pulls_after_switch(options.mode) && vm.nic != nullptr) {
+    return cannot_start(vm, destination.view(), Error::kUnsupported);
+  }
   MigrateOptions chosen = options;
   if (settings.encrypt) chosen.protection = migration::Protection::kEncrypted;
   outgoing = new OutgoingMigration(vm, chosen, destination.view(), settings.key_bytes(), buffers.record,
@@ -225,7 +249,8 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   e->field("id", vm.id)
       .field("name", vm.name())
       .field("to", destination.view())
-      .field("mem_mib", vm.memory.size_bytes() >> 20);
+      .field("mem_mib", vm.memory.size_bytes() >> 20)
+      .field("mode", migration::to_string(options.mode));
   return ok();
 }
 

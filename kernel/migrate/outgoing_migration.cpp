@@ -33,6 +33,7 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.stall_timeout_ns = migration::stall_timeout_for(vm.memory.size_bytes(), config.stall_timeout_ns);
   config.protection = options.protection;
   fill_nonce(config.nonce);
+  config.mode = options.mode;
   return config;
 }
 

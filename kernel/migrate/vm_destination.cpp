@@ -58,7 +58,7 @@ Status VmDestination::set_cpuid(const x86::GuestCpuid& cpuid, uint64_t& detail) 
 }
 
 Expected<uint8_t*> VmDestination::page_to_write(uint64_t gfn) {
-  uint8_t* page = vm_ ? vm_->memory.page(gfn) : nullptr;
+  uint8_t* page = live() ? vm_->memory.page(gfn) : nullptr;
   if (page == nullptr) return fail(Error::kRange);
   (void)holds_data_.mark(gfn);
   return page;
@@ -96,8 +96,18 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
   if (device.timer_deadline_ns != 0 && device.timer_deadline_ns < device.guest_time_ns) {
     return fail(Error::kInvalidArgument);
   }
-  // The ABI promises a migrated guest this node's identity for it and this backend's
-  // hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
+  device_ = device;
+  // Post-copy: the page is not here yet; it is rewritten as it arrives (map_page).
+  if (present_ != nullptr && !present_->test(abi::kBootInfoAddress / kGuestPageSize)) {
+    boot_info_pending_ = true;
+    return ok();
+  }
+  return rewrite_boot_info();
+}
+
+// The ABI promises a migrated guest this node's identity for it and this backend's
+// hypercall instruction (docs/abi.md, "Hypercalls"): rewrite those boot-info fields.
+Status VmDestination::rewrite_boot_info() {
   abi::GuestBootInfo info{};
   if (auto status = copy_from_guest(vm_->memory, abi::kBootInfoAddress,
                                     {reinterpret_cast<uint8_t*>(&info), sizeof info});
@@ -111,7 +121,7 @@ Status VmDestination::load_state(const x86::VcpuState& vcpu, const migration::De
       !status) {
     return status;
   }
-  device_ = device;
+  boot_info_pending_ = false;
   return ok();
 }
 
@@ -163,8 +173,12 @@ void VmDestination::start() {
   } else {
     vm_->state = vm::VmState::kRunnable;
   }
-  vm_->migrating = false;
-  vm::start_dirty_rate_logging(*vm_);
+  // Post-copy: it stays the migration's until every page is here (finish_postcopy), and
+  // its dirty-rate logging starts then.
+  if (vm_->absent_pages == nullptr) {
+    vm_->migrating = false;
+    vm::start_dirty_rate_logging(*vm_);
+  }
   if (vm_->nic != nullptr) {
     // identity_free was checked in load_nic and the main loop ran nothing in between
     // that attaches ports, so this plugs; should it not, the guest runs unreachable.
@@ -177,6 +191,63 @@ void VmDestination::start() {
   }
   vm::announce_guest(*vm_, true);
 }
+
+// Called before load_state, so that load_state knows which pages are absent.
+Status VmDestination::enter_postcopy(const PageBitmap& present) {
+  if (!live() || receiver_ == nullptr) return fail(Error::kState);
+  // The guest never ran in this space, so no TLB holds its entries; unmap flushes anyway.
+  for (uint64_t gfn = 0; gfn < vm_->memory.page_count(); ++gfn) {
+    if (present.test(gfn)) continue;
+    if (auto status = vm_->space->unmap(gfn * kGuestPageSize); !status) return status;
+  }
+  present_ = &present;
+  vm_->absent_pages = this;
+  return ok();
+}
+
+Status VmDestination::map_page(uint64_t gfn) {
+  if (!live()) return fail(Error::kState);
+  uint8_t* page = vm_->memory.page(gfn);
+  if (page == nullptr) return fail(Error::kRange);
+  if (boot_info_pending_ && gfn == abi::kBootInfoAddress / kGuestPageSize) {
+    if (auto status = rewrite_boot_info(); !status) return status;  // before the guest can see it
+  }
+  // Widening: no flush needed (no TLB caches a missing entry).
+  if (auto status = vm_->space->map(gfn * kGuestPageSize, reinterpret_cast<uint64_t>(page), x86::kAccessAll);
+      !status) {
+    return status;
+  }
+  if (uint64_t waited = vm::page_arrived(*vm_, gfn, clock::now_ns()); waited != 0)
+    fault_waits_.record(waited);
+  return ok();
+}
+
+void VmDestination::finish_postcopy() {
+  if (!live()) return;
+  vm_->absent_pages = nullptr;
+  present_ = nullptr;
+  vm_->migrating = false;
+  vm::start_dirty_rate_logging(*vm_);
+}
+
+// The source is gone (or the link stayed down too long) after the guest ran here: what it
+// wrote here exists nowhere else, and what it has not received exists only there. Keep
+// it, paused, and say so; `kill` frees it.
+void VmDestination::strand() {
+  if (!live()) return;
+  vm_->absent_pages = nullptr;
+  present_ = nullptr;
+  vm_->state = vm::VmState::kStopped;
+  vm_->migrating = false;
+  log::error(
+      "guest {} ('{}') cannot continue: the migration failed after the switch and pages it needs "
+      "are still on the source; it stays paused here ('kill {}' frees it)",
+      vm_->id, vm_->name(), vm_->id);
+}
+
+bool VmDestination::fetch(uint64_t gfn) { return receiver_ != nullptr && receiver_->request_page(gfn); }
+
+bool VmDestination::present(uint64_t gfn) const { return present_ == nullptr || present_->test(gfn); }
 
 void VmDestination::discard() {
   if (vm_ != nullptr) vm::discard_guest(*vm_);

@@ -115,14 +115,27 @@ void command_migrate(Sink& out, ShellArgs args) {
                       : e == Error::kPermission
                           ? "migration is off (no migrate_key=, or no network: see the boot log)"
                       : e == Error::kInvalidArgument ? "the guest is not running"
-                                                     : to_string(e);
+                      : e == Error::kUnsupported
+                          ? "post-copy and hybrid do not move a guest with a network card (decision 0021)"
+                          : to_string(e);
     format(out, "migrate: cannot start: {}\n", why);
     return;
   }
   const migration::MigrationSummary& s = *summary;
   if (s.outcome == migration::MigrationOutcome::kSucceeded) {
-    format(out, "migrate: guest {} now runs at {}: {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n",
-           id, args[2], s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds, s.wire_bytes >> 10);
+    format(out,
+           "migrate: guest {} now runs at {}: {}, {} ms, {} ms downtime, {} rounds, {} KiB on the wire\n", id,
+           args[2], migration::to_string(s.mode), s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
+           s.wire_bytes >> 10);
+    if (s.switched) {
+      format(out, "migrate: after the switch {} pages pushed, {} fetched on demand\n", s.pages_pushed,
+             s.demand_pages);
+    }
+  } else if (s.outcome == migration::MigrationOutcome::kFailed && s.switched) {
+    format(out,
+           "migrate: FAILED after the switch; guest {} cannot continue anywhere: its memory is split between "
+           "this node (paused here) and the destination\n",
+           id);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
   } else if (s.outcome == migration::MigrationOutcome::kUnsettled) {

@@ -3,6 +3,7 @@
 #include "arch/x86/cpu/intrinsics.h"
 #include "godwit/abi.h"
 #include "kernel/time/clock.h"
+#include "kernel/vm/absent_pages.h"
 #include "kernel/vm/cpuid_filter.h"
 #include "kernel/vm/devices/mmio_instruction.h"
 #include "kernel/vm/guest_nic.h"
@@ -81,6 +82,10 @@ bool handle_fault(Vm& vm, const x86::VmExit& exit) {
   // Legitimate second-level faults: the first write to a write-protected page while its
   // writes are being tracked, and a register access to the guest's own NIC.
   if ((exit.access & x86::kAccessWrite) && exit.present && vm.dirty.record_write(exit.gpa)) return true;
+  // Post-copy: a page that has not arrived yet. The vCPU waits for it (absent_pages.h).
+  if (!exit.present && vm.absent_pages != nullptr && exit.gpa < vm.memory.size_bytes()) {
+    return wait_for_page(vm, exit.gpa / kGuestPageSize);
+  }
   if (!exit.present && vm.nic != nullptr && exit.gpa >= abi::kVirtioNetMmioBase &&
       exit.gpa - abi::kVirtioNetMmioBase < abi::kVirtioNetMmioBytes) {
     return handle_mmio(vm, exit);

@@ -14,12 +14,13 @@ namespace godwit::vm {
 
 struct HypercallRequest {
   abi::Hypercall call = abi::Hypercall::kYield;
-  uint64_t gpa = 0;          // kConsoleWrite: text
-  uint64_t length = 0;       // kConsoleWrite
-  uint64_t deadline_ns = 0;  // kBlockUntil: guest time
-  uint64_t status = 0;       // kExit
-  uint32_t ipv4 = 0;         // kMigrateSelf: a.b.c.d as a<<24 | b<<16 | c<<8 | d
-  uint16_t port = 0;         // kMigrateSelf
+  uint64_t gpa = 0;                                    // kConsoleWrite: text
+  uint64_t length = 0;                                 // kConsoleWrite
+  uint64_t deadline_ns = 0;                            // kBlockUntil: guest time
+  uint64_t status = 0;                                 // kExit
+  uint32_t ipv4 = 0;                                   // kMigrateSelf: a.b.c.d as a<<24 | b<<16 | c<<8 | d
+  uint16_t port = 0;                                   // kMigrateSelf
+  abi::MigrateMode mode = abi::MigrateMode::kPrecopy;  // kMigrateSelf
 };
 
 // RAX = number, RDI/RSI/RDX = arguments (include/godwit/abi.h). Returns kOk and fills

@@ -3,6 +3,7 @@
 #include "godwit/abi.h"
 #include "kernel/console/console.h"
 #include "kernel/time/clock.h"
+#include "kernel/vm/absent_pages.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercall_decode.h"
 
@@ -48,6 +49,11 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit) {
   uint64_t now = clock::now_ns();
   switch (request.call) {
     case Hypercall::kConsoleWrite:
+      // Post-copy: text on a page not here yet. The call is left undone (RIP stays on
+      // it) and runs again once the page has come.
+      if (uint64_t gfn = first_absent_page(vm, request.gpa, request.length); gfn != kNoAbsentPage) {
+        return wait_for_page(vm, gfn);
+      }
       console_write(vm, request);
       set_result(vm, exit, request.length);
       return true;
@@ -67,7 +73,8 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit) {
       end_guest(vm, EndReason::kExited, request.status, "the guest called exit");
       return false;
     case Hypercall::kMigrateSelf: {
-      Status started = self_migration ? self_migration(vm, request.ipv4, request.port) : Status::kUnsupported;
+      Status started = self_migration ? self_migration(vm, request.ipv4, request.port, request.mode)
+                                      : Status::kUnsupported;
       set_status(vm, exit, started);
       return started != Status::kOk;
     }

@@ -15,7 +15,7 @@ bool handle_hypercall(Vm& vm, const x86::VmExit& exit);
 
 // Self-migration (abi::Hypercall::kMigrateSelf): the migration layer installs this.
 // Returns the status the guest sees (kOk when the migration started).
-using SelfMigrationHandler = abi::Status (*)(Vm& vm, uint32_t ipv4, uint16_t port);
+using SelfMigrationHandler = abi::Status (*)(Vm& vm, uint32_t ipv4, uint16_t port, abi::MigrateMode mode);
 // Until one is set, kMigrateSelf answers as unsupported.
 void set_self_migration_handler(SelfMigrationHandler handler);
 

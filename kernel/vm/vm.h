@@ -20,7 +20,8 @@
 
 namespace godwit::vm {
 
-class GuestNic;  // kernel/vm/guest_nic.h
+class GuestNic;     // kernel/vm/guest_nic.h
+class AbsentPages;  // kernel/vm/absent_pages.h
 
 enum class VmState : uint8_t { kRunnable, kBlocked, kStopped, kEnded };
 
@@ -82,6 +83,11 @@ class Vm {
   // Being migrated away, or being built by an incoming migration: the shell leaves it
   // alone (stop/start/kill would race the migration's own pause and start).
   bool migrating = false;
+  // A post-copy destination's guest whose memory is still arriving (absent_pages.h):
+  // who fetches its absent pages, and the page its parked vCPU waits for.
+  AbsentPages* absent_pages = nullptr;
+  uint64_t waiting_gfn = ~0ull;
+  uint64_t waiting_since_ns = 0;
 
   std::string_view name() const { return {name_, name_length_}; }
   std::string_view command_line() const { return {command_line_, command_line_length_}; }

@@ -1,12 +1,14 @@
-"""`godwit bench net|migrate|downtime|exits|crypto|tracking`: measurements between two nodes
-on one link; the cost of one VM exit (bench_exits.py); the CPU cost of record protection
-(bench_crypto.py); the cost of continuous dirty-rate logging (bench_tracking.py).
+"""`godwit bench net|migrate|downtime|modes|exits|crypto|tracking`: measurements between two
+nodes on one link; the cost of one VM exit (bench_exits.py); the CPU cost of record
+protection (bench_crypto.py); the cost of continuous dirty-rate logging (bench_tracking.py).
 
 net       tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
 migrate   tcpbench of the guest's size, then the migration of a dirtier of that memory
           size (modest rate) over the same link, so the two rates can be compared.
 downtime  one migration per guest size with the same workload: does the pause grow with
           memory? (bench_downtime.py)
+modes     the same dirtier through stop-and-copy, pre-copy, post-copy and hybrid at each
+          dirty rate (bench_modes.py)
 
 Each node measures with its own clock (the tcpbench client from connection to the last
 acknowledgement, the server from accept to the sender's close; the migration from
@@ -15,17 +17,18 @@ follows executed instructions; QEMU nodes calibrate their TSC differently, see
 docs/architecture.md), so the host's wall-clock time of each shell command is reported
 too.
 """
+import contextlib
 import json
 import sys
 import time
 
-from . import bench_crypto, bench_downtime, bench_exits, bench_tracking, build, paths, setup_step
+from . import bench_crypto, bench_downtime, bench_exits, bench_modes, bench_tracking, build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_run import (MIB, migrate, migration_nodes, node_memory_mib, size_mib, start_guest,
                             wait_booted, wait_dirtier_report)
 from .network import NODES, LinkedNodes, node_emulators
 
-TARGETS = ("net", "migrate", "downtime", "exits", "crypto", "tracking")
+TARGETS = ("net", "migrate", "downtime", "modes", "exits", "crypto", "tracking")
 
 
 def bench_dirtier(mem_mib: int, rate: int) -> str:
@@ -54,6 +57,7 @@ def add_arguments(parser):
                         help="migrate: the record protection (migrate --protect); both: one migration of a "
                              "fresh guest in each mode on the same nodes, integrity-only first")
     bench_downtime.add_arguments(parser)
+    bench_modes.add_arguments(parser)
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
                         help="net, migrate: each node's memory, e.g. 1200M (default: migrate's guest "
                              "plus 256 MiB, at least 256 MiB)")
@@ -196,7 +200,8 @@ def print_one_migration(result, mode, r):
 
 def command(args):
     setup_step.ensure_ready(quiet=True)
-    build.build()
+    with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):  # --json: stdout is the object
+        build.build()
     if args.target == "exits":
         if len(args.emulator) != 1 or args.link_mbit:
             raise SystemExit("godwit bench exits: one node, so one emulator and no --link-mbit")
@@ -213,9 +218,9 @@ def command(args):
         args.emulator = args.emulator[0]
         return bench_crypto.command(args)
     emulators = node_emulators(args.emulator, 2)
-    if args.target == "downtime":
+    if args.target in ("downtime", "modes"):
         try:
-            return bench_downtime.command(args, emulators)
+            return (bench_downtime if args.target == "downtime" else bench_modes).command(args, emulators)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

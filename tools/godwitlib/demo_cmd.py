@@ -17,7 +17,7 @@ from . import build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import check_lines, round_line, summary_rows, table
 from .client_probe import UdpProbe
-from .migration_run import (MIB, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
+from .migration_run import (MIB, MODES, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
                             guest_state, migrate, migration_nodes, source_clock_rate, start_guest, wait_booted,
                             wait_counter, wait_dirtier_report)
 from .network import NODES, node_emulators
@@ -39,6 +39,9 @@ def add_arguments(parser):
     parser.add_argument("--emulator", type=parse_emulators, default=("qemu",), metavar="EMULATOR[,EMULATOR]",
                         help="qemu (default), bochs or kvm for both nodes, or one per node: qemu,bochs")
     parser.add_argument("--link-mbit", type=int, metavar="N", help="shape the link to N Mbit/s (tc tbf)")
+    parser.add_argument("--mode", choices=MODES, default="pre-copy",
+                        help="how to move the dirtier: stop-and-copy, pre-copy (default), post-copy or hybrid "
+                             "(docs/walkthrough.md has a section on each)")
 
 
 def say(text=""):
@@ -69,14 +72,25 @@ def start_guests(a, emulators):
     return dirtier, counter
 
 
-def move(a, b, dirtier, guest_mib):
+MODE_STORY = {
+    "pre-copy": "   One line per pre-copy round: its bar is the share of the guest's pages it sent;\n"
+                "   'dirtied meanwhile' is what the guest rewrote during it, which the next round sends\n"
+                "   again. When little is left, node a pauses the guest and sends the rest (final).",
+    "stop-and-copy": "   Stop-and-copy: node a pauses the guest at once and sends all of its memory and\n"
+                     "   state in one round; the guest is down for the whole copy.",
+    "post-copy": "   Post-copy: node a pauses the guest, sends only its state, and node b runs it at once\n"
+                 "   with no memory: each page it touches is fetched from a first, the rest pushed behind.",
+    "hybrid": "   Hybrid: a few pre-copy rounds while the guest runs on a, then post-copy for the pages\n"
+              "   still dirty.",
+}
+
+
+def move(a, b, dirtier, guest_mib, mode="pre-copy"):
     say(f"\n2. Node a sends guest {dirtier} to node b ({NODES[1].ip}) while it keeps writing:\n"
-        f"   godwit> migrate {dirtier} {NODES[1].ip}\n"
-        "   One line per pre-copy round: its bar is the share of the guest's pages it sent;\n"
-        "   'dirtied meanwhile' is what the guest rewrote during it, which the next round sends\n"
-        "   again. When little is left, node a pauses the guest and sends the rest (final).")
+        f"   godwit> migrate {dirtier} {NODES[1].ip}{'' if mode == 'pre-copy' else ' --mode ' + mode}\n"
+        + MODE_STORY[mode])
     guest_pages = guest_mib * MIB // PAGE
-    result = migrate(a, dirtier, b, on_round=lambda event: say(round_line(event, guest_pages)))
+    result = migrate(a, dirtier, b, on_round=lambda event: say(round_line(event, guest_pages)), mode=mode)
     say("\n3. The result, as node a measured it (and node b's own part of the pause, on b's clock):")
     say(table(summary_rows(result.summary, guest_mib, result.arrival)))
     say(f"  {'host wall clock':<17}  {result.wall_s:.1f} s for the whole migrate command")
@@ -194,7 +208,7 @@ def command(args):
             wait_booted((a, b))
             dirtier, counter = start_guests(a, emulators)
             counter_before = counter_lines(a, counter)[-1]
-            result = move(a, b, dirtier, dirtier_settings(emulators)[0])
+            result = move(a, b, dirtier, dirtier_settings(emulators)[0], args.mode)
             ok_before = dirtier_reports(a, dirtier)[-1]  # the last check on a, right before the pause
             checks = prove(a, b, dirtier, counter, result, ok_before, counter_before)
             checks += move_echo(a, b, nodes.link, "bochs" if "bochs" in emulators else emulators[0])

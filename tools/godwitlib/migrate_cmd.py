@@ -21,8 +21,8 @@ from . import build, paths, setup_step
 from .client_probe import PingProbe, UdpProbe
 from .emulators import describe_emulators, emulators_name, parse_emulators
 from .migration_report import round_line, summary_rows, table
-from .migration_run import (MIB, PAGE, destination_said, migrate, migration_nodes, node_events, node_memory_mib,
-                            size_mib, source_clock_rate, start_guest, wait_booted,
+from .migration_run import (MIB, MODES, PAGE, destination_said, migrate, migration_nodes, node_events,
+                            node_memory_mib, size_mib, source_clock_rate, start_guest, wait_booted,
                             wait_dirtier_report)
 from .network import NODES, node_emulators
 
@@ -35,6 +35,8 @@ def add_arguments(parser):
     parser.add_argument("--mem", type=size_mib, default=64, help="guest memory, e.g. 64M (default)")
     parser.add_argument("--wss", default="8M", help="dirtier working set (default 8M)")
     parser.add_argument("--rate", type=int, default=2000, help="pages rewritten per second (default 2000)")
+    parser.add_argument("--mode", choices=MODES, default="pre-copy",
+                        help="how to move the guest: stop-and-copy, pre-copy (default), post-copy or hybrid")
     parser.add_argument("--downtime-ms", type=int, help="downtime target of the pre-copy policy")
     parser.add_argument("--max-rounds", type=int, help="round limit of the pre-copy policy")
     parser.add_argument("--verify", action="store_true",
@@ -94,7 +96,8 @@ def run_echo_experiment(args, emulators, run_root, say):
                 f"ping every {pinger.interval_s * 1000:g} ms)")
             guest_pages = args.mem * MIB // PAGE
             result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                             protect=args.protect, on_round=lambda event: say(round_line(event, guest_pages)))
+                             protect=args.protect, on_round=lambda event: say(round_line(event, guest_pages)),
+                             mode=args.mode)
             time.sleep(2.0)
         finally:
             clients = {"udp": probe.stop(), "ping": pinger.stop()}
@@ -134,7 +137,8 @@ def run_experiment(args, emulators, run_root):
         print(f"node a: migrate {guest} {NODES[1].ip}")
         guest_pages = args.mem * MIB // PAGE
         result = migrate(a, guest, b, args.downtime_ms, args.max_rounds, verify=args.verify,
-                         protect=args.protect, on_round=lambda event: print(round_line(event, guest_pages), flush=True))
+                         protect=args.protect, on_round=lambda event: print(round_line(event, guest_pages), flush=True),
+                         mode=args.mode)
         if result.running_on_destination:
             wait_dirtier_report(b, result.arrival["guest_id"])  # the guest went on after the move
         return result, node_events((a, b))
@@ -152,7 +156,7 @@ def command(args):
         print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
 
     what = (f"echo guest ({ECHO_IP})" if args.guest == "echo" else f"dirtier (wss={args.wss} rate={args.rate})")
-    say(f"godwit migrate: {args.mem} MiB {what} from node a to node b under {describe_emulators(emulators)}{shaped}")
+    say(f"godwit migrate ({args.mode}): {args.mem} MiB {what} from node a to node b under {describe_emulators(emulators)}{shaped}")
     clients = None
     try:
         if args.guest == "echo":

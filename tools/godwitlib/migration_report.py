@@ -55,13 +55,15 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
     if outcome != "succeeded":
         outcome += f" ({summary.get('reason', 'no reason given')})"
     expected = summary.get("expected_downtime_ms")
-    return [
+    rows = [
+        ("mode", summary.get("mode", "pre-copy")),
         ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
         ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
-        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's ACK"
+        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's "
+                     f"{'READY: it runs there from GO' if summary.get('switched') else 'ACK'}"
                      f"{', or its resumption on a after the failure' if outcome != 'succeeded' else ''})"
                      + (f"; the policy expected {expected:.1f} ms" if expected is not None else "")),
-        *pause_breakdown(summary, arrival),
+        *([] if summary.get("switched") else pause_breakdown(summary, arrival)),
         ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
         ("pages sent", f"{summary['pages_sent']} for {guest_pages} guest pages "
                        f"({summary['zero_pages']} of them zero pages, sent as runs without data)"),
@@ -71,6 +73,19 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
          + (" (--verify: all memory compared on both nodes)" if summary.get("verify")
             else " (kept as pages moved; --verify compares all memory)")),
     ]
+    if summary.get("switched"):
+        rows.insert(4, ("after the switch", f"{summary.get('pages_pushed', 0)} pages pushed, "
+                                            f"{summary.get('demand_pages', 0)} fetched on demand "
+                                            f"({summary.get('page_requests', 0)} requests)"))
+        if arrival and arrival.get("postcopy"):
+            rows.insert(5, ("guest waited on faults",
+                            f"{arrival.get('fault_waits', 0)} times, {arrival.get('fault_wait_ms', 0):.1f} ms in all, "
+                            f"longest {arrival.get('fault_wait_max_ms', 0):.1f} ms; histogram <1/<10/<100/<1000/"
+                            f">=1000 ms: {arrival.get('fault_wait_hist')}"))
+    if outcome.startswith("split"):
+        rows.insert(0, ("GUEST LOST", "the link broke after the switch: the guest cannot continue; node a keeps "
+                                      "its paused copy, node b what it received"))
+    return rows
 
 
 def table(rows) -> str:

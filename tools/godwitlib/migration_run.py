@@ -75,6 +75,11 @@ class Migration:
         return self.summary.get("outcome") == "succeeded"
 
     @property
+    def split(self) -> bool:
+        """Failed after the switch (post-copy, hybrid): the guest can run nowhere."""
+        return self.summary.get("outcome") == "split"
+
+    @property
     def running_on_destination(self) -> bool:
         return self.arrival.get("outcome") == "running"
 
@@ -87,16 +92,22 @@ def ip_of(node) -> str:
     return next(address.ip for address in NODES if address.name == node.spec.name)
 
 
+MODES = ("stop-and-copy", "pre-copy", "post-copy", "hybrid")
+
+
 def migrate(source, guest_id, destination, downtime_ms=None, max_rounds=None, verify=False,
             on_round: Optional[Callable[[dict], None]] = None, timeout=600.0, protect=None,
-            via=None, extra=()) -> Migration:
+            via=None, extra=(), mode=None) -> Migration:
     """Types `migrate` on the source and follows it to its summary and the next prompt,
     calling on_round(event) as each round's event arrives; then collects the
     destination's migration_received (waiting for it on success; briefly on failure,
     when the destination may be gone). verify: `migrate --verify`; protect: `--protect
     integrity|encrypted`; via: the address:port the source connects to instead of the
-    destination's (an on-path relay); extra: more option words."""
+    destination's (an on-path relay); extra: more option words; mode: `--mode` (one of
+    MODES; None leaves the node's default, pre-copy)."""
     line = f"migrate {guest_id} {via or ip_of(destination)}"
+    if mode is not None:
+        line += f" --mode {mode}"
     if downtime_ms is not None:
         line += f" --downtime-ms {downtime_ms}"
     if max_rounds is not None:

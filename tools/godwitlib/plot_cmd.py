@@ -17,11 +17,14 @@ Per migration, two panels sharing node a's clock (seconds since the migration st
          stop-and-copy. Only for migrations from node a, whose clock the records carry;
          the x axis then spans the clients' whole run.
 A failed migration's panel says why it failed (the source's reason, and node b's).
+
+Given the JSON of `godwit bench modes --json` instead, it draws downtime and total time
+against the dirty rate, one line per migration mode (plot_modes.py).
 """
 import json
 from pathlib import Path
 
-from . import figures
+from . import figures, plot_modes
 
 SENT, ZERO, DIRTIED, LINK, PAUSE, POLICY = "#3b6fb6", "#a9c1e6", "#e08a2c", "#2a9d4b", "#d0542c", "#7a3fa0"
 CLIENT_COLORS = {"udp": "#1f5fa8", "ping": "#8c2d7a"}
@@ -35,7 +38,8 @@ ESTIMATE_FIELDS = ("downtime_estimate_ms", "estimated_downtime_ms", "estimate_ms
 
 
 def add_arguments(parser):
-    parser.add_argument("events", type=Path, help="JSON lines written by `godwit migrate --out`")
+    parser.add_argument("events", type=Path,
+                        help="JSON lines written by `godwit migrate --out`, or `godwit bench modes --json` output")
     parser.add_argument("--out", type=Path,
                         help="SVG file to write (default: the events file with .svg); a PNG goes beside it")
 
@@ -245,6 +249,10 @@ def command(args):
                     lines.append(json.loads(line))
                 except json.JSONDecodeError as error:
                     raise SystemExit(f"godwit plot: {args.events}:{number}: not JSON ({error})")
+    if len(lines) == 1 and plot_modes.is_modes_result(lines[0]):
+        png, svg = plot_modes.draw(lines[0], args.out or args.events.with_suffix(".svg"))
+        print(f"godwit plot: wrote {svg} and {png}")
+        return 0
     found = migrations(lines)
     if not found:
         raise SystemExit(f"godwit plot: {args.events} holds no migration_start event")

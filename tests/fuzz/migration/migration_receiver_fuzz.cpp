@@ -79,6 +79,18 @@ class CheckedGuest final : public DestinationGuest {
     FUZZ_REQUIRE(!started && !discarded);
     discarded = true;
   }
+  // This target's receiver has no post-copy storage (enable_postcopy): it refuses a
+  // post-copy HEADER, so none of these may ever be called.
+  Status enter_postcopy(const godwit::PageBitmap&) override {
+    FUZZ_REQUIRE(false);
+    return godwit::ok();
+  }
+  Status map_page(uint64_t) override {
+    FUZZ_REQUIRE(false);
+    return godwit::ok();
+  }
+  void finish_postcopy() override { FUZZ_REQUIRE(false); }
+  void strand() override { FUZZ_REQUIRE(false); }
 
   bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false,
        discarded = false;

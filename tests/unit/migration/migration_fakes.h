@@ -165,6 +165,23 @@ class FakeDestination final : public DestinationGuest {
     started = true;
   }
   void discard() override { discarded = true; }
+
+  // Post-copy: which pages the guest may touch; the test's guest touches only those.
+  std::vector<bool> mapped;
+  bool postcopy_finished = false, stranded = false;
+  Status enter_postcopy(const PageBitmap& present) override {
+    if (loaded) throw std::logic_error("enter_postcopy after load_state");
+    mapped.assign(memory.size() / kPageSize, false);
+    for (uint64_t gfn = 0; gfn < mapped.size(); ++gfn) mapped[gfn] = present.test(gfn);
+    return ok();
+  }
+  Status map_page(uint64_t gfn) override {
+    if (gfn >= mapped.size() || mapped[gfn]) throw std::logic_error("map_page of a present page");
+    mapped[gfn] = true;
+    return ok();
+  }
+  void finish_postcopy() override { postcopy_finished = true; }
+  void strand() override { stranded = true; }
 };
 
 class FakeFactory final : public DestinationGuestFactory {

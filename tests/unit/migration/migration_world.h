@@ -43,6 +43,8 @@ struct World {
         coverage(PageBitmap::words_for(kPages)),
         sent_terms(kPages),
         received_terms(kPages),
+        present(PageBitmap::words_for(kPages)),
+        requested(PageBitmap::words_for(kPages)),
         destination_key(std::move(receiver_key)) {
     sender_config.key = kKey;
     sender_config.guest_name = "dirtier";
@@ -58,6 +60,7 @@ struct World {
     rebuild_sender();
     receiver = std::make_unique<MigrationReceiver>(receiver_config, factory, to_source, clock, body_buffer,
                                                    coverage, received_terms);
+    receiver->enable_postcopy(present, requested);
   }
 
   // A new sender with the current sender_config and buffers (after a test changed them).
@@ -82,6 +85,9 @@ struct World {
       if (to_source.closed && !sender->finished() && !drop_replies_after_challenge)
         sender->on_channel_closed();
       if (!source.paused && !source.released && guest) guest();
+      FakeDestination* arrived = factory.guest.get();
+      if (arrived != nullptr && arrived->started && !arrived->stranded && destination_guest)
+        destination_guest();
       clock.now += 1'000'000;
     }
     deliver(to_destination, [&](std::span<const uint8_t> b) { receiver->on_receive(b); });
@@ -174,12 +180,14 @@ struct World {
   std::vector<uint8_t> body_buffer;
   std::vector<uint64_t> coverage;
   std::vector<uint64_t> sent_terms, received_terms;
+  std::vector<uint64_t> present, requested;
   std::vector<uint8_t> destination_key;
   SenderConfig sender_config;
   ReceiverConfig receiver_config;
   std::unique_ptr<MigrationSender> sender;
   std::unique_ptr<MigrationReceiver> receiver;
   std::function<void()> guest;
+  std::function<void()> destination_guest;  // runs once per step after the destination started it
   std::function<void(std::vector<uint8_t>&, uint64_t)> tamper;
   std::function<void(std::vector<uint8_t>&, uint64_t)> tamper_replies;
   bool drop_replies_after_challenge = false;

@@ -348,7 +348,7 @@ TEST(StreamCodec, AFeatureThisNodeDoesNotKnowIsRefusedByName) {
   EXPECT_EQ(fault.value, 1u << 5);
   EXPECT_EQ(describe(fault),
             "the guest needs a feature this node does not know (HEADER record 0x2 at byte 0; value 0x20, "
-            "limit 0x3)");
+            "limit 0x7)");
   // A version-2 guest always has a fixed CPU model.
   EXPECT_EQ(decode_header_with_features(0).code, StreamError::kBadHeaderField);
   EXPECT_EQ(decode_header_with_features(kFeatureGuestCpuid).code, StreamError::kTruncated);  // fine so far

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Migration modes test (labels modes-qemu, modes-bochs): stop-and-copy, pre-copy,
+post-copy and hybrid on two nodes on one bridge (issue 16, decision 0021).
+
+- one writing dirtier moves a -> b -> a -> b -> a, once in each mode; after each move its
+  self-check (every page against what it last wrote) passes on the destination with larger
+  counts, the digest is verified, and in post-copy and hybrid every page is accounted for:
+  present at the switch + pushed + fetched on demand = all of its pages, and the guest's
+  fault waits are reported;
+- post-copy with the link cut right after the switch (node b's tap taken off the bridge the
+  moment the guest starts there; setting the tap down instead makes Bochs panic on its
+  next write) and healed 10 s later: TCP carries on, the migration completes, the
+  self-check passes;
+- in every mode the destination is killed before the switch (its link slowed to 1 kbit/s
+  with a bucket of one frame, so the handshake and HEADER get through but the state does
+  not, then its emulator killed a second after it heard of the migration): the migration
+  fails and the guest goes on running on the source, intact.
+"""
+import threading
+import time
+
+import harness
+from harness import check
+
+from godwitlib import paths  # noqa: E402
+from godwitlib.migration_run import (MODES, dirtier_corrupt, dirtier_reports, guest_state, migrate,  # noqa: E402
+                                     migration_nodes, start_guest, wait_booted, wait_dirtier_report,
+                                     wait_for_event)
+from godwitlib.network import BRIDGE, tbf_arguments  # noqa: E402
+
+# Bochs' link carries about 1.4 MiB/s: it gets the smaller guest.
+DIRTIER = {"qemu": "new dirtier mem=16M wss=2M rate=500 report=300",
+           "bochs": "new dirtier mem=8M wss=1M rate=100 report=300"}
+PAGES = {"qemu": 16 * 256, "bochs": 8 * 256}
+
+
+def tc(nodes, *argv):
+    result = nodes.link.run_on_link(["tc", "qdisc", *argv])
+    check(result.returncode == 0, f"tc qdisc {' '.join(argv)}: {result.stdout}")
+
+
+def ip_link(nodes, tap, *what):
+    result = nodes.link.run_on_link(["ip", "link", "set", tap, *what])
+    check(result.returncode == 0, f"ip link set {tap} {' '.join(what)}: {result.stdout}")
+
+
+def moved(source, destination, guest, result, mode, pages):
+    """The checks of a move that must have succeeded; returns the guest's id there."""
+    s = result.summary
+    check(result.succeeded, f"{mode}: migration failed: {s}\n{result.output}", source)
+    check(s.get("mode") == mode, f"{mode}: the summary names mode {s.get('mode')}", source)
+    check(s["digest_verified"] is True, f"{mode}: digest not verified: {s}", source)
+    check(result.running_on_destination, f"{mode}: destination reports {result.arrival}", destination)
+    arrival = result.arrival
+    if mode in ("post-copy", "hybrid"):
+        check(s["switched"] is True and arrival.get("postcopy") is True, f"{mode}: no switch: {s} / {arrival}", source)
+        total = arrival["present_at_switch"] + s["pages_pushed"] + s["demand_pages"]
+        check(total == pages, f"{mode}: pages not accounted for: {arrival['present_at_switch']} present at the "
+                              f"switch + {s['pages_pushed']} pushed + {s['demand_pages']} on demand != {pages}",
+              destination)
+        check(len(arrival["fault_wait_hist"]) == 5 and sum(arrival["fault_wait_hist"]) == arrival["fault_waits"],
+              f"{mode}: fault-wait histogram does not add up: {arrival}", destination)
+    else:
+        check(not s["switched"] and s["pages_pushed"] == 0, f"{mode}: a switch in a mode without one: {s}", source)
+    if mode == "stop-and-copy":
+        check(s["rounds"] == 1, f"stop-and-copy ran {s['rounds']} rounds", source)
+    ended = wait_for_event(source, "guest_exit", id=guest)
+    check(ended["reason"] == "migrated", f"{mode}: source ended the guest with {ended}", source)
+    print(f"{mode}: {s['rounds']} rounds, {s['total_ms']:.0f} ms, downtime {s['downtime_ms']:.1f} ms, "
+          f"{s['wire_bytes']} wire bytes, {s['pages_pushed']} pushed, {s['demand_pages']} on demand, "
+          f"fault wait {arrival.get('fault_wait_ms', 0)} ms; guest {guest} -> {arrival['guest_id']}")
+    return arrival["guest_id"]
+
+
+def self_check_goes_on(source, destination, guest, new_id, mode):
+    last = dirtier_reports(source, guest)[-1]
+    on_destination = wait_dirtier_report(destination, new_id, more_than=last[0], timeout=120)
+    check(dirtier_corrupt(destination) is None and dirtier_corrupt(source) is None,
+          f"{mode}: the dirtier found a corrupt page", destination)
+    print(f"{mode}: self-check passes on {destination.spec.name}: writes={on_destination[0]} "
+          f"pass={on_destination[2]} (last on {source.spec.name}: writes={last[0]})")
+
+
+def every_mode_moves(a, b, guest, pages):
+    """Returns (node it ends on, its id there)."""
+    here, there = a, b
+    for mode in MODES:
+        result = migrate(here, guest, there, mode=mode, timeout=300)
+        new_id = moved(here, there, guest, result, mode, pages)
+        self_check_goes_on(here, there, guest, new_id, mode)
+        here, there, guest = there, here, new_id
+    return here, there, guest
+
+
+def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
+    """The link of the destination goes down as the guest starts there and comes back
+    10 s later; the link is slowed to 2 Mbit/s so the push is still going at the cut."""
+    tap = f"tap{destination.spec.name}"
+    tc(nodes, "replace", "dev", tap, "root", *tbf_arguments(2))
+    starts = len(destination.console.events("guest_start"))
+    cut = {}
+
+    def cutter():
+        try:
+            wait_for_event(destination, "guest_start", after=starts, timeout=120, migrated=True)
+        except AssertionError:
+            return
+        ip_link(nodes, tap, "nomaster")  # off the bridge: the node's frames go nowhere
+        cut["at"] = time.monotonic()
+        time.sleep(10)
+        ip_link(nodes, tap, "master", BRIDGE)
+        cut["healed"] = time.monotonic()
+
+    thread = threading.Thread(target=cutter, daemon=True)
+    thread.start()
+    result = migrate(source, guest, destination, mode="post-copy", timeout=300)
+    returned = time.monotonic()
+    thread.join(30)
+    tc(nodes, "del", "dev", tap, "root")
+    check("healed" in cut, "the link was never cut (the guest did not start on the destination?)", destination)
+    # Host wall clock: a Bochs node's clock follows the instructions it ran, not the host's.
+    check(cut["healed"] <= returned,
+          f"the migration ended before the link came back: the cut did not catch it: {result.summary}", source)
+    new_id = moved(source, destination, guest, result, "post-copy", pages)
+    self_check_goes_on(source, destination, guest, new_id, "post-copy")
+    print(f"post-copy, link cut 10 s after the switch: completed {returned - cut['healed']:.1f} s after the "
+          f"heal ({result.summary['total_ms']:.0f} ms on node {source.spec.name}'s clock)")
+    return new_id
+
+
+def destination_dies_before_the_switch(nodes, source, destination_name, guest, mode):
+    """Slows the destination's link so the stream cannot finish, kills the destination
+    once it has heard of the migration, and checks the guest goes on on the source."""
+    destination = nodes.nodes[nodes.index_of(destination_name)]
+    tap = f"tap{destination_name}"
+    # 1 kbit/s, one frame of bucket: HEADER and CPUID (one ~900-byte segment) pass at once,
+    # post-copy's state (another ~950) needs two more seconds, and so does anything bigger.
+    tc(nodes, "replace", "dev", tap, "root", "tbf", "rate", "1kbit", "burst", "1600", "limit", "262144")
+    incoming = len(destination.console.events("migration_incoming"))
+
+    def killer():
+        try:
+            wait_for_event(destination, "migration_incoming", after=incoming, timeout=60)
+        except AssertionError:
+            return
+        time.sleep(1.0)
+        nodes.kill_node(destination_name)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    failed = migrate(source, guest, destination, mode=mode, timeout=300)
+    thread.join(30)
+    s = failed.summary
+    check(s["outcome"] == "failed" and not s["switched"], f"{mode}: killing the destination gave {s}", source)
+    if mode == "stop-and-copy":  # paused at CHALLENGE, resumed after the failure
+        check(s["downtime_ms"] > 0, f"{mode}: the guest was never paused before the kill: {s}", source)
+    writes = dirtier_reports(source, guest)[-1][0]
+    wait_dirtier_report(source, guest, more_than=writes, timeout=60)
+    row = guest_state(source, guest)
+    check(row.startswith(("running", "blocked")), f"{mode}: after the failure `guests` shows {row!r}", source)
+    check(dirtier_corrupt(source) is None, f"{mode}: the dirtier found a corrupt page after the failure", source)
+    print(f"{mode}: destination killed before the switch: failed ({s.get('reason')}), paused "
+          f"{s['downtime_ms']:.0f} ms; guest {guest} goes on on {source.spec.name}, intact")
+    fresh = nodes.restart_node(destination_name)
+    tc(nodes, "del", "dev", tap, "root")
+    fresh.console.wait_event("boot", harness.BOOT_TIMEOUT)
+
+
+def main():
+    args = harness.arguments(__doc__, linked=True)
+    run_root = paths.BUILD / "test-runs" / f"modes-{args.run_name}"
+    emulator = args.emulators[0]
+
+    def body():
+        nodes = migration_nodes(args.emulators, run_root)
+        with nodes as (a, b):
+            wait_booted((a, b), harness.BOOT_TIMEOUT)
+            guest = start_guest(a, DIRTIER[emulator])
+            wait_dirtier_report(a, guest, timeout=120)
+            here, there, guest = every_mode_moves(a, b, guest, PAGES[emulator])
+            guest = postcopy_survives_a_cut_link(nodes, here, there, guest, PAGES[emulator])
+            here = there  # the guest is now on `there`; the other node is the destination
+            other = b.spec.name if here is a else a.spec.name
+            for mode in MODES:
+                destination_dies_before_the_switch(nodes, here, other, guest, mode)
+
+    return harness.run_test(body)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
