@@ -26,9 +26,9 @@ constexpr ShellCommand kCommands[] = {
     {"dirtyrate", "dirtyrate <id> [on|off]", "a guest's logged dirty rate; turn its logging on or off", 1, 2,
      shell::command_dirtyrate},
     {"migrate",
-     "migrate <id> <ip>[:port] [--downtime-ms N] [--max-rounds N] [--verify] [--protect integrity|encrypted] "
-     "[--when-quiet P [--for S] [--give-up S]]",
-     "live-migrate a guest to another node (--when-quiet: once it dirties under P pages/s for S s)", 2, 15,
+     "migrate <id> <ip>[:port] [--mode stop-and-copy|pre-copy|post-copy|hybrid] [--downtime-ms N] "
+     "[--max-rounds N] [--verify] [--protect integrity|encrypted] [--when-quiet P [--for S] [--give-up S]]",
+     "live-migrate a guest to another node (--when-quiet: once it dirties under P pages/s for S s)", 2, 17,
      shell::command_migrate},
     {"settle", "settle <id> resume|discard", "end the wait of a guest whose migration is unsettled", 2, 2,
      shell::command_settle},

@@ -28,7 +28,7 @@ struct ShellCommand {
 
 class Shell final : public InputLine {
  public:
-  static constexpr size_t kMaxWords = 16;  // `migrate` with every option is 15
+  static constexpr size_t kMaxWords = 18;  // `migrate` with every option is 17
   static constexpr std::string_view kPrompt = "godwit> ";
 
   Shell(Sink& out, std::span<const ShellCommand> commands) : out_(out), commands_(commands), editor_(out) {}
