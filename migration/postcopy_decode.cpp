@@ -5,14 +5,8 @@
 namespace godwit::migration {
 namespace {
 
-StreamFault at(const RawRecord& raw, StreamError code, uint64_t value = 0, uint64_t limit = 0) {
-  return StreamFault{code, raw.type, raw.offset, value, limit};
-}
-
-template <class T>
-void copy_body(const RawRecord& raw, T& out) {
-  std::memcpy(&out, raw.body.data(), sizeof(T));  // RecordReader checked the exact length
-}
+using decode_detail::at;
+using decode_detail::copy_body;
 
 // The three small records share one shape: a page count and a reserved word.
 template <class T>

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "migration/postcopy_format.h"
+#include "migration/record_decode.h"
 #include "migration/record_reader.h"
 #include "migration/stream_error.h"
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "migration/record_reader.h"
@@ -12,6 +13,21 @@
 #include "migration/stream_format.h"
 
 namespace godwit::migration {
+
+// Shared by the record decoders (record_decode.cpp, postcopy_decode.cpp).
+namespace decode_detail {
+
+// A fault at `raw`'s place in the stream.
+inline StreamFault at(const RawRecord& raw, StreamError code, uint64_t value = 0, uint64_t limit = 0) {
+  return StreamFault{code, raw.type, raw.offset, value, limit};
+}
+
+template <class T>
+void copy_body(const RawRecord& raw, T& out) {
+  std::memcpy(&out, raw.body.data(), sizeof(T));  // RecordReader checked the exact length
+}
+
+}  // namespace decode_detail
 
 inline constexpr uint32_t kMaxVcpus = 1;  // version 1 moves single-vCPU guests
 // ROUND records one stream may carry: `migrate --max-rounds` allows 1000 pre-copy rounds,
