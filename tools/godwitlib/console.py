@@ -30,6 +30,7 @@ class Console:
         self._changed = threading.Condition()
         self._closed = False
         self._carry = ""
+        self._last_output = time.monotonic()
         self._log = open(log_path, "w", encoding="utf-8", errors="replace")
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
@@ -51,6 +52,7 @@ class Console:
             self._log.flush()
             with self._changed:
                 self._append(text)
+                self._last_output = time.monotonic()
                 self._changed.notify_all()
 
     def _clean(self, text: str) -> str:
@@ -161,28 +163,39 @@ class Console:
         with self._changed:
             return self._text[self._text.rfind("\n") + 1:]
 
-    def _type_checked(self, line: str, attempts: int = 3, settle: float = 5.0):
+    def _type_checked(self, line: str, attempts: int = 3, settle: float = 5.0, stalled: float = 30.0):
         """Types `line` without Enter and waits until the prompt line shows exactly it.
         An emulated UART can still drop a byte now and then (seen under Bochs on a loaded
         machine); running a mangled command would be worse than a slow one, so a line
-        that arrives wrong is erased with backspaces and typed again."""
+        that arrives wrong, or stops arriving for `settle` seconds, is erased with
+        backspaces and typed again. While none of it has arrived the node is not reading
+        at all (a loaded CI machine held a Bochs node back for more than 15 s): typing
+        again then would only double the line once the node wakes, so that wait is
+        `stalled` seconds."""
         wanted = PROMPT + line
         for _ in range(attempts):
             self.type(line)
-            deadline = time.monotonic() + settle
-            while time.monotonic() < deadline:
+            last_shown, last_change = None, time.monotonic()
+            while True:
                 shown = self._input_line()
                 if shown == wanted:
                     return
                 if not wanted.startswith(shown) and shown.startswith(PROMPT):
                     break  # a byte went missing or arrived twice: no point waiting
+                if shown != last_shown:
+                    last_shown, last_change = shown, time.monotonic()
+                patience = stalled if shown == PROMPT else settle
+                if time.monotonic() - last_change > patience:
+                    break
                 time.sleep(0.05)
             shown = self._input_line()
             typed = len(shown) - len(PROMPT) if shown.startswith(PROMPT) else len(line)
             self.type("\x7f" * max(typed, 0))
             time.sleep(0.2)
+        with self._changed:
+            quiet = time.monotonic() - self._last_output
         raise ConsoleTimeout(f"[{self.name}] could not type {line!r} intact; the prompt line shows "
-                             f"{self._input_line()!r}")
+                             f"{self._input_line()!r}; the node's last output was {quiet:.1f} s ago")
 
     def _press_enter(self, line: str, timeout: float, settle: float = 5.0):
         """Presses Enter after `line` and waits for the shell to take it. The Enter byte
