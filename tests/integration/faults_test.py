@@ -16,7 +16,9 @@ Fault injection (tools/godwitlib/faults.py), once at each named step, after_comm
 included: afterwards exactly one node runs the dirtier, its self-check intact; a source
 left paused, unsettled, is settled first (`settle <id> discard` when the destination runs
 the guest, else `resume`), and then exactly one node runs it.
-Set GODWIT_FAULTS_PARTS=findings or =steps to run one half, or f4, f8, f11 for one finding.
+Set GODWIT_FAULTS_PARTS=findings or =steps to run one half, or f4, f8, f11 for one finding;
+GODWIT_FAULTS_F11_ATTEMPTS=100 makes finding 11 the issue's "100 failed migrations in a row
+followed by one that succeeds" (about 100 x 10 s; CI runs 8).
 """
 import os
 import re
@@ -188,6 +190,7 @@ def main():
     args = harness.arguments(__doc__, linked=True)
     run_root = paths.BUILD / "test-runs" / f"faults-{args.run_name}"
     parts = os.environ.get("GODWIT_FAULTS_PARTS", "findings,steps").split(",")
+    attempts = int(os.environ.get("GODWIT_FAULTS_F11_ATTEMPTS", "8"))
     if "findings" in parts:
         parts += ["f8", "f4", "f11"]
 
@@ -197,7 +200,7 @@ def main():
             wait_booted((a, b), harness.BOOT_TIMEOUT)
             failures = []
             findings = {"f8": lambda: finding_8(a), "f4": lambda: finding_4(nodes, a, b),
-                        "f11": lambda: finding_11(nodes, a, b)}
+                        "f11": lambda: finding_11(nodes, a, b, attempts)}
             for name, finding in findings.items():  # each one runs even when an earlier one failed
                 if name in parts:
                     try:
