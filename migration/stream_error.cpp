@@ -68,11 +68,29 @@ const char* to_string(RecordType type) {
   return "unknown";
 }
 
+namespace {
+
+// Time-outs carry nanoseconds: how long the peer was silent and the limit it crossed.
+bool is_duration(StreamError code) {
+  return code == StreamError::kTimeout || code == StreamError::kHandshakeTimeout;
+}
+
+void write_ms(Sink& sink, uint64_t ns) { format(sink, "{} ms", ns / 1'000'000); }
+
+}  // namespace
+
 void write_fault(Sink& sink, const StreamFault& f) {
   format(sink, "{}", to_string(f.code));
   if (f.code == StreamError::kPeerRefused) {
-    format(sink, ": {}", to_string(static_cast<StreamError>(f.value)));
-    if (f.limit != 0) format(sink, " (detail {:#x})", f.limit);
+    auto reason = static_cast<StreamError>(f.value);
+    format(sink, ": {}", to_string(reason));
+    if (f.limit != 0 && is_duration(reason)) {
+      sink.write(" (silent for ");
+      write_ms(sink, f.limit);
+      sink.write(")");
+    } else if (f.limit != 0) {
+      format(sink, " (detail {:#x})", f.limit);
+    }
     return;
   }
   bool in_record = f.record_type != 0;
@@ -83,7 +101,14 @@ void write_fault(Sink& sink, const StreamFault& f) {
     format(sink, "{} record {:#x} at byte {}", to_string(static_cast<RecordType>(f.record_type)),
            f.record_type, f.offset);
   }
-  if (has_values) format(sink, "{}value {:#x}, limit {:#x}", in_record ? "; " : "", f.value, f.limit);
+  if (has_values && is_duration(f.code)) {
+    sink.write(in_record ? "; silent for " : "silent for ");
+    write_ms(sink, f.value);
+    sink.write(", limit ");
+    write_ms(sink, f.limit);
+  } else if (has_values) {
+    format(sink, "{}value {:#x}, limit {:#x}", in_record ? "; " : "", f.value, f.limit);
+  }
   sink.write(")");
 }
 
