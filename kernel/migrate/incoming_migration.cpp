@@ -6,15 +6,17 @@ namespace godwit::migrate {
 
 using migration::MigrationReceiver;
 
+void IncomingMigration::start() {
+  started_ = true;
+  // The source's last records (state, END) are small: a delayed ACK of the segment
+  // before them would hold them, paused, for up to lwIP's 250 ms timer.
+  stream_.set_quick_ack(true);
+  receiver_.start();
+}
+
 void IncomingMigration::pump() {
   // The stream is open only once the acceptor has returned it: start then.
-  if (!started_ && stream_.open()) {
-    started_ = true;
-    // The source's last records (state, END) are small: a delayed ACK of the segment
-    // before them would hold them, paused, for up to lwIP's 250 ms timer.
-    stream_.set_quick_ack(true);
-    receiver_.start();
-  }
+  if (!started_ && stream_.open()) start();
   if (started_) receiver_.pump();
   if (started_) report_progress();
 }
@@ -40,6 +42,15 @@ void IncomingMigration::report_progress() {
     Event e("migration_progress");
     e->field("step", "verified").field("pages", stats.pages_received);
   }
+}
+
+// A peer that does not wait for CHALLENGE (an attacker's relay replaying a recording)
+// has its first segments handled in the same network poll as the handshake's last ACK,
+// before pump() has run: they start the receiver here, since a receiver that is not
+// started ignores bytes, and the stream would then be read from somewhere in its middle.
+void IncomingMigration::on_receive(net::TcpStream&, std::span<const uint8_t> bytes) {
+  if (!started_) start();
+  receiver_.on_receive(bytes);
 }
 
 void IncomingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {

@@ -41,7 +41,7 @@ class IncomingMigration final : public net::TcpEvents {
   void report();
 
   // net::TcpEvents (an accepted stream reports no on_connected)
-  void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override { receiver_.on_receive(bytes); }
+  void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override;
   void on_closed(net::TcpStream&, net::TcpEnd why) override;
 
  private:
@@ -49,6 +49,7 @@ class IncomingMigration final : public net::TcpEvents {
   TcpChannel channel_{stream_};
   VmDestination destination_;
   migration::MigrationReceiver receiver_;
+  void start();  // the receiver sends CHALLENGE and takes bytes from here on
   void report_progress();
 
   bool started_ = false;

@@ -4,7 +4,10 @@ protection (bench_crypto.py); the cost of continuous dirty-rate logging (bench_t
 
 net       tcpbench from node a to node b; with --link-mbit, against the link's configured rate.
 migrate   tcpbench of the guest's size, then the migration of a dirtier of that memory
-          size (modest rate) over the same link, so the two rates can be compared.
+          size (modest rate) over the same link, so the two rates can be compared. Right
+          after each migration node a runs `cryptobench` (one round per mode), and the
+          share of the migration's time its tags took is reported (tag_share, below);
+          --repeat N makes N such pairs per mode on the same nodes, with medians.
 downtime  one migration per guest size with the same workload: does the pause grow with
           memory? (bench_downtime.py)
 modes     the same dirtier through stop-and-copy, pre-copy, post-copy and hybrid at each
@@ -19,6 +22,7 @@ too.
 """
 import contextlib
 import json
+import statistics
 import sys
 import time
 
@@ -56,6 +60,9 @@ def add_arguments(parser):
     parser.add_argument("--protect", choices=("integrity", "encrypted", "both"), default="integrity",
                         help="migrate: the record protection (migrate --protect); both: one migration of a "
                              "fresh guest in each mode on the same nodes, integrity-only first")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="migrate: N migrations (each followed by a cryptobench) per mode on the same "
+                             "nodes, reported with medians (default 1)")
     bench_downtime.add_arguments(parser)
     bench_modes.add_arguments(parser)
     parser.add_argument("--node-mem", type=size_mib, metavar="SIZE",
@@ -106,21 +113,48 @@ def bench_net(emulators, mib: int, link_mbit=None, node_mib=None) -> dict:
             "run_dir": str(run_root), "counters": counters}
 
 
-def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=None, protect="integrity") -> dict:
+# cryptobench's mode for each `migrate --protect` mode, and the v2 checksum it replaced.
+CRYPTO_MODE = {"integrity": "integrity", "encrypted": "encrypt"}
+CRYPTO_MIB = 8
+
+
+def tag_share(wire_mib_s: float, rates: dict, mode: str):
+    """The share of a migration's time on node a that its record protection took beyond
+    stream v2's checksum: per MiB on the wire the node spent 1/wire_mib_s seconds in all,
+    of which 1/C_mode - 1/C_checksum on tags instead of checksums (C: cryptobench's MiB/s,
+    measured right after on the same node, under the same load, on the same clock). It is
+    the throughput the mode costs when the node's CPU is the bottleneck (an upper bound
+    otherwise); the destination spends the same opening them, in parallel."""
+    rate, checksum = rates.get(CRYPTO_MODE[mode]), rates.get("checksum")
+    if not wire_mib_s or not rate or not checksum:
+        return None
+    return round(wire_mib_s * (1 / rate - 1 / checksum), 4)
+
+
+def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=None, protect="integrity",
+                  repeat=1) -> dict:
     run_root = paths.RUNS / f"bench-migrate-{emulators_name(emulators)}"
     node_mib = node_memory_mib(mem_mib, node_mib)
     modes = ("integrity", "encrypted") if protect == "both" else (protect,)
-    runs = {}
+    repeats = {mode: [] for mode in modes}
     with migration_nodes(emulators, run_root, link_mbit=link_mbit, memory_mib=node_mib) as (a, b):
         wait_booted((a, b))
         net = tcpbench(a, b, mem_mib)
-        for mode in modes:
-            guest = start_guest(a, bench_dirtier(mem_mib, rate))
-            wait_dirtier_report(a, guest, timeout=60 + mem_mib / 8)  # it fills its working set first
-            moved = migrate(a, guest, b, protect=mode)
-            runs[mode] = migration_figures(moved, net, mem_mib)
-            if moved.running_on_destination:  # make room on b for the next mode's guest
-                b.console.command(f"kill {moved.arrival['guest_id']}")
+        for _ in range(repeat):
+            for mode in modes:
+                guest = start_guest(a, bench_dirtier(mem_mib, rate))
+                wait_dirtier_report(a, guest, timeout=60 + mem_mib / 8)  # it fills its working set first
+                moved = migrate(a, guest, b, protect=mode)
+                run = migration_figures(moved, net, mem_mib)
+                if moved.running_on_destination:  # make room on b for the next mode's guest
+                    b.console.command(f"kill {moved.arrival['guest_id']}")
+                before = len(a.console.events("cryptobench"))
+                a.console.command(f"cryptobench {CRYPTO_MIB} 1", 600)
+                rates = {e["mode"]: float(e["mib_s"]) for e in a.console.events("cryptobench")[before:]}
+                run["cryptobench_mib_s"] = rates
+                run["tag_share"] = tag_share(run["wire_mib_s"], rates, mode)
+                repeats[mode].append(run)
+    runs = {mode: summarised(found) for mode, found in repeats.items()}
     first = runs[modes[0]]
     result = {"benchmark": "migrate", "emulator": ",".join(emulators), "mem_mib": mem_mib, "rate": rate,
               "link_mbit": link_mbit, "node_mib": node_mib, "protection": modes[0],
@@ -129,12 +163,26 @@ def bench_migrate(emulators, mem_mib: int, rate: int, link_mbit=None, node_mib=N
               "tcpbench_mib_s": net["client_mib_s"], "tcpbench_server_mib_s": net["server_mib_s"],
               "host_tcpbench_wall_s": net["wall_s"], "host_tcpbench_mib_s": net["wall_mib_s"],
               "command": f"tools/godwit bench migrate {flags(emulators, link_mbit)} --mem {mem_mib}M --rate {rate}"
-                         + (f" --protect {protect}" if protect != "integrity" else ""),
+                         + (f" --protect {protect}" if protect != "integrity" else "")
+                         + (f" --repeat {repeat}" if repeat != 1 else ""),
               "run_dir": str(run_root)}
     if len(runs) > 1:
         result["modes"] = runs
         base = runs["integrity"]["host_wire_mib_s"]
         result["encrypted_vs_integrity"] = round(runs["encrypted"]["host_wire_mib_s"] / base, 3) if base else None
+    return result
+
+
+def summarised(found: list) -> dict:
+    """The first run's figures, with every run's and the medians of the rates and shares
+    when there are several."""
+    result = dict(found[0])
+    result["ok"] = all(run["ok"] for run in found)
+    if len(found) > 1:
+        result["runs"] = found
+        for key in ("wire_mib_s", "host_wire_mib_s", "tag_share"):
+            values = [run[key] for run in found if run.get(key) is not None]
+            result[f"median_{key}"] = round(statistics.median(values), 4) if values else None
     return result
 
 
@@ -196,6 +244,17 @@ def print_one_migration(result, mode, r):
           f"= {r['host_wire_vs_tcpbench']} x tcpbench's wall-clock rate")
     print(f"  tcpbench {result['mem_mib']} MiB: {result['tcpbench_mib_s']} MiB/s (node a's clock), "
           f"{result['tcpbench_server_mib_s']} MiB/s (node b's), host wall clock {result['host_tcpbench_mib_s']} MiB/s")
+    for i, run in enumerate(r.get("runs") or [r]):
+        rates = run.get("cryptobench_mib_s") or {}
+        share = run.get("tag_share")
+        print(f"  run {i + 1}: {run['wire_mib_s']} MiB/s on the wire (node a's clock); cryptobench right after: "
+              + ", ".join(f"{name} {rate:.2f}" for name, rate in rates.items())
+              + " MiB/s; tags beyond v2's checksum took "
+              + (f"{share:.1%}" if share is not None else "?") + " of the migration's time on node a")
+    if "median_tag_share" in r and r["median_tag_share"] is not None:
+        print(f"  median of {len(r['runs'])} runs: {r['median_wire_mib_s']} MiB/s on the wire (node a's clock), "
+              f"{r['median_host_wire_mib_s']} MiB/s (host wall clock); {mode} tags took {r['median_tag_share']:.1%} "
+              "of the migration's time: the throughput it costs when node a's CPU is the bottleneck")
 
 
 def command(args):
@@ -229,7 +288,7 @@ def command(args):
     else:
         try:
             result = bench_migrate(emulators, size_mib(args.mem), 100 if args.rate is None else args.rate,
-                                   args.link_mbit, args.node_mem, args.protect)
+                                   args.link_mbit, args.node_mem, args.protect, args.repeat)
         except AssertionError as failure:  # MigrationFailure or a console timeout
             print(f"godwit bench: {failure}", file=sys.stderr)
             return 1

@@ -8,8 +8,8 @@ connection survives. Exit status 0, or 1 with the reason on stderr if the connec
 failed. Standard library only (it runs inside the run's network namespace).
 
 With --listen PORT it is instead an on-path attacker for migration streams (the
-attack-qemu test): it accepts connections on PORT and relays each to host:port, the
-destination's bytes back unchanged, the source's bytes as --plan says for that
+attack-qemu and attack-bochs tests): it accepts connections on PORT and relays each to
+host:port, the destination's bytes back unchanged, the source's bytes as --plan says for that
 connection (one step per connection, comma-separated; after the last, "pass"):
 
     pass       relay unchanged (and record the source's bytes)
