@@ -174,6 +174,7 @@ void migration_seeds() {
                     kStreamVersionMajor,
                     kStreamVersionMinor,
                     static_cast<uint8_t>(Protection::kIntegrityOnly),
+                    0,
                     {},
                     {}};
   for (size_t i = 0; i < kNonceSize; ++i) hello.nonce[i] = static_cast<uint8_t>(i * 5 + 3);  // the target's
