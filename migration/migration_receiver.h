@@ -204,10 +204,10 @@ class MigrationReceiver {
   PostcopyPages pages_;
   bool running_ = false;  // post-copy: the guest runs (GO came), not yet committed
   uint64_t ready_ns_ = 0;
-  SessionId session_;               // this migration's identity (the first connection's handshake)
-  bool recovering_ = false;         // this connection continues a stranded migration
-  bool guest_stranded_ = false;     // strand() was called and no rejoin() since
-  uint64_t missing_cursor_ = 0;     // recovery: the next RECOVER_MISSING chunk's first gfn
+  SessionId session_;            // this migration's identity (the first connection's handshake)
+  bool recovering_ = false;      // this connection continues a stranded migration
+  bool guest_stranded_ = false;  // strand() was called and no rejoin() since
+  uint64_t missing_cursor_ = 0;  // recovery: the next RECOVER_MISSING chunk's first gfn
 };
 
 }  // namespace godwit::migration

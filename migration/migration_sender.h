@@ -139,7 +139,9 @@ class MigrationSender {
   // migration's identity), then the destination's missing set becomes the send set, and
   // the stream ends as every post-copy stream does. A failure during recovery is "split"
   // again, and resume() may be tried again. False (nothing changes) unless recoverable().
-  bool recoverable() const { return finished() && switched_ && summary_.outcome == MigrationOutcome::kFailed; }
+  bool recoverable() const {
+    return finished() && switched_ && summary_.outcome == MigrationOutcome::kFailed;
+  }
   bool resume(const uint8_t (&nonce)[kNonceSize]);
 
   // start() was called: the connection opened.
@@ -156,9 +158,9 @@ class MigrationSender {
     kDiscard,  // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
     kState,
     kVerify,
-    kAwaitReady,  // post-copy: SWITCH sent, waiting for the destination's READY
+    kAwaitReady,    // post-copy: SWITCH sent, waiting for the destination's READY
     kAwaitMissing,  // recovery: RECOVER sent, reading the destination's missing set
-    kPostcopy,    // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
+    kPostcopy,      // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
     kEnd,
     kAwaitVerified,
     kAwaitCommitted,
@@ -212,8 +214,8 @@ class MigrationSender {
   RecordOutput output_;
   PageBitmap send_set_;
   PrecopyPolicy policy_;
-  IncrementalDigest sent_digest_;   // of every page as last sent
-  MemoryDigest full_digest_;        // verify mode: of the paused memory
+  IncrementalDigest sent_digest_;  // of every page as last sent
+  MemoryDigest full_digest_;       // verify mode: of the paused memory
   // RECOVER_MISSING (528 bytes) is the largest reply; room for optional ones.
   uint8_t reply_buffer_[640] = {};
   RecordReader replies_;

@@ -27,7 +27,8 @@ bool same_session(const SessionId& a, const uint8_t (&b)[kSessionIdSize]) {
 StreamFault decode_recover(const RawRecord& raw, uint64_t max_pages, RecoverRecord& out) {
   copy_body(raw, out);
   if (out.reserved != 0) return at(raw, StreamError::kNonZeroReserved, out.reserved);
-  if (out.pages == 0 || out.pages > max_pages) return at(raw, StreamError::kBadHeaderField, out.pages, max_pages);
+  if (out.pages == 0 || out.pages > max_pages)
+    return at(raw, StreamError::kBadHeaderField, out.pages, max_pages);
   return {};
 }
 
@@ -35,7 +36,8 @@ RecoverMissingRecord fill_missing_chunk(const PageBitmap& present, uint64_t firs
   RecoverMissingRecord chunk{};
   uint64_t pages = present.frame_count();
   chunk.first = first;
-  chunk.pages = static_cast<uint32_t>(pages - first < kRecoverChunkPages ? pages - first : kRecoverChunkPages);
+  chunk.pages =
+      static_cast<uint32_t>(pages - first < kRecoverChunkPages ? pages - first : kRecoverChunkPages);
   for (uint32_t i = 0; i < chunk.pages; ++i) {
     if (!present.test(first + i)) chunk.missing[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
   }

@@ -36,7 +36,8 @@ struct RecoverMissingRecord {
   uint64_t first;  // the chunk's first gfn: 0, then the previous chunk's first + pages
   uint32_t pages;  // pages in this chunk: min(kRecoverChunkPages, guest pages - first)
   uint32_t reserved;
-  uint8_t missing[kRecoverChunkPages / 8];  // bit i (LSB first) = page first + i is missing; bits >= pages zero
+  uint8_t
+      missing[kRecoverChunkPages / 8];  // bit i (LSB first) = page first + i is missing; bits >= pages zero
 };
 static_assert(sizeof(RecoverMissingRecord) == 16 + kRecoverChunkPages / 8);
 

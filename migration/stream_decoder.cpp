@@ -3,7 +3,10 @@
 namespace godwit::migration {
 
 StreamDecoder::StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits)
-    : reader_(body_buffer), coverage_bits_(coverage_bits), coverage_(coverage_bits, 0), body_buffer_(body_buffer) {}
+    : reader_(body_buffer),
+      coverage_bits_(coverage_bits),
+      coverage_(coverage_bits, 0),
+      body_buffer_(body_buffer) {}
 
 void StreamDecoder::resume() {
   reader_ = RecordReader(body_buffer_);
@@ -31,7 +34,8 @@ StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& 
           fault);
     }
     if (!is_known_type(raw.type)) {
-      if (phase_ != Phase::kHeader && phase_ != Phase::kRecover) continue;  // an optional record we do not know
+      if (phase_ != Phase::kHeader && phase_ != Phase::kRecover)
+        continue;  // an optional record we do not know
       // Before HEADER (or RECOVER) nothing unauthenticated is taken.
       return failed(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0}, fault);
     }

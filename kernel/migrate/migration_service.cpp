@@ -257,7 +257,8 @@ Status cannot_start(const vm::Vm& vm, std::string_view destination, Error error)
 Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const MigrateOptions& options) {
   FixedString<24> destination;
   format_address(destination, address, port);
-  if (outgoing != nullptr) return cannot_start(vm, destination.view(), Error::kBusy);  // or split, awaiting recovery
+  if (outgoing != nullptr)
+    return cannot_start(vm, destination.view(), Error::kBusy);  // or split, awaiting recovery
   if (!settings.ready) return cannot_start(vm, destination.view(), Error::kPermission);
   if (!vm.live() || vm.state == vm::VmState::kStopped) {
     return cannot_start(vm, destination.view(), Error::kInvalidArgument);

@@ -70,7 +70,8 @@ class VmDestination final : public migration::DestinationGuest,
   bool boot_info_pending_ = false;
   // strand() keeps these for rejoin(): the presence map and how the guest stood.
   const PageBitmap* stranded_present_ = nullptr;
-  vm::VmState state_before_strand_ = vm::VmState::kStopped;  // post-copy: rewrite the boot information when it arrives
+  vm::VmState state_before_strand_ =
+      vm::VmState::kStopped;  // post-copy: rewrite the boot information when it arrives
 };
 
 }  // namespace godwit::migrate

@@ -31,8 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> rest = input.rest();
   if (rest.size() >= sizeof(RecoverRecord)) {
     RecoverRecord recover{};
-    (void)decode_recover(RawRecord{static_cast<uint32_t>(RecordType::kRecover), rest.first(sizeof recover), 0},
-                         pages, recover);
+    (void)decode_recover(
+        RawRecord{static_cast<uint32_t>(RecordType::kRecover), rest.first(sizeof recover), 0}, pages,
+        recover);
     rest = rest.subspan(sizeof recover);
   }
   MissingSetReader reader(pages);
@@ -41,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rest = rest.subspan(body.size());
     uint64_t before_count = send_set.count(), before_next = reader.next();
     std::vector<uint64_t> before_words = words;
-    StreamFault fault = reader.accept(RawRecord{static_cast<uint32_t>(RecordType::kRecoverMissing), body, 0},
-                                      send_set);
+    StreamFault fault =
+        reader.accept(RawRecord{static_cast<uint32_t>(RecordType::kRecoverMissing), body, 0}, send_set);
     if (!fault.ok()) {
       FUZZ_REQUIRE(words == before_words && reader.next() == before_next);
       continue;

@@ -208,7 +208,8 @@ void migration_seeds() {
     PageBitmap present(words, kGuestPages);
     for (uint64_t gfn = 0; gfn < kGuestPages; ++gfn)
       if (gfn % 3 != 0 && gfn % 7 != 0) (void)present.mark(gfn);
-    Bytes seed = {static_cast<uint8_t>((kGuestPages - 1) & 0xff), static_cast<uint8_t>((kGuestPages - 1) >> 8), 1};
+    Bytes seed = {static_cast<uint8_t>((kGuestPages - 1) & 0xff),
+                  static_cast<uint8_t>((kGuestPages - 1) >> 8), 1};
     RecoverRecord recover{};
     recover.pages = kGuestPages;
     seed = concat(seed, Bytes(reinterpret_cast<const uint8_t*>(&recover),

@@ -31,9 +31,9 @@ struct SplitWorld {
     }
     world.to_destination.window = 8 * 1024;  // slow: the push is still going at the cut
     world.rebuild_sender();
-    world.receiver = std::make_unique<MigrationReceiver>(world.receiver_config, world.factory, world.to_source,
-                                                         world.clock, world.body_buffer, world.coverage,
-                                                         world.received_terms);
+    world.receiver = std::make_unique<MigrationReceiver>(world.receiver_config, world.factory,
+                                                         world.to_source, world.clock, world.body_buffer,
+                                                         world.coverage, world.received_terms);
     world.receiver->enable_postcopy(world.present, world.requested);
     auto silence = [this](std::vector<uint8_t>& bytes, uint64_t) {
       if (world.receiver->stats().switch_to_go_ns != 0 && world.sender->summary().switched) bytes.clear();
@@ -175,7 +175,8 @@ TEST(PostcopyRecovery, AFailedRecoveryLeavesBothSidesRecoverableAndAReplayedOneG
   // again one way).
   std::vector<uint8_t> recorded;
   reconnect(world, world, 1);
-  Connection{world, world, [&](std::vector<uint8_t>& b) { recorded.insert(recorded.end(), b.begin(), b.end()); },
+  Connection{world, world,
+             [&](std::vector<uint8_t>& b) { recorded.insert(recorded.end(), b.begin(), b.end()); },
              sizeof(RecordHeader) + sizeof(ChallengeRecord), [&] { split.touch(); }}
       .run(2000);
   ASSERT_TRUE(world.sender->recoverable());

@@ -29,7 +29,8 @@ constexpr uint64_t kGuest = 2 * kRecoverChunkPages + 100;  // three chunks, the 
 TEST(Recovery, TheMissingSetTravelsInChunksAndBecomesTheSendSet) {
   Bitmap present(kGuest), send_set(kGuest);
   present.map.mark_all();
-  for (uint64_t gfn : {uint64_t{0}, uint64_t{7}, uint64_t{4095}, uint64_t{4096}, uint64_t{8191}, kGuest - 1}) present.map.unmark(gfn);
+  for (uint64_t gfn : {uint64_t{0}, uint64_t{7}, uint64_t{4095}, uint64_t{4096}, uint64_t{8191}, kGuest - 1})
+    present.map.unmark(gfn);
   // The source sent everything but 7 and kGuest - 1 (still in its send set); 0, 4095, 4096
   // and 8191 went but never arrived (lost with the connection).
   (void)send_set.map.mark(7);
@@ -42,7 +43,8 @@ TEST(Recovery, TheMissingSetTravelsInChunksAndBecomesTheSendSet) {
     EXPECT_EQ(reader.complete(), first + kRecoverChunkPages >= kGuest);
   }
   EXPECT_EQ(send_set.map.count(), 6u);
-  for (uint64_t gfn : {uint64_t{0}, uint64_t{7}, uint64_t{4095}, uint64_t{4096}, uint64_t{8191}, kGuest - 1}) EXPECT_TRUE(send_set.map.test(gfn));
+  for (uint64_t gfn : {uint64_t{0}, uint64_t{7}, uint64_t{4095}, uint64_t{4096}, uint64_t{8191}, kGuest - 1})
+    EXPECT_TRUE(send_set.map.test(gfn));
   EXPECT_EQ(reader.missing(), 4u);  // newly marked: the lost ones
 }
 
@@ -78,7 +80,7 @@ TEST(Recovery, SpareBitsAndReservedFieldsMustBeZero) {
 
 TEST(Recovery, ADestinationCannotClaimAPageThatWasNeverSent) {
   Bitmap present(100), send_set(100);
-  present.map.mark_all();  // "I have every page"
+  present.map.mark_all();       // "I have every page"
   (void)send_set.map.mark(42);  // but 42 never left the source
   MissingSetReader reader(100);
   RecoverMissingRecord chunk = fill_missing_chunk(present.map, 0);
@@ -107,9 +109,11 @@ TEST(Recovery, RecoverIsCheckedAgainstTheLargestGuest) {
   RecoverRecord out{};
   EXPECT_TRUE(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).ok());
   recover.pages = 0;
-  EXPECT_EQ(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).code,
+            StreamError::kBadHeaderField);
   recover.pages = 513;
-  EXPECT_EQ(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).code, StreamError::kBadHeaderField);
+  EXPECT_EQ(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).code,
+            StreamError::kBadHeaderField);
   recover.pages = 512;
   recover.reserved = 1;
   EXPECT_EQ(decode_recover(raw_of(RecordType::kRecover, recover), 512, out).code,
@@ -170,7 +174,7 @@ TEST(Recovery, AResumedDecoderWantsRecoverFirstThenOnePass) {
   recovery.record(RecordType::kRecover, recover);
   std::vector<std::pair<uint64_t, const uint8_t*>> all;
   for (uint64_t gfn = 0; gfn < kPages; ++gfn) all.push_back({gfn, nullptr});
-  recovery.batch(all);           // the whole pass (zero runs)
+  recovery.batch(all);             // the whole pass (zero runs)
   recovery.batch({{0, nullptr}});  // one page more than one pass
   std::span<const uint8_t> bytes = recovery.bytes;
   ASSERT_EQ(decoder.next(bytes, used, fault), StreamDecoder::Step::kRecord);
