@@ -139,7 +139,10 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
     log::warn("migrate: guest {} stays here, the migration to {} failed: {}", source_.id(), destination_,
               reason.view());
   }
+  // Once: a split migration outlives its waiter (the shell's `migrate` has returned), and
+  // only `migrate recover` names a new one.
   if (waiter_ != nullptr) *waiter_ = s;
+  waiter_ = nullptr;
 }
 
 }  // namespace godwit::migrate
