@@ -177,6 +177,7 @@ def postcopy_recovers_after_a_long_cut(nodes, source, destination, guest, pages)
     summaries = len(source.console.events("migration_summary"))
     arrivals = len(destination.console.events("migration_received"))
     output = source.console.command(f"migrate recover {guest}", 300)
+    check("recovered" in output, f"`migrate recover {guest}` said {output!r}", source)
     recovered = wait_for_event(source, "migration_summary", after=summaries, timeout=60)
     check(recovered["outcome"] == "succeeded" and recovered.get("recoveries") == 1 and
           recovered["digest_verified"] is True, f"the recovery ended {recovered}\n{output}", source)
