@@ -28,8 +28,9 @@ constexpr ShellCommand kCommands[] = {
     {"migrate",
      "migrate <id> <ip>[:port] [--mode stop-and-copy|pre-copy|post-copy|hybrid] [--downtime-ms N] "
      "[--max-rounds N] [--verify] [--protect integrity|encrypted] [--when-quiet P [--for S] [--give-up S]]",
-     "live-migrate a guest to another node (--when-quiet: once it dirties under P pages/s for S s)", 2, 17,
-     shell::command_migrate},
+     "live-migrate a guest to another node (--when-quiet: once it dirties under P pages/s for S s); "
+     "'migrate recover|abandon <id>': continue or give up a split post-copy migration",
+     2, 17, shell::command_migrate},
     {"settle", "settle <id> resume|discard", "end the wait of a guest whose migration is unsettled", 2, 2,
      shell::command_settle},
     {"net", "net", "network interface, link and counters", 0, 0, shell::command_net},

@@ -121,6 +121,10 @@ class DestinationGuest {
   // The migration failed after start(): the guest keeps what it holds but cannot go on
   // without the source's pages; it stays paused (not freed), and the node says so.
   virtual void strand() = 0;
+  // Post-copy recovery (section 12.5): a new connection continues the stranded migration.
+  // Undoes strand(): the guest runs again as it was, its faults on absent pages go to the
+  // receiver again. An error (the guest was killed meanwhile) fails the recovery.
+  virtual Status rejoin() = 0;
 
  protected:
   ~DestinationGuest() = default;

@@ -64,6 +64,7 @@ void MigrationReceiver::accept_hello(const RawRecord& raw) {
   }
   HelloRecord hello{};
   if (auto f = decode_hello(raw, hello); !f.ok()) return fail(f);
+  if (!check_hello_kind(hello, raw)) return;
   auto mode = static_cast<Protection>(hello.protection);
   if (config_.require_encryption && mode != Protection::kEncrypted) {
     return fail(StreamFault{StreamError::kUnsupportedFeature, raw.type, raw.offset, hello.protection,
@@ -77,6 +78,7 @@ void MigrationReceiver::accept_hello(const RawRecord& raw) {
   sealer_ = RecordSealer(keys->destination_to_source, mode);
   opener_ = RecordOpener(keys->source_to_destination, mode);
   keyed_ = true;
+  if (!recovering_) session_ = session_id(challenge_, hello);
   stats_.encrypted = mode == Protection::kEncrypted;
   decoder_.protect(opener_);
   decoder_.limit_body(sizeof(HeaderRecord));
@@ -147,6 +149,7 @@ void MigrationReceiver::apply_record() {
       phase_ = Phase::kVerifying;
       return;
     case RecordType::kCommit: return commit();
+    case RecordType::kRecover: return apply_recover();
     default: return;
   }
 }
@@ -183,6 +186,7 @@ void MigrationReceiver::apply_batch() {
 void MigrationReceiver::pump() {
   if (phase_ == Phase::kIdle || outcome_ != Outcome::kInProgress) return;
   if (phase_ == Phase::kVerifying) verify_step();
+  if (phase_ == Phase::kSendMissing) send_missing();
   flush();
   if (outcome_ != Outcome::kInProgress) return;
   uint64_t now = clock_.now_ns();
@@ -282,6 +286,13 @@ void MigrationReceiver::commit() {
   flush();
 }
 
+// Paused and kept (once), with everything a recovery needs (recoverable()).
+void MigrationReceiver::strand_guest() {
+  if (!guest_stranded_) guest_->strand();
+  guest_stranded_ = true;
+  stats_.stranded = true;
+}
+
 // The guest runs here: whatever happens to the connection now, it is ours.
 void MigrationReceiver::finish_running() {
   phase_ = Phase::kDone;
@@ -320,12 +331,11 @@ void MigrationReceiver::fail(StreamFault why) {
   failure_ = why;
   phase_ = Phase::kDone;
   if (guest_ != nullptr && running_) {
-    guest_->strand();  // it ran here: what it wrote exists nowhere else
-    stats_.stranded = true;
+    strand_guest();  // it ran here: what it wrote exists nowhere else; kept for a recovery
   } else if (guest_ != nullptr) {
     guest_->discard();
+    guest_ = nullptr;
   }
-  guest_ = nullptr;
   // Best effort: tell the source why, sealed, so it knows the guest never runs here.
   // Before keys exist there is nothing the source could trust: just close.
   bool connection_usable = why.code != StreamError::kChannelFailed && why.code != StreamError::kTruncated;

@@ -35,6 +35,7 @@
 #include "migration/postcopy_pages.h"
 #include "migration/record_output.h"
 #include "migration/record_protection.h"
+#include "migration/recovery.h"
 #include "migration/sealed_records.h"
 #include "migration/stream_decoder.h"
 
@@ -102,6 +103,19 @@ class MigrationReceiver {
   // it unless asked already. True when the page is in fact present (run the guest again).
   bool request_page(uint64_t gfn);
 
+  // Post-copy recovery (section 12.5; decision 0023). A stranded migration (failed after
+  // GO, before COMMIT) keeps its guest (paused), the presence map, the digest terms and the
+  // decoder's coverage; resume() readies it for a new connection (call it before that
+  // connection's start(), with a fresh nonce). Only a source that sends a recovery HELLO
+  // and a RECOVER naming this migration gets anything; then the guest runs again, the
+  // missing set goes back (RECOVER_MISSING), outstanding requests are sent again, and the
+  // stream ends as every post-copy stream does. A failure strands the guest again. False
+  // (nothing changes) unless recoverable().
+  bool recoverable() const { return outcome_ == Outcome::kFailed && stats_.stranded && guest_ != nullptr; }
+  bool resume(const uint8_t (&nonce)[kNonceSize]);
+  // This connection is (or was to be) a recovery.
+  bool recovering() const { return recovering_; }
+
   enum class Outcome : uint8_t { kInProgress, kRunning, kFailed };
   Outcome outcome() const { return outcome_; }
   const StreamFault& failure() const { return failure_; }
@@ -116,6 +130,7 @@ class MigrationReceiver {
     kHello,
     kReceiving,
     kAwaitGo,
+    kSendMissing,  // recovery: RECOVER accepted, RECOVER_MISSING chunks going out
     kPostcopy,
     kVerifying,
     kAwaitCommit,
@@ -146,6 +161,11 @@ class MigrationReceiver {
   void apply_go();
   void apply_postcopy_batch();
   bool place_postcopy_page(const PageRun& run, uint64_t gfn);
+  void strand_guest();
+  // --- recovery (migration_receiver_recovery.cpp)
+  bool check_hello_kind(const HelloRecord& hello, const RawRecord& raw);
+  void apply_recover();
+  void send_missing();
 
   ReceiverConfig config_;
   DestinationGuestFactory& factory_;
@@ -162,7 +182,8 @@ class MigrationReceiver {
   // CHALLENGE, VERIFIED, COMMITTED, NACK or READY (64 bytes at most), or sealed
   // PAGE_REQUESTs (48 bytes each): a request that finds no room is not sent, and the push
   // brings the page anyway.
-  uint8_t out_buffer_[1024] = {};
+  // A sealed RECOVER_MISSING takes 560 bytes.
+  uint8_t out_buffer_[2048] = {};
   RecordOutput output_;
   DestinationGuest* guest_ = nullptr;
   bool started_ = false;  // COMMIT came and the guest runs: nothing may discard it now
@@ -183,6 +204,10 @@ class MigrationReceiver {
   PostcopyPages pages_;
   bool running_ = false;  // post-copy: the guest runs (GO came), not yet committed
   uint64_t ready_ns_ = 0;
+  SessionId session_;            // this migration's identity (the first connection's handshake)
+  bool recovering_ = false;      // this connection continues a stranded migration
+  bool guest_stranded_ = false;  // strand() was called and no rejoin() since
+  uint64_t missing_cursor_ = 0;  // recovery: the next RECOVER_MISSING chunk's first gfn
 };
 
 }  // namespace godwit::migration

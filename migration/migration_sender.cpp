@@ -41,7 +41,8 @@ MigrationSender::MigrationSender(const SenderConfig& config, MigrationSource& so
       policy_(config_.policy),
       sent_digest_(digest_terms, source.page_count()),
       full_digest_(source.page_count()),
-      replies_(reply_buffer_) {
+      replies_(reply_buffer_),
+      record_buffer_(record_buffer) {
   summary_.verify = config_.verify;
   summary_.encrypted = config.protection == Protection::kEncrypted;
   summary_.mode = config_.mode;
@@ -80,6 +81,8 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
     return fail(StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail}, true);
   }
   if (type == RecordType::kChallenge && phase_ == Phase::kAwaitChallenge) return accept_challenge(raw);
+  if (type == RecordType::kRecoverMissing && phase_ == Phase::kAwaitMissing && replies_.protected_records())
+    return accept_missing(raw);
   if (type == RecordType::kVerified && phase_ == Phase::kAwaitVerified) return accept_verified(raw);
   if (type == RecordType::kCommitted && phase_ == Phase::kAwaitCommitted) return accept_committed(raw);
   if (replies_.protected_records()) {
@@ -97,6 +100,7 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
 void MigrationSender::accept_challenge(const RawRecord& raw) {
   ChallengeRecord challenge{};
   if (auto f = decode_challenge(raw, challenge); !f.ok()) return fail(f);
+  if (recovering_) return accept_recovery_challenge(challenge);
   // The destination sent CHALLENGE as it accepted: connection open -> here is a round trip.
   summary_.rtt_ns = clock_.now_ns() - started_ns_;
   policy_.set_round_trip_ns(summary_.rtt_ns);
@@ -104,6 +108,7 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
                     kStreamVersionMajor,
                     kStreamVersionMinor,
                     static_cast<uint8_t>(config_.protection),
+                    0,
                     {},
                     {}};
   std::memcpy(hello.nonce, config_.nonce, kNonceSize);
@@ -116,6 +121,7 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
   sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
   opener_ = RecordOpener(keys->destination_to_source, config_.protection);
   replies_.protect(opener_);
+  session_ = session_id(challenge, hello);
   size_t size = encode_record(output_.space(), RecordType::kHello, hello);
   if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
   output_.queue(size);
@@ -428,7 +434,8 @@ void MigrationSender::account_pause(uint64_t end_ns, bool released) {
 void MigrationSender::check_timeouts() {
   uint64_t now = clock_.now_ns();
   bool waiting_on_peer = !output_.idle() || phase_ == Phase::kAwaitChallenge ||
-                         phase_ == Phase::kAwaitPrepared || phase_ == Phase::kAwaitReady;
+                         phase_ == Phase::kAwaitPrepared || phase_ == Phase::kAwaitReady ||
+                         phase_ == Phase::kAwaitMissing;
   uint64_t stall_limit = switched_ ? config_.postcopy_stall_timeout_ns : config_.stall_timeout_ns;
   if (waiting_on_peer && now - last_progress_ns_ > stall_limit) {
     return fail(fault(StreamError::kTimeout, now - last_progress_ns_, stall_limit));

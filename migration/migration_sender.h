@@ -41,6 +41,7 @@
 #include "migration/record_output.h"
 #include "migration/record_protection.h"
 #include "migration/record_reader.h"
+#include "migration/recovery.h"
 #include "migration/stream_encoder.h"
 
 namespace godwit::migration {
@@ -131,6 +132,18 @@ class MigrationSender {
   // records, hashes memory, checks timeouts.
   void pump();
 
+  // Post-copy recovery (section 12.5; decision 0023). A migration that failed after the
+  // switch (outcome "split") keeps everything it needs to go on: the paused guest, the send
+  // set and the digest. resume() continues it over a new connection (call it once that is
+  // open, instead of start(), with a fresh nonce): HELLO with kHelloRecovery, RECOVER (this
+  // migration's identity), then the destination's missing set becomes the send set, and
+  // the stream ends as every post-copy stream does. A failure during recovery is "split"
+  // again, and resume() may be tried again. False (nothing changes) unless recoverable().
+  bool recoverable() const {
+    return finished() && switched_ && summary_.outcome == MigrationOutcome::kFailed;
+  }
+  bool resume(const uint8_t (&nonce)[kNonceSize]);
+
   // start() was called: the connection opened.
   bool started() const { return phase_ != Phase::kIdle; }
   bool finished() const { return summary_.outcome != MigrationOutcome::kInProgress; }
@@ -145,8 +158,9 @@ class MigrationSender {
     kDiscard,  // hybrid: POSTCOPY_DISCARD records, then the pages sent with the state
     kState,
     kVerify,
-    kAwaitReady,  // post-copy: SWITCH sent, waiting for the destination's READY
-    kPostcopy,    // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
+    kAwaitReady,    // post-copy: SWITCH sent, waiting for the destination's READY
+    kAwaitMissing,  // recovery: RECOVER sent, reading the destination's missing set
+    kPostcopy,      // post-copy: the guest runs there; pushing, and answering PAGE_REQUESTs
     kEnd,
     kAwaitVerified,
     kAwaitCommitted,
@@ -173,6 +187,9 @@ class MigrationSender {
   void accept_prepared(const RawRecord& raw);
   void accept_ready(const RawRecord& raw);
   void accept_page_request(const RawRecord& raw);
+  // --- recovery (migration_sender_recovery.cpp)
+  void accept_recovery_challenge(const ChallengeRecord& challenge);
+  void accept_missing(const RawRecord& raw);
   bool send_postcopy_batch();
   bool add_postcopy_page(PageBatchEncoder& batch, uint64_t gfn, bool demanded);
   void queue_state();
@@ -197,9 +214,10 @@ class MigrationSender {
   RecordOutput output_;
   PageBitmap send_set_;
   PrecopyPolicy policy_;
-  IncrementalDigest sent_digest_;   // of every page as last sent
-  MemoryDigest full_digest_;        // verify mode: of the paused memory
-  uint8_t reply_buffer_[256] = {};  // CHALLENGE (48 bytes) is the largest reply; room for optional ones
+  IncrementalDigest sent_digest_;  // of every page as last sent
+  MemoryDigest full_digest_;       // verify mode: of the paused memory
+  // RECOVER_MISSING (528 bytes) is the largest reply; room for optional ones.
+  uint8_t reply_buffer_[640] = {};
   RecordReader replies_;
   RecordSealer sealer_;  // source -> destination, keyed at CHALLENGE
   RecordOpener opener_;  // destination -> source, keyed at CHALLENGE
@@ -213,6 +231,10 @@ class MigrationSender {
   uint64_t discard_cursor_ = 0;  // hybrid: next gfn to look at for POSTCOPY_DISCARD
   uint64_t push_cursor_ = 0;     // post-copy: next gfn to look at for the background push
   DemandQueue demand_;
+  std::span<uint8_t> record_buffer_;  // output_'s, for a recovery connection's fresh one
+  SessionId session_;                 // this migration's identity (the first connection's handshake)
+  bool recovering_ = false;           // this connection is a recovery (resume())
+  MissingSetReader missing_;
   uint64_t cursor_ = 0;  // next gfn to look at in send_set_
   RoundStats round_;
   uint64_t round_start_ns_ = 0;

@@ -61,6 +61,9 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.field("mode", to_string(summary.mode)).field("switched", summary.switched);
   json.field("pages_pushed", summary.pages_pushed).field("demand_pages", summary.demand_pages);
   json.field("page_requests", summary.page_requests);
+  if (summary.recoveries != 0) {
+    json.field("recoveries", summary.recoveries).field("recovered_missing", summary.recovered_missing);
+  }
 }
 
 void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {

@@ -76,6 +76,10 @@ struct MigrationSummary {
   uint64_t pages_pushed = 0;   // after the switch, sent unasked (the background push)
   uint64_t demand_pages = 0;   // after the switch, sent because the destination asked
   uint64_t page_requests = 0;  // PAGE_REQUESTs received (duplicates and late ones included)
+  // Post-copy recovery (section 12.5): connections that continued the split migration, and
+  // the pages the destination said it still lacked at the last one.
+  uint32_t recoveries = 0;
+  uint64_t recovered_missing = 0;
 };
 
 // Receives the sender's reports as they happen.

@@ -25,4 +25,11 @@ PostcopyPages::Arrival PostcopyPages::on_arrival(uint64_t gfn) {
   return Arrival::kRequested;
 }
 
+uint64_t PostcopyPages::next_outstanding(uint64_t from) const {
+  for (uint64_t gfn = requested_.find_next(from); gfn < page_count(); gfn = requested_.find_next(gfn + 1)) {
+    if (!present_.test(gfn)) return gfn;
+  }
+  return page_count();
+}
+
 }  // namespace godwit::migration

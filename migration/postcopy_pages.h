@@ -43,6 +43,9 @@ class PostcopyPages {
   Arrival on_arrival(uint64_t gfn);
 
   bool present(uint64_t gfn) const { return present_.test(gfn); }
+  // The first page at or after `from` that was requested and has not arrived, or
+  // page_count(): what a recovery asks for again.
+  uint64_t next_outstanding(uint64_t from) const;
   const PageBitmap& present_map() const { return present_; }
   uint64_t present_count() const { return present_.count(); }
   uint64_t page_count() const { return present_.frame_count(); }

@@ -128,6 +128,7 @@ StreamFault decode_hello(const RawRecord& raw, HelloRecord& out) {
       out.protection != static_cast<uint8_t>(Protection::kIntegrityOnly)) {
     return at(raw, StreamError::kBadHeaderField, out.protection, 2);
   }
+  if ((out.flags & ~kHelloRecovery) != 0) return at(raw, StreamError::kNonZeroReserved, out.flags);
   for (uint8_t byte : out.reserved) {
     if (byte != 0) return at(raw, StreamError::kNonZeroReserved, byte);
   }

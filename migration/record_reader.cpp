@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "migration/postcopy_format.h"
+#include "migration/recovery_format.h"
 #include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 
@@ -29,6 +30,8 @@ size_t fixed_body_length(uint32_t type) {
     case RecordType::kPostcopyGo: return sizeof(PostcopyGoRecord);
     case RecordType::kPageRequest: return sizeof(PageRequestRecord);
     case RecordType::kPostcopyPrepared: return sizeof(PostcopyPreparedRecord);
+    case RecordType::kRecover: return sizeof(RecoverRecord);
+    case RecordType::kRecoverMissing: return sizeof(RecoverMissingRecord);
     case RecordType::kNetDevice: return sizeof(NetDeviceRecord);
     case RecordType::kPageBatch: return 0;
   }

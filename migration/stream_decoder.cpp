@@ -3,7 +3,16 @@
 namespace godwit::migration {
 
 StreamDecoder::StreamDecoder(std::span<uint8_t> body_buffer, std::span<uint64_t> coverage_bits)
-    : reader_(body_buffer), coverage_bits_(coverage_bits), coverage_(coverage_bits, 0) {}
+    : reader_(body_buffer),
+      coverage_bits_(coverage_bits),
+      coverage_(coverage_bits, 0),
+      body_buffer_(body_buffer) {}
+
+void StreamDecoder::resume() {
+  reader_ = RecordReader(body_buffer_);
+  fault_ = {};
+  phase_ = Phase::kRecover;
+}
 
 StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& consumed,
                                         StreamFault& fault) {
@@ -25,8 +34,9 @@ StreamDecoder::Step StreamDecoder::next(std::span<const uint8_t> input, size_t& 
           fault);
     }
     if (!is_known_type(raw.type)) {
-      if (phase_ != Phase::kHeader) continue;  // an optional record this node does not know
-      // Before HEADER nothing unauthenticated is taken.
+      if (phase_ != Phase::kHeader && phase_ != Phase::kRecover)
+        continue;  // an optional record we do not know
+      // Before HEADER (or RECOVER) nothing unauthenticated is taken.
       return failed(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0}, fault);
     }
     if (StreamFault f = accept(raw); !f.ok()) return failed(f, fault);
@@ -98,6 +108,12 @@ StreamFault StreamDecoder::accept(const RawRecord& raw) {
     case RecordType::kEnd:
       if (phase_ != (postcopy() ? Phase::kPostcopy : Phase::kEnd)) return unexpected;
       return accept_end(raw);
+    case RecordType::kRecover:
+      if (phase_ != Phase::kRecover) return unexpected;
+      if (auto f = decode_recover(raw, guest_pages_, recover_); !f.ok()) return f;
+      phase_ = Phase::kPostcopy;
+      round_pages_left_ = guest_pages_;  // the pass resumes: at most one more over the guest
+      return {};
     case RecordType::kCommit:
       if (phase_ != Phase::kEnded) return unexpected;
       phase_ = Phase::kDone;

@@ -30,6 +30,7 @@
 #include "migration/postcopy_decode.h"
 #include "migration/record_decode.h"
 #include "migration/record_reader.h"
+#include "migration/recovery.h"
 
 namespace godwit::migration {
 
@@ -48,6 +49,13 @@ class StreamDecoder {
   // The stream was closed: kTruncated unless END (or COMMIT after it) was the last
   // thing received.
   StreamFault finish() const;
+
+  // A recovery connection (section 12.5) continues this stream after a split: a fresh
+  // reader for the new connection's bytes, expecting RECOVER first, then the post-copy
+  // pass (PAGE_BATCH, END, COMMIT) with a fresh budget of one pass over the guest. What
+  // was received before (coverage, HEADER) stays.
+  void resume();
+  const RecoverRecord& recover() const { return recover_; }
 
   // RecordReader::protect and limit_body for the reader inside.
   void protect(RecordOpener& opener) { reader_.protect(opener); }
@@ -84,6 +92,7 @@ class StreamDecoder {
  private:
   enum class Phase {
     kHeader,
+    kRecover,  // a recovery connection: RECOVER first
     kCpuid,
     kPages,
     kVcpus,
@@ -130,6 +139,8 @@ class StreamDecoder {
   PostcopyDiscardRecord discard_ = {};
   PostcopySwitchRecord switch_ = {};
   PostcopyGoRecord go_ = {};
+  RecoverRecord recover_ = {};
+  std::span<uint8_t> body_buffer_;
 };
 
 }  // namespace godwit::migration

@@ -37,6 +37,9 @@ const char* to_string(StreamError error) {
     case StreamError::kHandshakeTimeout: return "the peer did not authenticate in time";
     case StreamError::kCommitMismatch: return "commit record names another memory image";
     case StreamError::kOverBudget: return "more work than the guest's size allows";
+    case StreamError::kNothingToRecover: return "this node holds no split migration to recover";
+    case StreamError::kAwaitingRecovery: return "a stranded guest here awaits its recovery";
+    case StreamError::kWrongMigration: return "the recovery names another migration";
   }
   return "unknown stream error";
 }
@@ -64,6 +67,8 @@ const char* to_string(RecordType type) {
     case RecordType::kPostcopyGo: return "POSTCOPY_GO";
     case RecordType::kPageRequest: return "PAGE_REQUEST";
     case RecordType::kPostcopyPrepared: return "POSTCOPY_PREPARED";
+    case RecordType::kRecover: return "RECOVER";
+    case RecordType::kRecoverMissing: return "RECOVER_MISSING";
   }
   return "unknown";
 }

@@ -42,6 +42,10 @@ enum class StreamError : uint32_t {
   kHandshakeTimeout,  // the peer did not authenticate within its absolute deadline
   kCommitMismatch,    // VERIFIED, COMMIT or COMMITTED names another page count or digest
   kOverBudget,        // more rounds, pages in a round, or stream bytes than the guest's size allows
+  // Post-copy recovery (section 12.5).
+  kNothingToRecover,  // a recovery HELLO, but no stranded migration waits here
+  kAwaitingRecovery,  // a new migration, but a stranded guest here waits for its recovery
+  kWrongMigration,    // RECOVER names another session or guest size, or the missing set lies
 };
 
 // A fixed, lower-case message ("checksum mismatch").

@@ -44,6 +44,9 @@ enum class RecordType : uint32_t {
   kPostcopyGo = 0x0010,
   kPageRequest = 0x0011,
   kPostcopyPrepared = 0x0012,
+  // Post-copy recovery over a new connection (section 12.5, migration/recovery_format.h).
+  kRecover = 0x0013,
+  kRecoverMissing = 0x0014,
   kRound = 0x8000'0001,
   kVerify = 0x8000'0002,
   kNetDevice = 0x8000'0003,
@@ -81,10 +84,15 @@ struct HelloRecord {
   uint16_t version_major;
   uint16_t version_minor;
   uint8_t protection;  // 1 = encrypted, 2 = integrity-only (record_protection.h, Protection)
-  uint8_t reserved[3];
+  uint8_t flags;       // kHelloRecovery, or 0
+  uint8_t reserved[2];
   uint8_t nonce[kNonceSize];
 };
 static_assert(sizeof(HelloRecord) == 48);
+// HELLO.flags bit 0: this connection recovers a split post-copy migration (section 12.5):
+// the source's first sealed record is RECOVER, not HEADER. A node that does not know the
+// bit refuses it (a reserved byte that is not zero).
+inline constexpr uint8_t kHelloRecovery = 1u << 0;
 
 // HEADER.backend_features: what the guest was promised that the destination must keep
 // (section 3). A destination refuses a bit it does not know.

@@ -1,6 +1,7 @@
 #include "kernel/migrate/incoming_migration.h"
 
 #include "kernel/console/event.h"
+#include "kernel/migrate/nonce.h"
 
 namespace godwit::migrate {
 
@@ -11,6 +12,12 @@ void IncomingMigration::start() {
   // The source's last records (state, END) are small: a delayed ACK of the segment
   // before them would hold them, paused, for up to lwIP's 250 ms timer.
   stream_.set_quick_ack(true);
+  if (recovery_pending_) {
+    recovery_pending_ = false;
+    uint8_t nonce[migration::kNonceSize];
+    fill_nonce(nonce);
+    (void)receiver_.resume(nonce);  // it was parked: awaiting_recovery() held
+  }
   receiver_.start();
 }
 
@@ -62,6 +69,15 @@ void IncomingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
   receiver_.on_channel_closed();
 }
 
+net::TcpStream& IncomingMigration::take_recovery_connection() {
+  parked_ = false;
+  recovery_pending_ = true;
+  started_ = false;
+  closed_before_start_ = false;
+  channel_.reopen();
+  return stream_;
+}
+
 void IncomingMigration::report() {
   if (closed_before_start_) {
     Event e("migration_received");
@@ -76,6 +92,8 @@ void IncomingMigration::report() {
     Event e("migration_received");
     // "stranded": it failed after the guest ran here (post-copy); the guest is paused.
     e->field("outcome", running ? "running" : receiver_.stats().stranded ? "stranded" : "failed");
+    if (receiver_.recovering()) e->field("recovery", true);
+    if (!running && awaiting_recovery()) e->field("recoverable", true);
     if (!running) {
       FixedString<200> reason;
       migration::write_fault(reason.sink(), receiver_.failure());

@@ -35,10 +35,25 @@ class IncomingMigration final : public net::TcpEvents {
   // The receiver has finished, or the connection ended before it could start (a peer
   // that completed the handshake with FIN, or reset right after it: issue 15, finding 4).
   bool finished() const {
-    return closed_before_start_ || receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress;
+    return closed_before_start_ ||
+           (!recovery_pending_ && receiver_.outcome() != migration::MigrationReceiver::Outcome::kInProgress);
   }
   // Writes migration_received and, when the guest runs here, lets go of it.
   void report();
+
+  // Post-copy recovery (decision 0023): the migration stranded its guest here (paused), so
+  // the next connection to the migration port goes to it (take_recovery_connection: only
+  // a source that proves it is this migration's gets anything), or the operator gives it up
+  // (abandon: the guest stays paused, let go).
+  bool awaiting_recovery() const {
+    return receiver_.recoverable() && destination_.guest() != nullptr && destination_.guest()->live();
+  }
+  net::TcpStream& take_recovery_connection();
+  void abandon() { destination_.abandon(); }
+  // Reported and waiting for a recovery connection: the service neither pumps nor reports it.
+  bool parked() const { return parked_; }
+  void park() { parked_ = true; }
+  uint32_t guest_id() const { return destination_.guest() != nullptr ? destination_.guest()->id : 0; }
 
   // net::TcpEvents (an accepted stream reports no on_connected)
   void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override;
@@ -60,6 +75,10 @@ class IncomingMigration final : public net::TcpEvents {
   // without this the node's one incoming slot would stay taken for good.
   bool closed_before_start_ = false;
   net::TcpEnd early_end_ = net::TcpEnd::kPeerClosed;
+  bool parked_ = false;
+  // A recovery connection was accepted; the receiver resumes once it is open (pump), so a
+  // connection that ends before that leaves the migration as stranded as it was.
+  bool recovery_pending_ = false;
 };
 
 }  // namespace godwit::migrate

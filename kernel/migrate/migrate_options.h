@@ -31,6 +31,9 @@ struct MigrateOptions {
   migration::Protection protection = migration::Protection::kIntegrityOnly;
   QuietCondition quiet;
   migration::MigrationMode mode = migration::MigrationMode::kPrecopy;
+  // SenderConfig::postcopy_stall_timeout_ns; 0 = the node's (boot option
+  // migrate_postcopy_timeout=, default 120 s).
+  uint64_t postcopy_timeout_ns = 0;
 };
 
 enum class QuietVerdict { kWait, kQuiet, kGiveUp };

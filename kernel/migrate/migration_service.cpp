@@ -35,6 +35,9 @@ struct Settings {
   size_t key_length = 0;
   uint16_t port = kDefaultPort;
   bool encrypt = false;  // migrate_protect=encrypted: send encrypted, accept only encrypted
+  // migrate_postcopy_timeout=<s>: how long either side waits for a broken link after a
+  // post-copy switch before it declares the split (then only a recovery continues it).
+  uint64_t postcopy_timeout_ns = migration::SenderConfig{}.postcopy_stall_timeout_ns;
   bool ready = false;
   std::span<const uint8_t> key_bytes() const { return {reinterpret_cast<const uint8_t*>(key), key_length}; }
 };
@@ -77,6 +80,13 @@ constinit IncomingMigration* incoming = nullptr;
 class MigrationAcceptor final : public net::TcpAcceptor {
  public:
   net::TcpStream* on_accept(const net::Ipv4Address& peer, uint16_t) override {
+    if (incoming != nullptr && incoming->parked()) {  // only its recovery gets anything
+      Event e("migration_incoming");
+      FixedString<24> from;
+      net::format_ipv4(from.sink(), peer);
+      e->field("from", from.view()).field("recovery", true);
+      return &incoming->take_recovery_connection();
+    }
     if (incoming != nullptr) {
       FixedString<16> from;
       net::format_ipv4(from.sink(), peer);
@@ -86,6 +96,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     migration::ReceiverConfig config;
     config.key = settings.key_bytes();
     config.require_encryption = settings.encrypt;
+    config.postcopy_idle_timeout_ns = settings.postcopy_timeout_ns;
     fill_nonce(config.nonce);
     incoming =
         new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
@@ -107,22 +118,32 @@ net::TcpListener listener;
 // source's and its idle timeout fires while the source is still sending.
 bool poll() {
   bool busy = false;
-  if (outgoing != nullptr) {
+  if (outgoing != nullptr && !outgoing->finished()) {
     outgoing->pump();
     busy = true;
-    if (outgoing->finished()) {  // it has reported its end
-      delete outgoing;
-      outgoing = nullptr;
-    }
   }
-  if (incoming != nullptr) {
+  // It has reported its end; a split one waits for `migrate recover` or `migrate abandon`.
+  if (outgoing != nullptr && outgoing->finished() && !outgoing->awaiting_recovery()) {
+    delete outgoing;
+    outgoing = nullptr;
+  }
+  if (incoming != nullptr && !incoming->parked()) {
     incoming->pump();
     busy = true;
     if (incoming->finished()) {
       incoming->report();
-      delete incoming;
-      incoming = nullptr;
+      if (incoming->awaiting_recovery()) {
+        incoming->park();
+      } else {
+        delete incoming;
+        incoming = nullptr;
+      }
     }
+  }
+  // A parked migration whose guest was killed meanwhile has nothing left to recover.
+  if (incoming != nullptr && incoming->parked() && !incoming->awaiting_recovery()) {
+    delete incoming;
+    incoming = nullptr;
   }
   return busy;
 }
@@ -161,6 +182,15 @@ void init(const CommandLine& line) {
       settings.encrypt = true;
     } else if (*protect != "integrity") {
       log::error("migrate_protect={} is neither 'integrity' nor 'encrypted'; using integrity", *protect);
+    }
+  }
+  if (auto timeout = line.get("migrate_postcopy_timeout")) {
+    auto parsed = parse_u64(*timeout);
+    if (!parsed || *parsed == 0 || *parsed > 3600) {
+      log::error("migrate_postcopy_timeout={} is not 1..3600 seconds; using {}", *timeout,
+                 settings.postcopy_timeout_ns / 1'000'000'000);
+    } else {
+      settings.postcopy_timeout_ns = *parsed * 1'000'000'000;
     }
   }
   auto key = line.get("migrate_key");
@@ -227,7 +257,8 @@ Status cannot_start(const vm::Vm& vm, std::string_view destination, Error error)
 Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const MigrateOptions& options) {
   FixedString<24> destination;
   format_address(destination, address, port);
-  if (outgoing != nullptr) return cannot_start(vm, destination.view(), Error::kBusy);
+  if (outgoing != nullptr)
+    return cannot_start(vm, destination.view(), Error::kBusy);  // or split, awaiting recovery
   if (!settings.ready) return cannot_start(vm, destination.view(), Error::kPermission);
   if (!vm.live() || vm.state == vm::VmState::kStopped) {
     return cannot_start(vm, destination.view(), Error::kInvalidArgument);
@@ -238,6 +269,7 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   }
   MigrateOptions chosen = options;
   if (settings.encrypt) chosen.protection = migration::Protection::kEncrypted;
+  if (chosen.postcopy_timeout_ns == 0) chosen.postcopy_timeout_ns = settings.postcopy_timeout_ns;
   outgoing = new OutgoingMigration(vm, chosen, destination.view(), settings.key_bytes(), buffers.record,
                                    buffers.send_set, buffers.sent_terms, clock::monotonic());
   if (auto status = outgoing->connect(address, port); !status) {
@@ -265,6 +297,54 @@ Expected<migration::MigrationSummary> run(vm::Vm& vm, const net::Ipv4Address& ad
     outgoing->report_to(nullptr);  // `summary` goes out of scope; the migration goes on
   }
   return summary;
+}
+
+Expected<migration::MigrationSummary> recover(uint32_t id, uint64_t wait_limit_ns) {
+  if (outgoing == nullptr || !outgoing->awaiting_recovery() || outgoing->guest_id() != id) {
+    return fail(Error::kNotFound);
+  }
+  if (auto status = outgoing->recover(); !status) {
+    log::warn("migrate: cannot recover guest {}'s migration to {}: {}", id, outgoing->destination(),
+              status.error());
+    return status.failure();
+  }
+  {
+    Event e("migration_recover");
+    e->field("id", id).field("to", outgoing->destination());
+  }
+  log::info("migrate: recovering guest {}'s migration to {}", id, outgoing->destination());
+  migration::MigrationSummary summary;  // kInProgress until the migration reports into it
+  outgoing->report_to(&summary);
+  main_loop::run_until([&] { return summary.outcome != migration::MigrationOutcome::kInProgress; },
+                       wait_limit_ns);
+  if (summary.outcome == migration::MigrationOutcome::kInProgress && outgoing != nullptr) {
+    outgoing->report_to(nullptr);
+  }
+  return summary;
+}
+
+Status abandon(uint32_t id) {
+  const char* side = nullptr;
+  if (outgoing != nullptr && outgoing->awaiting_recovery() && outgoing->guest_id() == id) {
+    outgoing->abandon();
+    delete outgoing;
+    outgoing = nullptr;
+    side = "source";
+  } else if (incoming != nullptr && incoming->parked() && incoming->guest_id() == id) {
+    incoming->abandon();
+    delete incoming;
+    incoming = nullptr;
+    side = "destination";
+  } else {
+    return fail(Error::kNotFound);
+  }
+  {
+    Event e("migration_abandoned");
+    e->field("id", id).field("side", side);
+  }
+  log::warn("migrate: the split migration of guest {} is given up; it stays paused here and cannot continue",
+            id);
+  return ok();
 }
 
 }  // namespace godwit::migrate

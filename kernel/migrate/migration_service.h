@@ -38,4 +38,16 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
 Expected<migration::MigrationSummary> run(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port,
                                           const MigrateOptions& options, uint64_t wait_limit_ns);
 
+// Post-copy recovery (docs/migration-stream.md, section 12.5; decision 0023). A post-copy
+// or hybrid migration that split (the link stayed down past the post-switch time-out)
+// keeps both halves: the source its paused copy, the destination its guest, paused, and
+// the node's incoming slot, so the next connection to its migration port is taken as
+// this migration's recovery. recover() (`migrate recover <id>` on the source) connects
+// again to the same destination and continues the migration; it reports like run().
+// kNotFound when no split migration of guest `id` waits here.
+Expected<migration::MigrationSummary> recover(uint32_t id, uint64_t wait_limit_ns);
+// Gives up a split (source) or stranded (destination) migration of guest `id`: its guest
+// stays paused here and is let go (`kill` may free it). kNotFound when there is none.
+Status abandon(uint32_t id);
+
 }  // namespace godwit::migrate

@@ -34,10 +34,35 @@ migration::SenderConfig OutgoingMigration::configure(vm::Vm& vm, const MigrateOp
   config.protection = options.protection;
   fill_nonce(config.nonce);
   config.mode = options.mode;
+  if (options.postcopy_timeout_ns != 0) config.postcopy_stall_timeout_ns = options.postcopy_timeout_ns;
   return config;
 }
 
+void OutgoingMigration::on_connected(net::TcpStream&) {
+  connected_ = true;
+  if (!recovering_) return sender_.start();
+  uint8_t nonce[migration::kNonceSize];
+  fill_nonce(nonce);
+  (void)sender_.resume(nonce);  // awaiting_recovery() held when recover() connected
+}
+
+// A new connection to the same destination, which continues the split migration.
+Status OutgoingMigration::recover() {
+  if (!awaiting_recovery()) return fail(Error::kState);
+  recovering_ = true;
+  connected_ = false;
+  connect_failure_ = nullptr;
+  channel_.reopen();
+  if (auto status = stream_.connect(address_, port_); !status) return status;
+  finished_ = false;
+  return ok();
+}
+
 void OutgoingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
+  if (recovering_ && !connected_) {  // the recovery's connection never opened: still split
+    connect_failure_ = net::describe(why).data();
+    return finish(sender_.summary());
+  }
   if (sender_.started()) return sender_.on_channel_closed();
   // Never connected: the guest was not touched, and the sender never started.
   connect_failure_ = net::describe(why).data();  // a string literal
@@ -68,7 +93,9 @@ void OutgoingMigration::on_commit() {
 void OutgoingMigration::finish(const migration::MigrationSummary& s) {
   finished_ = true;
   if (s.outcome != migration::MigrationOutcome::kSucceeded) {
-    source_.let_go();
+    // A split guest stays the migration's while it may be recovered: `start` must not
+    // run the copy here while the destination holds newer pages.
+    if (!sender_.recoverable()) source_.let_go();
     // Nothing more goes to that peer: a reset gives lwIP's pcb and the unacknowledged
     // send buffer (up to TCP_SND_BUF of its heap) back now, instead of retransmitting
     // to a dead destination for minutes (issue 15, finding 11).
@@ -91,6 +118,17 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
     migration::write_fault(reason.sink(), s.failure);
     log::warn("migrate: guest {} is paused here, awaiting settlement: COMMIT went to {} but {}", source_.id(),
               destination_, reason.view());
+  } else if (sender_.recoverable()) {
+    FixedString<200> reason;
+    if (connect_failure_ != nullptr) {
+      format(reason, "cannot connect: {}", connect_failure_);
+    } else {
+      migration::write_fault(reason.sink(), s.failure);
+    }
+    log::warn(
+        "migrate: guest {} is split between here (paused) and {} after the switch: {}; 'migrate recover {}' "
+        "continues it once the link is back, 'migrate abandon {}' gives up",
+        source_.id(), destination_, reason.view(), source_.id(), source_.id());
   } else {
     FixedString<200> reason;
     if (connect_failure_ != nullptr) {
@@ -101,7 +139,10 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
     log::warn("migrate: guest {} stays here, the migration to {} failed: {}", source_.id(), destination_,
               reason.view());
   }
+  // Once: a split migration outlives its waiter (the shell's `migrate` has returned), and
+  // only `migrate recover` names a new one.
   if (waiter_ != nullptr) *waiter_ = s;
+  waiter_ = nullptr;
 }
 
 }  // namespace godwit::migrate

@@ -25,17 +25,29 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
                     std::span<const uint8_t> key, std::span<uint8_t> record, std::span<uint64_t> send_set,
                     std::span<uint64_t> digest_terms, migration::Clock& clock);
 
-  Status connect(const net::Ipv4Address& address, uint16_t port) { return stream_.connect(address, port); }
+  Status connect(const net::Ipv4Address& address, uint16_t port) {
+    address_ = address;
+    port_ = port;
+    return stream_.connect(address, port);
+  }
   void pump() {
     if (stream_.open()) sender_.pump();
   }
   bool finished() const { return finished_; }
+  // Post-copy recovery (decision 0023): the migration split and its guest is still here,
+  // paused, so a new connection to the same destination may continue it (recover()), or
+  // the operator gives it up (abandon(): the guest stays paused here, let go).
+  bool awaiting_recovery() const { return finished_ && sender_.recoverable() && source_.alive(); }
+  Status recover();
+  void abandon() { source_.let_go(); }
+  uint32_t guest_id() const { return source_.id(); }
+  std::string_view destination() const { return destination_; }
   // Where finish() copies the summary; nullptr when nobody waits (a guest's own
   // kMigrateSelf, or a command that gave up waiting).
   void report_to(migration::MigrationSummary* waiter) { waiter_ = waiter; }
 
   // net::TcpEvents
-  void on_connected(net::TcpStream&) override { sender_.start(); }
+  void on_connected(net::TcpStream&) override;
   void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override { sender_.on_receive(bytes); }
   void on_closed(net::TcpStream&, net::TcpEnd why) override;
 
@@ -57,6 +69,10 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
   VmMigrationSource source_;
   migration::MigrationSender sender_;
   const char* connect_failure_ = nullptr;  // why the connection never opened
+  net::Ipv4Address address_{};
+  uint16_t port_ = 0;
+  bool recovering_ = false;  // the current connection is a recovery
+  bool connected_ = false;   // the current connection opened
   migration::MigrationSummary* waiter_ = nullptr;
   bool finished_ = false;
 };

@@ -22,6 +22,8 @@ class TcpChannel final : public migration::ByteChannel {
 
   Expected<size_t> write(std::span<const uint8_t> bytes) override;
   void close() override;
+  // A recovery connection (decision 0023) reuses the channel over the same stream object.
+  void reopen() { closed_ = false; }
 
  private:
   net::TcpStream& stream_;

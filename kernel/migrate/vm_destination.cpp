@@ -233,16 +233,38 @@ void VmDestination::finish_postcopy() {
 // The source is gone (or the link stayed down too long) after the guest ran here: what it
 // wrote here exists nowhere else, and what it has not received exists only there. Keep
 // it, paused, and say so; `kill` frees it.
+// It stays `migrating` (the shell's `start` cannot run it, a new migration cannot take
+// it): its missing pages can still come, over a recovery connection (decision 0023).
 void VmDestination::strand() {
   if (!live()) return;
   vm_->absent_pages = nullptr;
+  stranded_present_ = present_;
   present_ = nullptr;
+  state_before_strand_ = vm_->state;
   vm_->state = vm::VmState::kStopped;
-  vm_->migrating = false;
   log::error(
-      "guest {} ('{}') cannot continue: the migration failed after the switch and pages it needs "
-      "are still on the source; it stays paused here ('kill {}' frees it)",
-      vm_->id, vm_->name(), vm_->id);
+      "guest {} ('{}') is paused: the migration failed after the switch and pages it needs "
+      "are still on the source; it cannot continue unless the source recovers the migration "
+      "('migrate recover' there; 'migrate abandon {}' here gives up, then 'kill {}' frees it)",
+      vm_->id, vm_->name(), vm_->id, vm_->id);
+}
+
+// A recovery connection continues the migration: the guest runs again as it stood (a
+// vCPU that waited for a page waits on, and runs when the page comes).
+Status VmDestination::rejoin() {
+  if (!live() || stranded_present_ == nullptr) return fail(Error::kState);
+  present_ = stranded_present_;
+  vm_->absent_pages = this;
+  vm_->state = state_before_strand_;
+  log::info("guest {} ('{}') runs again: the migration is being recovered", vm_->id, vm_->name());
+  return ok();
+}
+
+// The migration was given up (`migrate abandon`): the guest stays paused, for good.
+void VmDestination::abandon() {
+  if (!live()) return;
+  vm_->migrating = false;
+  vm_ = nullptr;
 }
 
 bool VmDestination::fetch(uint64_t gfn) { return receiver_ != nullptr && receiver_->request_page(gfn); }

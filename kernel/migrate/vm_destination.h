@@ -41,6 +41,7 @@ class VmDestination final : public migration::DestinationGuest,
   Status map_page(uint64_t gfn) override;
   void finish_postcopy() override;
   void strand() override;
+  Status rejoin() override;
   // vm::AbsentPages
   bool fetch(uint64_t gfn) override;
   bool present(uint64_t gfn) const override;
@@ -49,6 +50,9 @@ class VmDestination final : public migration::DestinationGuest,
 
   // The guest once it runs (valid until it ends), or nullptr.
   vm::Vm* guest() const { return vm_; }
+  // Lets go of a stranded guest whose recovery was given up: it stays paused, and `kill`
+  // may free it.
+  void abandon();
   // Lets go of the guest once it runs here on its own (the next migration may come).
   void forget() { vm_ = nullptr; }
 
@@ -63,7 +67,11 @@ class VmDestination final : public migration::DestinationGuest,
   migration::MigrationReceiver* receiver_ = nullptr;
   const PageBitmap* present_ = nullptr;  // the receiver's presence map (post-copy)
   migration::FaultWaitStats fault_waits_;
-  bool boot_info_pending_ = false;  // post-copy: rewrite the boot information when it arrives
+  bool boot_info_pending_ = false;
+  // strand() keeps these for rejoin(): the presence map and how the guest stood.
+  const PageBitmap* stranded_present_ = nullptr;
+  vm::VmState state_before_strand_ =
+      vm::VmState::kStopped;  // post-copy: rewrite the boot information when it arrives
 };
 
 }  // namespace godwit::migrate

@@ -100,9 +100,52 @@ bool wait_until_quiet(Sink& out, vm::Vm& vm, const QuietCondition& quiet) {
   return true;
 }
 
+// `migrate recover <id>` (the source) and `migrate abandon <id>` (either side): post-copy
+// recovery (decision 0023). True when args named one of them (and it was handled).
+bool recovery_command(Sink& out, ShellArgs args) {
+  if (args[1] != "recover" && args[1] != "abandon") return false;
+  auto id = parse_u64(args[2]);
+  if (!id || *id > 0xFFFF'FFFFu || args.size() != 3) {
+    format(out, "migrate: {} takes the id of a guest whose migration split: migrate {} <id>\n", args[1],
+           args[1]);
+    return true;
+  }
+  auto guest = static_cast<uint32_t>(*id);
+  if (args[1] == "abandon") {
+    if (!abandon(guest)) {
+      format(out, "migrate: no split migration of guest {} here\n", guest);
+    } else {
+      format(out, "migrate: gave up guest {}'s migration; it stays paused here ('kill {}' frees it)\n", guest,
+             guest);
+    }
+    return true;
+  }
+  auto summary = recover(guest, kWaitLimitNs);
+  if (!summary) {
+    format(out, "migrate: cannot recover: {}\n",
+           summary.error() == Error::kNotFound ? "no split migration of that guest here (the source's id)"
+                                               : to_string(summary.error()));
+    return true;
+  }
+  const migration::MigrationSummary& s = *summary;
+  if (s.outcome == migration::MigrationOutcome::kSucceeded) {
+    format(out, "migrate: recovered: guest {} now runs at the destination ({} pages were missing there)\n",
+           guest, s.recovered_missing);
+  } else if (s.outcome == migration::MigrationOutcome::kFailed) {
+    format(out,
+           "migrate: recovery FAILED; guest {} is still split (paused here): 'migrate recover {}' again, or "
+           "'migrate abandon {}'\n",
+           guest, guest, guest);
+  } else {
+    format(out, "migrate: still recovering after an hour; its migration_summary event will tell the end\n");
+  }
+  return true;
+}
+
 }  // namespace
 
 void command_migrate(Sink& out, ShellArgs args) {
+  if (recovery_command(out, args)) return;
   MigrateRequest request;
   if (!decode(out, args, request)) return;
   uint32_t id = request.vm->id;
@@ -134,8 +177,9 @@ void command_migrate(Sink& out, ShellArgs args) {
   } else if (s.outcome == migration::MigrationOutcome::kFailed && s.switched) {
     format(out,
            "migrate: FAILED after the switch; guest {} cannot continue anywhere: its memory is split between "
-           "this node (paused here) and the destination\n",
-           id);
+           "this node (paused here) and the destination. Once the link is back, 'migrate recover {}' "
+           "continues it; 'migrate abandon {}' gives up\n",
+           id, id, id);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
   } else if (s.outcome == migration::MigrationOutcome::kUnsettled) {

@@ -5,6 +5,7 @@ set(GODWIT_FUZZ_TARGETS
   migration/stream_decoder
   migration/migration_receiver
   migration/migration_sender
+  migration/recovery
   kernel/vm/hypercall_decode
   kernel/vm/elf_image
   kernel/boot/multiboot2

@@ -9,8 +9,14 @@ post-copy and hybrid on two nodes on one bridge (issue 16, decision 0021).
   fault waits are reported;
 - post-copy with the link cut right after the switch (node b's tap taken off the bridge the
   moment the guest starts there; setting the tap down instead makes Bochs panic on its
-  next write) and healed 10 s later: TCP carries on, the migration completes, the
-  self-check passes;
+  next write) and healed 5 s later, within the post-switch time-out (both nodes boot
+  with migrate_postcopy_timeout=20 instead of 120 s, to keep the test short): TCP carries
+  on, the migration completes, the self-check passes;
+- post-copy recovery (decision 0023): the link is cut right after the switch and stays
+  down past the time-out, so the source reports `split` and the destination `stranded`
+  (the guest paused there); then it is healed and `migrate recover` on the source
+  continues the migration over a new connection: it completes, the self-check passes on
+  the destination, and the source no longer holds the guest;
 - in every mode the destination is killed before the switch (its link slowed to 1 kbit/s
   with a bucket of one frame, so the handshake and HEADER get through but the state does
   not, then its emulator killed a second after it heard of the migration): the migration
@@ -32,6 +38,11 @@ from godwitlib.network import BRIDGE, tbf_arguments  # noqa: E402
 DIRTIER = {"qemu": "new dirtier mem=16M wss=2M rate=500 report=300",
            "bochs": "new dirtier mem=8M wss=1M rate=100 report=300"}
 PAGES = {"qemu": 16 * 256, "bochs": 8 * 256}
+# Both nodes' post-switch time-out (migrate_postcopy_timeout=, seconds): the short cut
+# stays well inside it (lwIP's retransmission backoff after a 5 s cut: about 7 s), the
+# long one well past it.
+POSTCOPY_TIMEOUT_S = 20
+SHORT_CUT_S = 5
 
 
 def tc(nodes, *argv):
@@ -94,7 +105,7 @@ def every_mode_moves(a, b, guest, pages):
 
 def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
     """The link of the destination goes down as the guest starts there and comes back
-    10 s later; the link is slowed to 2 Mbit/s so the push is still going at the cut."""
+    SHORT_CUT_S later; the link is slowed to 2 Mbit/s so the push is still going at the cut."""
     tap = f"tap{destination.spec.name}"
     tc(nodes, "replace", "dev", tap, "root", *tbf_arguments(2))
     starts = len(destination.console.events("guest_start"))
@@ -107,7 +118,7 @@ def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
             return
         ip_link(nodes, tap, "nomaster")  # off the bridge: the node's frames go nowhere
         cut["at"] = time.monotonic()
-        time.sleep(10)
+        time.sleep(SHORT_CUT_S)
         ip_link(nodes, tap, "master", BRIDGE)
         cut["healed"] = time.monotonic()
 
@@ -123,8 +134,64 @@ def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
           f"the migration ended before the link came back: the cut did not catch it: {result.summary}", source)
     new_id = moved(source, destination, guest, result, "post-copy", pages)
     self_check_goes_on(source, destination, guest, new_id, "post-copy")
-    print(f"post-copy, link cut 10 s after the switch: completed {returned - cut['healed']:.1f} s after the "
-          f"heal ({result.summary['total_ms']:.0f} ms on node {source.spec.name}'s clock)")
+    print(f"post-copy, link cut {SHORT_CUT_S} s after the switch: completed {returned - cut['healed']:.1f} s "
+          f"after the heal ({result.summary['total_ms']:.0f} ms on node {source.spec.name}'s clock)")
+    return new_id
+
+
+def postcopy_recovers_after_a_long_cut(nodes, source, destination, guest, pages):
+    """The destination's link goes down as the guest starts there and stays down until
+    both sides have given up on the connection (split, stranded); healed, `migrate
+    recover` on the source continues the migration over a new connection."""
+    tap = f"tap{destination.spec.name}"
+    tc(nodes, "replace", "dev", tap, "root", *tbf_arguments(2))
+    starts = len(destination.console.events("guest_start"))
+    arrivals = len(destination.console.events("migration_received"))
+    cut = {}
+
+    def cutter():
+        try:
+            wait_for_event(destination, "guest_start", after=starts, timeout=120, migrated=True)
+        except AssertionError:
+            return
+        ip_link(nodes, tap, "nomaster")
+        cut["at"] = time.monotonic()
+
+    thread = threading.Thread(target=cutter, daemon=True)
+    thread.start()
+    result = migrate(source, guest, destination, mode="post-copy", timeout=300)
+    thread.join(30)
+    check("at" in cut, "the link was never cut (the guest did not start on the destination?)", destination)
+    s = result.summary
+    check(result.split, f"post-copy with the link down past the time-out: the source reports {s}", source)
+    check("migrate recover" in result.output, f"the shell does not offer recovery: {result.output!r}", source)
+    stranded = wait_for_event(destination, "migration_received", after=arrivals, timeout=3 * POSTCOPY_TIMEOUT_S)
+    check(stranded["outcome"] == "stranded" and stranded.get("recoverable") is True,
+          f"the destination reports {stranded}", destination)
+    split_at = time.monotonic()
+    row = guest_state(source, guest)
+    check(row.startswith("stopped"), f"split: the source's copy is not paused: `guests` shows {row!r}", source)
+
+    ip_link(nodes, tap, "master", BRIDGE)
+    tc(nodes, "del", "dev", tap, "root")
+    summaries = len(source.console.events("migration_summary"))
+    arrivals = len(destination.console.events("migration_received"))
+    output = source.console.command(f"migrate recover {guest}", 300)
+    check("recovered" in output, f"`migrate recover {guest}` said {output!r}", source)
+    recovered = wait_for_event(source, "migration_summary", after=summaries, timeout=60)
+    check(recovered["outcome"] == "succeeded" and recovered.get("recoveries") == 1 and
+          recovered["digest_verified"] is True, f"the recovery ended {recovered}\n{output}", source)
+    arrival = wait_for_event(destination, "migration_received", after=arrivals, timeout=60)
+    check(arrival["outcome"] == "running" and arrival.get("recovery") is True,
+          f"the destination reports {arrival}", destination)
+    ended = wait_for_event(source, "guest_exit", id=guest)
+    check(ended["reason"] == "migrated", f"the source ended the guest with {ended}", source)
+    new_id = arrival["guest_id"]
+    self_check_goes_on(source, destination, guest, new_id, "post-copy recovery")
+    print(f"post-copy recovery: split {split_at - cut['at']:.1f} s after the cut (time-out {POSTCOPY_TIMEOUT_S} s), "
+          f"{recovered['recovered_missing']} pages missing at the destination, recovered in "
+          f"{recovered['total_ms'] - s['total_ms']:.0f} ms more on node {source.spec.name}'s clock; "
+          f"{recovered['pages_sent']} pages sent in all for {pages}")
     return new_id
 
 
@@ -172,13 +239,15 @@ def main():
     emulator = args.emulators[0]
 
     def body():
-        nodes = migration_nodes(args.emulators, run_root)
+        nodes = migration_nodes(args.emulators, run_root, command_line=f"migrate_postcopy_timeout={POSTCOPY_TIMEOUT_S}")
         with nodes as (a, b):
             wait_booted((a, b), harness.BOOT_TIMEOUT)
             guest = start_guest(a, DIRTIER[emulator])
             wait_dirtier_report(a, guest, timeout=120)
             here, there, guest = every_mode_moves(a, b, guest, PAGES[emulator])
             guest = postcopy_survives_a_cut_link(nodes, here, there, guest, PAGES[emulator])
+            here, there = there, here
+            guest = postcopy_recovers_after_a_long_cut(nodes, here, there, guest, PAGES[emulator])
             here = there  # the guest is now on `there`; the other node is the destination
             other = b.spec.name if here is a else a.spec.name
             for mode in MODES:

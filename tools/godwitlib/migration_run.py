@@ -29,17 +29,18 @@ class MigrationFailure(AssertionError):
     """Something a migration run relies on did not happen; the message says what."""
 
 
-def migration_nodes(emulators, run_root, **options) -> LinkedNodes:
+def migration_nodes(emulators, run_root, command_line="", **options) -> LinkedNodes:
     """Two nodes (or `count=`) on one link with the shared key and the guest images as
-    modules; `emulators` is one for all nodes or one per node (see LinkedNodes)."""
+    modules; `emulators` is one for all nodes or one per node (see LinkedNodes);
+    `command_line`: more words for every node's command line."""
     modules = []
     for name in GUEST_IMAGES:
         image = paths.guests_dir() / f"{name}.elf"
         if not image.exists():
             raise MigrationFailure(f"guest image {image} is missing: build first")
         modules.append((image, f"image={name}"))
-    return LinkedNodes(emulators, run_root, extra_command_line=f"migrate_key={MIGRATE_KEY}", modules=modules,
-                       **options)
+    extra = f"migrate_key={MIGRATE_KEY} {command_line}".strip()
+    return LinkedNodes(emulators, run_root, extra_command_line=extra, modules=modules, **options)
 
 
 def wait_booted(nodes, timeout=BOOT_TIMEOUT):

@@ -91,6 +91,10 @@ class CheckedGuest final : public DestinationGuest {
   }
   void finish_postcopy() override { FUZZ_REQUIRE(false); }
   void strand() override { FUZZ_REQUIRE(false); }
+  Status rejoin() override {  // only a stranded guest rejoins, and none is without post-copy
+    FUZZ_REQUIRE(false);
+    return ok();
+  }
 
   bool cpuid_set = false, wrote = false, loaded = false, nic_loaded = false, started = false,
        discarded = false;

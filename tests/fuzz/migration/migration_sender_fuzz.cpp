@@ -79,6 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                         kStreamVersionMajor,
                         kStreamVersionMinor,
                         static_cast<uint8_t>(config.protection),
+                        0,
                         {},
                         {}};
       __builtin_memcpy(hello.nonce, config.nonce, kNonceSize);

@@ -18,6 +18,7 @@
 #include "migration/memory_digest.h"
 #include "migration/migration_receiver.h"
 #include "migration/migration_sender.h"
+#include "migration/recovery.h"
 #include "migration/sealed_records.h"
 #include "migration/stream_encoder.h"
 #include "net/icmp_echo.h"
@@ -174,6 +175,7 @@ void migration_seeds() {
                     kStreamVersionMajor,
                     kStreamVersionMinor,
                     static_cast<uint8_t>(Protection::kIntegrityOnly),
+                    0,
                     {},
                     {}};
   for (size_t i = 0; i < kNonceSize; ++i) hello.nonce[i] = static_cast<uint8_t>(i * 5 + 3);  // the target's
@@ -197,6 +199,28 @@ void migration_seeds() {
   Bytes nack_record(sealed_record_size(sizeof nack));
   nack_record.resize(encode_sealed(nack_record, RecordType::kNack, nack, nack_sealer));
   write_seed("migration_sender", "challenge_nack", concat({0xfe, 0, 0, 3}, concat(challenge, nack_record)));
+
+  // Recovery: a guest of 5000 pages (two chunks), every third page never sent; the
+  // destination lacks those and every seventh (lost in flight).
+  {
+    constexpr uint64_t kGuestPages = 5000;
+    std::vector<uint64_t> words(PageBitmap::words_for(kGuestPages));
+    PageBitmap present(words, kGuestPages);
+    for (uint64_t gfn = 0; gfn < kGuestPages; ++gfn)
+      if (gfn % 3 != 0 && gfn % 7 != 0) (void)present.mark(gfn);
+    Bytes seed = {static_cast<uint8_t>((kGuestPages - 1) & 0xff),
+                  static_cast<uint8_t>((kGuestPages - 1) >> 8), 1};
+    RecoverRecord recover{};
+    recover.pages = kGuestPages;
+    seed = concat(seed, Bytes(reinterpret_cast<const uint8_t*>(&recover),
+                              reinterpret_cast<const uint8_t*>(&recover) + sizeof recover));
+    for (uint64_t first = 0; first < kGuestPages; first += kRecoverChunkPages) {
+      RecoverMissingRecord chunk = fill_missing_chunk(present, first);
+      seed = concat(seed, Bytes(reinterpret_cast<const uint8_t*>(&chunk),
+                                reinterpret_cast<const uint8_t*>(&chunk) + sizeof chunk));
+    }
+    write_seed("recovery", "two_chunks", seed);
+  }
 }
 
 // Boot information as GRUB lays it out for Godwit under QEMU (Multiboot2 3.6).

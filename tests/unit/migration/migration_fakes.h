@@ -181,7 +181,17 @@ class FakeDestination final : public DestinationGuest {
     return ok();
   }
   void finish_postcopy() override { postcopy_finished = true; }
-  void strand() override { stranded = true; }
+  void strand() override {
+    stranded = true;
+    ++strands;
+  }
+  Status rejoin() override {
+    if (!stranded) throw std::logic_error("rejoin without strand");
+    stranded = false;
+    ++rejoins;
+    return ok();
+  }
+  int strands = 0, rejoins = 0;
 };
 
 class FakeFactory final : public DestinationGuestFactory {

@@ -128,6 +128,7 @@ struct World {
                       kStreamVersionMajor,
                       kStreamVersionMinor,
                       static_cast<uint8_t>(sender_config.protection),
+                      0,
                       {},
                       {}};
     std::memcpy(hello.nonce, sender_config.nonce, kNonceSize);

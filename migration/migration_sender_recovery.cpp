@@ -1,0 +1,80 @@
+// MigrationSender's recovery half (docs/migration-stream.md, section 12.5; decision 0023):
+// a split post-copy migration continued over a new connection. HELLO sets kHelloRecovery,
+// RECOVER names the migration (the first connection's handshake hash and the guest's
+// size), the destination's RECOVER_MISSING chunks become the send set, and from there the
+// post-copy push, END, VERIFIED, COMMIT and COMMITTED run as on the first connection. The
+// guest stays paused here throughout, as it was since the switch; only COMMITTED frees it.
+#include <cstring>
+
+#include "migration/migration_sender.h"
+#include "migration/postcopy_format.h"
+#include "migration/sealed_records.h"
+
+namespace godwit::migration {
+
+bool MigrationSender::resume(const uint8_t (&nonce)[kNonceSize]) {
+  if (!recoverable()) return false;
+  std::memcpy(config_.nonce, nonce, kNonceSize);
+  // Everything of the old connection goes: its queued bytes, its keys, its reader, its
+  // unanswered requests (the destination asks again). The send set and the digest stay.
+  output_ = RecordOutput(record_buffer_);
+  replies_ = RecordReader(reply_buffer_);
+  sealer_ = RecordSealer();
+  opener_ = RecordOpener();
+  demand_ = DemandQueue();
+  missing_ = MissingSetReader(source_.page_count());
+  committed_ = false;
+  reply_deadline_ns_ = 0;
+  recovering_ = true;
+  summary_.outcome = MigrationOutcome::kInProgress;
+  summary_.failure = {};
+  ++summary_.recoveries;
+  last_progress_ns_ = clock_.now_ns();
+  phase_ = Phase::kAwaitChallenge;
+  return true;
+}
+
+// The new connection's keys come from its two fresh nonces, as on every connection; the
+// recovery flag is in HELLO, so in the keys too. RECOVER is our first sealed record.
+void MigrationSender::accept_recovery_challenge(const ChallengeRecord& challenge) {
+  HelloRecord hello{kStreamMagic,
+                    kStreamVersionMajor,
+                    kStreamVersionMinor,
+                    static_cast<uint8_t>(config_.protection),
+                    kHelloRecovery,
+                    {},
+                    {}};
+  std::memcpy(hello.nonce, config_.nonce, kNonceSize);
+  uint8_t handshake[sizeof(ChallengeRecord) + sizeof(HelloRecord)];
+  std::memcpy(handshake, &challenge, sizeof(challenge));
+  std::memcpy(handshake + sizeof(challenge), &hello, sizeof(hello));
+  Expected<SessionKeys> keys =
+      derive_session_keys(config_.key, challenge.nonce, config_.nonce, config_.protection, handshake);
+  if (!keys) return fail(fault(StreamError::kAuthenticationFailed));
+  sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
+  opener_ = RecordOpener(keys->destination_to_source, config_.protection);
+  replies_.protect(opener_);
+  size_t size = encode_record(output_.space(), RecordType::kHello, hello);
+  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
+  output_.queue(size);
+  produced_ += size, summary_.wire_bytes += size;
+  RecoverRecord recover{};
+  std::memcpy(recover.session, session_.bytes, kSessionIdSize);
+  recover.pages = source_.page_count();
+  queue_record(RecordType::kRecover, recover);
+  if (finished()) return;
+  phase_ = Phase::kAwaitMissing;
+}
+
+// One chunk of what the destination lacks. Once every page is covered the send set is
+// exactly the missing set (pages lost with the old connection are in it again), and the
+// push starts over from gfn 0; the destination asks again for the pages its guest waits on.
+void MigrationSender::accept_missing(const RawRecord& raw) {
+  if (auto f = missing_.accept(raw, send_set_); !f.ok()) return fail(f);
+  if (!missing_.complete()) return;
+  summary_.recovered_missing = send_set_.count();
+  push_cursor_ = 0;
+  phase_ = send_set_.count() == 0 ? Phase::kEnd : Phase::kPostcopy;
+}
+
+}  // namespace godwit::migration
