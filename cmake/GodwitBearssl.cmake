@@ -21,12 +21,14 @@ enable_language(C)
 # Only what the migration's record protection (migration/record_protection.h) and the
 # nonce's entropy pool (kernel/random/) need:
 #   ChaCha20 (portable, constant-time; the SSE2 one cannot run in a kernel without SSE),
-#   the ChaCha20-Poly1305 AEAD with 32-bit multiplies (ctmul: under QEMU TCG much faster
-#   than ctmulq's 128-bit products; see migration/chacha20_poly1305.cpp),
+#   the ChaCha20-Poly1305 AEAD's two constant-time Poly1305s, ctmul (32-bit multiplies)
+#   and ctmulq (64x64->128), of which each node keeps the faster on its CPU
+#   (migration/chacha20_poly1305.h),
 #   HKDF over HMAC over SHA-256, and the big-endian codecs SHA-256 uses.
 set(GODWIT_BEARSSL_SOURCES
   ${GODWIT_BEARSSL_DIR}/src/symcipher/chacha20_ct.c
   ${GODWIT_BEARSSL_DIR}/src/symcipher/poly1305_ctmul.c
+  ${GODWIT_BEARSSL_DIR}/src/symcipher/poly1305_ctmulq.c
   ${GODWIT_BEARSSL_DIR}/src/kdf/hkdf.c
   ${GODWIT_BEARSSL_DIR}/src/mac/hmac.c
   ${GODWIT_BEARSSL_DIR}/src/hash/sha2small.c

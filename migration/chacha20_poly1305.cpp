@@ -5,12 +5,13 @@
 namespace godwit::migration {
 namespace {
 
-// BearSSL's Poly1305 with 32-bit multiplies (26-bit limbs), not ctmulq's 64x64->128:
-// under QEMU TCG, where the migration's CPU is the bottleneck, a 128-bit MUL is
-// emulated slowly and ctmulq made the integrity-only tag 2.7 times slower (63 against
-// 23 TSC ticks per byte, `tools/godwit bench crypto`); on the host ctmulq is 1.8 times
-// faster (about 1200 against 650 MiB/s), both far above any link Godwit runs on.
-constexpr br_poly1305_run kPoly1305 = &br_poly1305_ctmul_run;
+// Which BearSSL Poly1305 the AEAD runs (header: select_poly1305). One node, one CPU:
+// set once at boot, before any migration.
+constinit Poly1305Impl poly1305_impl = Poly1305Impl::kCtmul;
+
+br_poly1305_run poly1305() {
+  return poly1305_impl == Poly1305Impl::kCtmulq ? &br_poly1305_ctmulq_run : &br_poly1305_ctmul_run;
+}
 
 // A ChaCha20 for BearSSL's Poly1305 driver that produces block 0 (the one-time Poly1305
 // key, RFC 8439 section 2.6) and leaves the data alone: the driver asks for block 0 into
@@ -31,8 +32,8 @@ uint32_t chacha20_xor(const ChachaKey& key, const ChachaNonce& nonce, uint32_t c
 Poly1305Tag aead_seal(const ChachaKey& key, const ChachaNonce& nonce, std::span<const uint8_t> aad,
                       std::span<uint8_t> data) {
   Poly1305Tag tag;
-  kPoly1305(key.bytes, nonce.bytes, data.data(), data.size(), aad.data(), aad.size(), tag.bytes,
-            &br_chacha20_ct_run, 1);
+  poly1305()(key.bytes, nonce.bytes, data.data(), data.size(), aad.data(), aad.size(), tag.bytes,
+             &br_chacha20_ct_run, 1);
   return tag;
 }
 
@@ -40,8 +41,8 @@ Poly1305Tag aead_tag(const ChachaKey& key, const ChachaNonce& nonce, std::span<c
                      std::span<const uint8_t> data) {
   Poly1305Tag tag;
   // The driver takes a writable pointer, but chacha20_key_block_only never writes the data.
-  kPoly1305(key.bytes, nonce.bytes, const_cast<uint8_t*>(data.data()), data.size(), aad.data(), aad.size(),
-            tag.bytes, &chacha20_key_block_only, 1);
+  poly1305()(key.bytes, nonce.bytes, const_cast<uint8_t*>(data.data()), data.size(), aad.data(), aad.size(),
+             tag.bytes, &chacha20_key_block_only, 1);
   return tag;
 }
 
@@ -58,5 +59,11 @@ bool tag_equal(const Poly1305Tag& a, const Poly1305Tag& b) {
     difference = static_cast<uint8_t>(difference | (a.bytes[i] ^ b.bytes[i]));
   return difference == 0;
 }
+
+const char* name(Poly1305Impl impl) { return impl == Poly1305Impl::kCtmulq ? "ctmulq" : "ctmul"; }
+
+void select_poly1305(Poly1305Impl impl) { poly1305_impl = impl; }
+
+Poly1305Impl selected_poly1305() { return poly1305_impl; }
 
 }  // namespace godwit::migration

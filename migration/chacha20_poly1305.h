@@ -49,4 +49,15 @@ Poly1305Tag aead_tag(const ChachaKey& key, const ChachaNonce& nonce, std::span<c
 // Compares tags in a time that does not depend on where they differ.
 bool tag_equal(const Poly1305Tag& a, const Poly1305Tag& b);
 
+// BearSSL's two constant-time Poly1305s give the same tags at different speeds on
+// different CPUs: ctmul (32x32->64 multiplies, 26-bit limbs) and ctmulq (64x64->128).
+// Under QEMU TCG ctmul is 2.7 times faster, under Bochs and on real CPUs ctmulq is
+// (decision 0013, item 10), so the hypervisor times both at boot and keeps the faster,
+// as Linux picks its RAID-6 and XOR routines. ctmul until someone selects.
+enum class Poly1305Impl : uint8_t { kCtmul, kCtmulq };
+inline constexpr Poly1305Impl kPoly1305Impls[] = {Poly1305Impl::kCtmul, Poly1305Impl::kCtmulq};
+const char* name(Poly1305Impl impl);
+void select_poly1305(Poly1305Impl impl);
+Poly1305Impl selected_poly1305();
+
 }  // namespace godwit::migration

@@ -9,6 +9,7 @@
 #include "kernel/migrate/incoming_migration.h"
 #include "kernel/migrate/nonce.h"
 #include "kernel/migrate/outgoing_migration.h"
+#include "kernel/migrate/tag_speed.h"
 #include "kernel/time/clock.h"
 #include "kernel/vm/guests.h"
 #include "kernel/vm/hypercalls.h"
@@ -215,6 +216,7 @@ void init(const CommandLine& line) {
     log::error("live migration is off: no memory for its buffers");
     return;
   }
+  choose_poly1305(*record);  // before any record is tagged; the buffer is still unused
   buffers = {*record,     *send_set,       *body,    *coverage, *holds_data,
              *sent_terms, *received_terms, *present, *requested};
   main_loop::add_poller(poll);

@@ -115,6 +115,27 @@ TEST(ChaCha20Poly1305, AeadTagIsThePoly1305StepOfTheAead) {
   EXPECT_EQ(to_hex(ciphertext), kAeadCiphertext);  // and it leaves the data alone
 }
 
+// Both Poly1305s a node may select at boot (select_poly1305) give the RFC's tags, and the
+// same tag for a page-sized record, so two nodes that chose differently still agree.
+TEST(ChaCha20Poly1305, BothPoly1305sGiveTheSameTags) {
+  std::vector<uint8_t> page(4096);
+  for (size_t i = 0; i < page.size(); ++i) page[i] = static_cast<uint8_t>(i * 7 + 3);
+  Poly1305Tag page_tags[2];
+  for (size_t i = 0; i < 2; ++i) {
+    select_poly1305(kPoly1305Impls[i]);
+    EXPECT_EQ(selected_poly1305(), kPoly1305Impls[i]);
+    std::vector<uint8_t> data = text_bytes(kSunscreen);
+    Poly1305Tag tag = aead_seal(kAeadKey, kAeadNonce, kAeadAad, data);
+    EXPECT_EQ(to_hex(tag.bytes, sizeof(tag.bytes)), "1ae10b594f09e26a7e902ecbd0600691")
+        << name(kPoly1305Impls[i]);
+    EXPECT_TRUE(aead_open(kAeadKey, kAeadNonce, kAeadAad, data, tag)) << name(kPoly1305Impls[i]);
+    page_tags[i] = aead_tag(kAeadKey, kAeadNonce, {}, page);
+  }
+  select_poly1305(Poly1305Impl::kCtmul);
+  EXPECT_TRUE(tag_equal(page_tags[0], page_tags[1]));
+  EXPECT_STREQ(name(Poly1305Impl::kCtmulq), "ctmulq");
+}
+
 TEST(ChaCha20Poly1305, OpenRejectsEveryChangeAndLeavesTheBytes) {
   const std::vector<uint8_t> ciphertext = from_hex(kAeadCiphertext);
   for (size_t bit = 0; bit < ciphertext.size() * 8; bit += 7) {
