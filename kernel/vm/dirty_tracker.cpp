@@ -55,12 +55,19 @@ bool DirtyTracker::record_log_full() {
   return true;
 }
 
+// A small chunk keeps this off the stack of its callers, which hold 512-page chunks
+// themselves; the bound on the passes stops a log that never reads as empty (a failing
+// VMREAD reads as full) from holding the main loop.
 void DirtyTracker::absorb() {
-  uint64_t chunk[x86::DirtyMechanism::kMaxLogged];
-  size_t logged = mechanism_->drain(chunk);
-  // The CPU logs guest-physical addresses it translated, so all lie in RAM; a gfn
-  // beyond it is not marked (PageBitmap::mark refuses it).
-  for (size_t i = 0; i < logged; ++i) (void)log_.mark(chunk[i]);
+  constexpr size_t kChunk = 64;
+  uint64_t chunk[kChunk];
+  for (size_t pass = 0; pass < x86::DirtyMechanism::kMaxLogged / kChunk; ++pass) {
+    size_t logged = mechanism_->drain(chunk);
+    // The CPU logs guest-physical addresses it translated, so all lie in RAM; a gfn
+    // beyond it is not marked (PageBitmap::mark refuses it).
+    for (size_t i = 0; i < logged; ++i) (void)log_.mark(chunk[i]);
+    if (logged < kChunk) return;
+  }
 }
 
 void DirtyTracker::record_host_write(uint64_t gpa, uint64_t bytes) {

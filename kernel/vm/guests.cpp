@@ -274,8 +274,7 @@ bool log_dirty_rates() {
         .field("name", vm.name())
         .field("pages_per_s", vm.rate.last_rate())
         .field("smoothed_pages_per_s", vm.rate.smoothed_rate())
-        .field("pages", *pages)
-        .field("tracking", vm.dirty.mechanism());
+        .field("pages", *pages);
   }
   return sampled;
 }

@@ -33,7 +33,7 @@ class DirtyMechanism {
   virtual bool claim_fault(SecondLevelSpace& space, uint64_t page) = 0;
   // Moves up to gfns.size() pages the CPU logged out of its log into `gfns` (guest
   // frame numbers, possibly repeated across calls); returns how many, 0 when empty.
-  // A span of kMaxLogged empties the log.
+  // kMaxLogged pages in all empty the log.
   virtual size_t drain(std::span<uint64_t> gfns) = 0;
   // Arms these pages again, with at most one TLB flush.
   virtual Status rearm(SecondLevelSpace& space, std::span<const uint64_t> gfns) = 0;
