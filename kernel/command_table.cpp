@@ -25,6 +25,8 @@ constexpr ShellCommand kCommands[] = {
      shell::command_dirtylog},
     {"dirtyrate", "dirtyrate <id> [on|off]", "a guest's logged dirty rate; turn its logging on or off", 1, 2,
      shell::command_dirtyrate},
+    {"tracking", "tracking [pml|write-protect]", "how dirty pages are tracked (PML or write protection)", 0,
+     1, shell::command_tracking},
     {"migrate",
      "migrate <id> <ip>[:port] [--mode stop-and-copy|pre-copy|post-copy|hybrid] [--downtime-ms N] "
      "[--max-rounds N] [--verify] [--protect integrity|encrypted] [--when-quiet P [--for S] [--give-up S]]",

@@ -143,6 +143,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t magic, uint32_t info_address)
   vm::register_modules(facts.boot);
   if (auto backend = x86::select_backend(facts.cpu)) {
     vm::init(**backend);
+    vm::init_dirty_tracking(facts.command_line.get("dirty_tracking").value_or(""));
     vm::start_boot_guests();
     main_loop::add_poller(vm::log_dirty_rates);
     main_loop::add_poller(vm::run_next_slice);  // guests run after the host's services

@@ -203,13 +203,16 @@ void command_dirtylog(Sink& out, ShellArgs args) {
   uint64_t in_range = vm->dirty.dirty_count_in(range_start, range_bytes);
   uint64_t faults = vm->dirty.faults();
   uint64_t protect_us = vm->dirty.protect_ns() / 1000;
+  std::string_view mechanism = vm->dirty.mechanism();
   stop_dirty_tracking(*vm);
   format(out, "guest {} dirtied {} distinct pages ({} KiB) in {} ms", id, pages, pages * 4, elapsed_ms);
   if (args.size() == 5) format(out, "; {} of them in [{:#x}, +{:#x})", in_range, range_start, range_bytes);
-  format(out, "; write-protecting its {} MiB took {} us\n", vm->memory.size_bytes() >> 20, protect_us);
+  bool pml = mechanism == "pml";
+  format(out, "; tracked by {} ({} {}); arming its {} MiB took {} us\n", pml ? "PML" : "write protection",
+         faults, pml ? "log-full exits" : "write faults", vm->memory.size_bytes() >> 20, protect_us);
   Event e("dirtylog");
   e->field("id", id).field("pages", pages).field("faults", faults).field("ms", elapsed_ms);
-  e->field("protect_us", protect_us);
+  e->field("protect_us", protect_us).field("tracking", mechanism);
   if (args.size() == 5) e->field("pages_in_range", in_range);
 }
 
@@ -232,11 +235,27 @@ void command_dirtyrate(Sink& out, ShellArgs args) {
   if (!vm->dirty_logged) {
     format(out, "guest {}: dirty rate not logged\n", vm->id);
   } else if (!vm->rate.has_rate()) {
-    format(out, "guest {}: dirty rate logged, no full second yet\n", vm->id);
+    format(out, "guest {}: dirty rate logged ({}), no full second yet\n", vm->id, vm->dirty.mechanism());
   } else {
-    format(out, "guest {}: {} pages/s over the last second, {} smoothed\n", vm->id, vm->rate.last_rate(),
-           vm->rate.smoothed_rate());
+    format(out, "guest {}: {} pages/s over the last second, {} smoothed ({})\n", vm->id, vm->rate.last_rate(),
+           vm->rate.smoothed_rate(), vm->dirty.mechanism());
   }
+}
+
+// tracking [pml|write-protect]: how trackers started from now on notice writes (the
+// boot option dirty_tracking= sets it at boot). Running trackers keep theirs: restart
+// a guest's logging (`dirtyrate <id> off`, `on`) to switch it.
+void command_tracking(Sink& out, ShellArgs args) {
+  if (args.size() == 2) {
+    if (auto status = set_dirty_tracking(args[1]); !status) {
+      format(
+          out, "tracking: {}\n",
+          status.error() == Error::kUnsupported ? "this node's CPU has no PML" : "say pml or write-protect");
+      return;
+    }
+  }
+  format(out, "dirty tracking: {}{}\n", dirty_tracking(),
+         hardware_dirty_log() ? " (PML available)" : " (no PML on this CPU)");
 }
 
 }  // namespace godwit::shell

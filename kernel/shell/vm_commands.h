@@ -12,5 +12,6 @@ void command_stop(Sink& out, ShellArgs args);
 void command_kill(Sink& out, ShellArgs args);
 void command_dirtylog(Sink& out, ShellArgs args);
 void command_dirtyrate(Sink& out, ShellArgs args);
+void command_tracking(Sink& out, ShellArgs args);
 
 }  // namespace godwit::shell

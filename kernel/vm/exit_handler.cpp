@@ -80,7 +80,8 @@ bool handle_mmio(Vm& vm, const x86::VmExit& exit) {
 
 bool handle_fault(Vm& vm, const x86::VmExit& exit) {
   // Legitimate second-level faults: the first write to a write-protected page while its
-  // writes are being tracked, and a register access to the guest's own NIC.
+  // writes are being tracked (never under PML, which leaves pages writable), and a
+  // register access to the guest's own NIC.
   if ((exit.access & x86::kAccessWrite) && exit.present && vm.dirty.record_write(exit.gpa)) return true;
   // Post-copy: a page that has not arrived yet. The vCPU waits for it (absent_pages.h).
   if (!exit.present && vm.absent_pages != nullptr && exit.gpa < vm.memory.size_bytes()) {
@@ -121,6 +122,11 @@ bool handle_exit(Vm& vm, const x86::VmExit& exit) {
       x86::service_pending_interrupts();  // the host timer or a device; then go on
       return true;
     case ExitKind::kSecondLevelFault: return handle_fault(vm, exit);
+    // PML logged 512 pages since the last drain: the pages go into the tracker's log and
+    // the write that found the log full runs again. Only an armed log can fill up.
+    case ExitKind::kDirtyLogFull:
+      if (vm.dirty.record_log_full()) return true;
+      break;
     case ExitKind::kIo:
       format(detail, "{} port {:#x} ({} byte{}): guests have no I/O ports",
              exit.write ? "wrote to" : "read from", exit.port, exit.io_size, exit.io_size == 1 ? "" : "s");

@@ -1,6 +1,7 @@
 #include "kernel/vm/guests.h"
 
 #include "arch/x86/cpu/intrinsics.h"
+#include "arch/x86/paging/write_protection.h"
 #include "kernel/console/console.h"
 #include "kernel/console/event.h"
 #include "kernel/console/log.h"
@@ -15,6 +16,7 @@ namespace godwit::vm {
 namespace {
 
 constinit x86::Backend* the_backend = nullptr;
+constinit bool force_write_protection = false;
 Vm table[kMaxGuests];
 uint32_t next_id = 1;
 
@@ -39,7 +41,10 @@ Status allocate_tracker(Vm& vm) {
   auto first = memory::frames().allocate(frames);
   if (!first) return first.failure();
   std::span<uint64_t> bits(reinterpret_cast<uint64_t*>(*first), words);
-  if (auto status = vm.dirty.start(*vm.space, vm.memory.size_bytes(), bits, clock::monotonic()); !status) {
+  x86::DirtyMechanism& mechanism =
+      force_write_protection ? x86::write_protection() : vm.vcpu->dirty_mechanism();
+  if (auto status = vm.dirty.start(*vm.space, vm.memory.size_bytes(), bits, clock::monotonic(), mechanism);
+      !status) {
     (void)memory::frames().free(*first, frames);
     return status;
   }
@@ -112,6 +117,39 @@ void discard_guest(Vm& vm) {
 }
 
 void init(x86::Backend& backend) { the_backend = &backend; }
+
+bool hardware_dirty_log() { return the_backend != nullptr && the_backend->hardware_dirty_log(); }
+
+const char* dirty_tracking() {
+  return hardware_dirty_log() && !force_write_protection ? "pml" : "write-protect";
+}
+
+Status set_dirty_tracking(std::string_view mechanism) {
+  if (mechanism == "write-protect") {
+    force_write_protection = true;
+  } else if (mechanism == "pml") {
+    if (!hardware_dirty_log()) return fail(Error::kUnsupported);
+    force_write_protection = false;
+  } else {
+    return fail(Error::kInvalidArgument);
+  }
+  return ok();
+}
+
+void init_dirty_tracking(std::string_view option) {
+  if (!option.empty()) {
+    if (auto status = set_dirty_tracking(option); !status) {
+      log::error("dirty_tracking={}: {} (say pml or write-protect); using {}", option,
+                 status.error() == Error::kUnsupported ? "this CPU has no PML" : "unknown", dirty_tracking());
+    }
+  }
+  if (std::string_view(dirty_tracking()) == "pml") {
+    log::info("dirty tracking: PML (the CPU logs written pages; no write-protect faults)");
+  } else {
+    log::info("dirty tracking: write protection{}",
+              hardware_dirty_log() ? " (PML available; dirty_tracking=write-protect)" : "");
+  }
+}
 x86::Backend* backend() { return the_backend; }
 std::span<Vm> slots() { return table; }
 

@@ -24,6 +24,20 @@ inline constexpr uint64_t kDefaultMemory = 16ull << 20;
 
 // Called once at boot with the backend select_backend() chose.
 void init(x86::Backend& backend);
+
+// How this node tracks dirty pages (docs/decisions/0022-pml-dirty-tracking.md): with
+// the backend's hardware log where it has one (VT-x PML), else by write protection.
+// `dirty_tracking=write-protect` on the boot command line, or the shell's `tracking
+// write-protect`, forces write protection on a PML node, for comparisons (`tools/godwit
+// bench tracking`); it applies to trackers started from then on. Logs the choice.
+void init_dirty_tracking(std::string_view option);
+// kInvalidArgument for a name other than "pml" and "write-protect"; kUnsupported for
+// "pml" where the backend has no hardware log.
+Status set_dirty_tracking(std::string_view mechanism);
+// "pml" or "write-protect": what a tracker started now uses.
+const char* dirty_tracking();
+// Whether the backend could log in hardware (then both choices are open).
+bool hardware_dirty_log();
 // The backend, or nullptr when this CPU has none (then no guest can be created).
 x86::Backend* backend();
 
@@ -73,7 +87,8 @@ void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detai
 // and clears it once a second; a migration or `dirtylog` borrows it meanwhile.
 
 // Starts the logger's tracking of a guest that has just started running here: all of its
-// RAM write-protected, a bitmap from the frame allocator. Without memory for the bitmap
+// RAM armed (write-protected, or its dirty flags cleared under PML), a bitmap from the
+// frame allocator. Without memory for the bitmap
 // the guest runs unlogged (said in the log); a borrower then starts its own tracker.
 void start_dirty_rate_logging(Vm& vm);
 // Once a second per logged guest not borrowed: the pages dirtied since the last time

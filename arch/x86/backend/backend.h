@@ -9,6 +9,7 @@
 
 #include "arch/x86/backend/vm_exit.h"
 #include "arch/x86/cpu/features.h"
+#include "arch/x86/paging/dirty_mechanism.h"
 #include "arch/x86/paging/second_level_space.h"
 #include "arch/x86/vcpu_state.h"
 #include "lib/expected.h"
@@ -32,6 +33,10 @@ class Vcpu {
   // vCPU. guest_time_ns is left alone: the VM layer keeps guest time.
   virtual void save(VcpuState& state) = 0;
   virtual Status load(const VcpuState& state) = 0;
+  // How writes to its space are best tracked (kernel/vm/dirty_tracker.h): its own
+  // hardware log where the backend has one (VT-x PML), else write protection
+  // (arch/x86/paging/write_protection.h). Lives as long as the vCPU.
+  virtual DirtyMechanism& dirty_mechanism() = 0;
 
  protected:
   ~Vcpu() = default;
@@ -50,6 +55,9 @@ class Backend {
   // A vCPU that runs in `space`; its state is undefined until load().
   virtual Expected<Vcpu*> create_vcpu(SecondLevelSpace& space) = 0;
   virtual void destroy_vcpu(Vcpu* vcpu) = 0;
+  // Whether its vCPUs log written pages in hardware (VT-x PML) rather than relying on
+  // write protection, for the boot log and the shell.
+  virtual bool hardware_dirty_log() const = 0;
 
  protected:
   ~Backend() = default;

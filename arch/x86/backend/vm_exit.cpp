@@ -15,6 +15,7 @@ const char* to_string(ExitKind kind) {
     case ExitKind::kInvalidState: return "invalid state";
     case ExitKind::kException: return "exception";
     case ExitKind::kOther: return "other";
+    case ExitKind::kDirtyLogFull: return "dirty log full";
   }
   return "other";
 }

@@ -21,9 +21,10 @@ enum class ExitKind : uint8_t {
   kInvalidState,      // the CPU refused to enter the guest (bad state or controls)
   kException,         // an intercepted guest exception (`vector`)
   kOther,             // anything else; `raw` has the backend's own code
+  kDirtyLogFull,      // the CPU's log of written pages is full (VT-x PML): drain it and go on
 };
 
-inline constexpr int kExitKindCount = 11;
+inline constexpr int kExitKindCount = 12;
 
 struct VmExit {
   ExitKind kind = ExitKind::kOther;

@@ -1,11 +1,15 @@
 // One entry of a second-level page table, in either of the two formats the CPUs walk:
 //   EPT (Intel SDM Vol. 3C 29.3.2, "EPT Translation Mechanism"): bit 0 read, 1 write,
 //     2 execute, 5:3 memory type (leaves only; 6 = write-back), 12+ frame address.
+//     With accessed/dirty flags enabled in the EPTP (29.3.5, "Accessed and Dirty Flags
+//     for EPT"), the CPU sets bit 8 (accessed) in every entry it uses and bit 9 (dirty)
+//     in a leaf it writes through; page-modification logging (29.3.6) keys on bit 9.
 //   NPT (AMD APM Vol. 2 15.25.5, "Nested Table Walk", which uses the long-mode entries
 //     of 5.3.3): bit 0 present (= readable), 1 writable, 2 user (nested walks are user
-//     accesses, so it is set at every level), 12+ frame address. Execute permission is
-//     not expressed: NX would need host EFER.NXE and Godwit never maps data it must
-//     keep the guest from executing.
+//     accesses, so it is set at every level), 6 dirty (set by the CPU in a leaf it
+//     writes through), 12+ frame address. Execute permission is not expressed: NX
+//     would need host EFER.NXE and Godwit never maps data it must keep the guest from
+//     executing.
 // Pure code: the one place the bit layouts live, unit-tested on the host.
 #pragma once
 
@@ -22,7 +26,9 @@ namespace second_level {
 inline constexpr uint64_t kAddressMask = 0x000F'FFFF'FFFF'F000ull;  // bits 51:12
 inline constexpr uint64_t kEptRead = 1u << 0, kEptWrite = 1u << 1, kEptExecute = 1u << 2;
 inline constexpr uint64_t kEptWriteBack = 6u << 3;
+inline constexpr uint64_t kEptAccessed = 1u << 8, kEptDirty = 1u << 9;
 inline constexpr uint64_t kNptPresent = 1u << 0, kNptWritable = 1u << 1, kNptUser = 1u << 2;
+inline constexpr uint64_t kNptDirty = 1u << 6;
 
 // An entry pointing at the next-level table, granting everything (the leaf decides).
 constexpr uint64_t table_entry(PagingFormat format, uint64_t table) {
@@ -65,6 +71,12 @@ constexpr Permissions permissions(PagingFormat format, uint64_t entry) {
                                     ((entry & kEptExecute) ? kAccessExecute : 0));
   }
   return static_cast<Permissions>(kAccessRead | kAccessExecute | ((entry & kNptWritable) ? kAccessWrite : 0));
+}
+
+// The dirty flag of a leaf in this format: set by the CPU on a write through it, cleared
+// only by software.
+constexpr uint64_t dirty_flag(PagingFormat format) {
+  return format == PagingFormat::kEpt ? kEptDirty : kNptDirty;
 }
 
 }  // namespace second_level

@@ -36,4 +36,26 @@ Status SecondLevelSpace::protect_pages(std::span<const uint64_t> gfns, Permissio
   return status;
 }
 
+Status SecondLevelSpace::clean(uint64_t gpa, uint64_t bytes) {
+  auto cleaned = table_.clean(gpa, bytes);
+  if (!cleaned) return cleaned.failure();
+  if (*cleaned > 0) flush();
+  return ok();
+}
+
+Status SecondLevelSpace::clean_pages(std::span<const uint64_t> gfns) {
+  uint64_t cleaned = 0;
+  Status status = ok();
+  for (uint64_t gfn : gfns) {
+    auto result = table_.clean(gfn * 4096, 4096);
+    if (!result) {
+      status = result.failure();
+      break;
+    }
+    cleaned += *result;
+  }
+  if (cleaned > 0) flush();  // as protect_pages: the pages cleaned before a failure count
+  return status;
+}
+
 }  // namespace godwit::x86

@@ -1,5 +1,6 @@
 // A guest's second-level address space: the page-table walker plus the rule that every
-// permission taken away is followed by a TLB flush before the guest runs again. The
+// permission taken away, and every dirty flag cleared, is followed by a TLB flush before
+// the guest runs again. The
 // backend supplies the flush (VT-x: INVEPT single-context now; AMD-V: flush the ASID at
 // the next VMRUN) and reads root() for the EPTP or nCR3.
 // Adding permissions or mappings needs no flush: a stale, narrower TLB entry only causes
@@ -49,6 +50,12 @@ class SecondLevelSpace {
   Status protect(uint64_t gpa, uint64_t bytes, Permissions permissions);
   // The same for a list of scattered pages (guest frame numbers), with one flush.
   Status protect_pages(std::span<const uint64_t> gfns, Permissions permissions);
+  // Clears the dirty flags of [gpa, gpa + bytes); flushes once when any was set, so the
+  // next write through each page sets its flag again (and, under PML, logs it: Intel SDM
+  // Vol. 3C 29.3.6 logs a page only when its flag goes from 0 to 1).
+  Status clean(uint64_t gpa, uint64_t bytes);
+  // The same for a list of scattered pages (guest frame numbers), with one flush.
+  Status clean_pages(std::span<const uint64_t> gfns);
 
   uint64_t flushes() const { return flushes_; }
 

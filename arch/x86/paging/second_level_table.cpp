@@ -82,16 +82,18 @@ Expected<Translation> SecondLevelTable::lookup(uint64_t gpa) const {
   if (*table == 0) return fail(Error::kNotFound);
   uint64_t entry = memory_.entries(*table)[index_at(gpa, 0)];
   if (!second_level::present(format_, entry)) return fail(Error::kNotFound);
-  return Translation{second_level::address(entry), second_level::permissions(format_, entry)};
+  return Translation{second_level::address(entry), second_level::permissions(format_, entry),
+                     (entry & second_level::dirty_flag(format_)) != 0};
 }
 
-Expected<uint64_t> SecondLevelTable::protect(uint64_t gpa, uint64_t bytes, Permissions permissions) {
-  if ((permissions & kAccessRead) == 0) return fail(Error::kInvalidArgument);
+template <class Visit>
+Expected<uint64_t> SecondLevelTable::for_each_leaf(uint64_t gpa, uint64_t bytes, Visit visit) {
   if (gpa % kPage != 0 || gpa > kAddressLimit || bytes > kAddressLimit - gpa) return fail(Error::kRange);
-  uint64_t reduced = 0;
+  uint64_t counted = 0;
   uint64_t end = gpa + bytes;
-  // One walk per leaf table (512 pages), not per page: write-protecting a whole guest
-  // at the start of every migration round is on the migration's critical path.
+  // One walk per leaf table (512 pages), not per page: write-protecting or cleaning a
+  // whole guest at the start of every migration round is on the migration's critical
+  // path.
   for (uint64_t at = gpa; at < end;) {
     uint64_t table_end = (at | (512 * kPage - 1)) + 1;
     auto table = leaf_table(at, false);
@@ -100,15 +102,32 @@ Expected<uint64_t> SecondLevelTable::protect(uint64_t gpa, uint64_t bytes, Permi
       uint64_t* entries = memory_.entries(*table);
       for (uint64_t page = at; page < end && page < table_end; page += kPage) {
         uint64_t& entry = entries[index_at(page, 0)];
-        if (!second_level::present(format_, entry)) continue;
-        Permissions before = second_level::permissions(format_, entry);
-        entry = second_level::leaf_entry(format_, second_level::address(entry), permissions);
-        if ((before & ~second_level::permissions(format_, entry)) != 0) ++reduced;
+        if (second_level::present(format_, entry) && visit(entry)) ++counted;
       }
     }
     at = table_end;
   }
-  return reduced;
+  return counted;
+}
+
+Expected<uint64_t> SecondLevelTable::protect(uint64_t gpa, uint64_t bytes, Permissions permissions) {
+  if ((permissions & kAccessRead) == 0) return fail(Error::kInvalidArgument);
+  return for_each_leaf(gpa, bytes, [&](uint64_t& entry) {
+    Permissions before = second_level::permissions(format_, entry);
+    // Keeps the dirty flag: a page made read-only and back stays as dirty as it was.
+    uint64_t dirty = entry & second_level::dirty_flag(format_);
+    entry = second_level::leaf_entry(format_, second_level::address(entry), permissions) | dirty;
+    return (before & ~second_level::permissions(format_, entry)) != 0;
+  });
+}
+
+Expected<uint64_t> SecondLevelTable::clean(uint64_t gpa, uint64_t bytes) {
+  uint64_t flag = second_level::dirty_flag(format_);
+  return for_each_leaf(gpa, bytes, [flag](uint64_t& entry) {
+    if ((entry & flag) == 0) return false;
+    entry &= ~flag;
+    return true;
+  });
 }
 
 }  // namespace godwit::x86

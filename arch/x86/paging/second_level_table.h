@@ -16,6 +16,7 @@ namespace godwit::x86 {
 struct Translation {
   uint64_t frame = 0;  // host-physical address of the 4 KiB page
   Permissions permissions = 0;
+  bool dirty = false;  // the CPU wrote through the leaf since its dirty flag was cleared
 };
 
 class SecondLevelTable {
@@ -47,8 +48,17 @@ class SecondLevelTable {
   // include read). Returns how many entries lost a permission: those may still sit in
   // a TLB with their old rights, so a non-zero count obliges a flush.
   Expected<uint64_t> protect(uint64_t gpa, uint64_t bytes, Permissions permissions);
+  // Clears the dirty flag of every mapped page of [gpa, gpa + bytes) and returns how
+  // many had it set: a TLB may still hold those as dirty (and would not set the flag,
+  // nor log the page, on the next write), so a non-zero count obliges a flush too.
+  Expected<uint64_t> clean(uint64_t gpa, uint64_t bytes);
 
  private:
+  // Calls `visit(entry)` for every present leaf of [gpa, gpa + bytes), one walk per leaf
+  // table; kRange for an unaligned or too large range. Returns how many visits returned
+  // true.
+  template <class Visit>
+  Expected<uint64_t> for_each_leaf(uint64_t gpa, uint64_t bytes, Visit visit);
   // The leaf table covering `gpa` (creating intermediate tables if `create`), or 0.
   Expected<uint64_t> leaf_table(uint64_t gpa, bool create) const;
   // Frees `table` and, above level 0, every table its present entries point to.

@@ -61,6 +61,8 @@ class SvmBackend final : public Backend {
   void destroy_space(SecondLevelSpace* space) override;
   Expected<Vcpu*> create_vcpu(SecondLevelSpace& space) override;
   void destroy_vcpu(Vcpu* vcpu) override;
+  // AMD-V as QEMU emulates it has no page-modification log: write protection.
+  bool hardware_dirty_log() const override { return false; }
 
  private:
   Status allocate_shared();

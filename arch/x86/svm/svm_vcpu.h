@@ -7,6 +7,7 @@
 
 #include "arch/x86/backend/backend.h"
 #include "arch/x86/cpu/fpu.h"
+#include "arch/x86/paging/write_protection.h"
 #include "arch/x86/svm/npt_space.h"
 #include "arch/x86/svm/state_transfer.h"
 #include "arch/x86/svm/tlb_flush.h"
@@ -37,6 +38,8 @@ class SvmVcpu final : public Vcpu {
   void skip_instruction(const VmExit& exit) override;
   void save(VcpuState& state) override;
   Status load(const VcpuState& state) override;
+  // Write protection: no hardware log to drain (svm_backend.cpp).
+  DirtyMechanism& dirty_mechanism() override { return write_protection(); }
 
   Vmcb* vmcb() const { return vmcb_; }
   uint32_t asid() const { return asid_; }

@@ -57,6 +57,7 @@ VmExit normalize_exit(const RawExit& raw) {
     case ExitReason::kExternalInterrupt:
     case ExitReason::kPreemptionTimer: exit.kind = ExitKind::kInterrupt; break;
     case ExitReason::kTripleFault: exit.kind = ExitKind::kTripleFault; break;
+    case ExitReason::kPageModificationLogFull: exit.kind = ExitKind::kDirtyLogFull; break;
     case ExitReason::kExceptionOrNmi:
       exit.kind = ExitKind::kException;
       exit.vector = static_cast<uint8_t>(decode<InterruptionInfo>(raw.interruption_info).vector);

@@ -26,6 +26,7 @@ enum class ExitReason : uint16_t {
   kEptViolation = 48,
   kEptMisconfiguration = 49,
   kPreemptionTimer = 52,
+  kPageModificationLogFull = 62,  // Vol. 3C 29.3.6: the PML index left 0-511
 };
 
 // Table 25-18, "Format of Exit Reason".

@@ -19,6 +19,7 @@ enum class VmcsField : uint32_t {
   kGuestGsSelector = 0x080A,
   kGuestLdtrSelector = 0x080C,
   kGuestTrSelector = 0x080E,
+  kGuestPmlIndex = 0x0812,  // Vol. 3C 25.4.2 and 29.3.6: next free entry of the PML log
   // B.1.3 16-bit host-state fields.
   kHostEsSelector = 0x0C00,
   kHostCsSelector = 0x0C02,
@@ -34,6 +35,7 @@ enum class VmcsField : uint32_t {
   kExitMsrStoreAddress = 0x2006,
   kExitMsrLoadAddress = 0x2008,
   kEntryMsrLoadAddress = 0x200A,
+  kPmlAddress = 0x200E,  // Vol. 3C 25.6.18 and 29.3.6: the 4 KiB page-modification log
   kTscOffset = 0x2010,
   kEptPointer = 0x201A,
   // B.2.2 64-bit read-only data fields.

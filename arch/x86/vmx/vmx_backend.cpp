@@ -40,6 +40,7 @@ class VmxBackend final : public Backend {
   void destroy_space(SecondLevelSpace* space) override;
   Expected<Vcpu*> create_vcpu(SecondLevelSpace& space) override;
   void destroy_vcpu(Vcpu* vcpu) override;
+  bool hardware_dirty_log() const override { return shared_.caps.pml; }
 
  private:
   Status enable_feature_control();
@@ -103,9 +104,9 @@ Status VmxBackend::enable() {
   if (shared_.caps.invept_all) (void)invept(InveptType::kAllContext, 0);
   flusher_.set_vmx_on();
   enabled_ = true;
-  log::info("VT-x: VMX on (VMCS revision {:#x}, VPID {}, PAT switching {}, preemption timer {})",
+  log::info("VT-x: VMX on (VMCS revision {:#x}, VPID {}, PAT switching {}, preemption timer {}, PML {})",
             shared_.caps.revision, shared_.controls.vpid ? "on" : "off", shared_.controls.pat ? "on" : "off",
-            shared_.controls.preemption_timer ? "on" : "off");
+            shared_.controls.preemption_timer ? "on" : "off", shared_.caps.pml ? "usable" : "missing");
   return ok();
 }
 

@@ -21,6 +21,7 @@ VmxCapabilities read_capabilities(const VmxFeatures& features) {
   caps.preemption_timer_shift = static_cast<unsigned>(rdmsr(kMsrVmxMisc) & 0x1F);
   caps.invept_single = features.invept && features.invept_single;
   caps.invept_all = features.invept && features.invept_all;
+  caps.pml = features.pml && features.ept_ad && ((caps.controls.secondary >> 32) & proc2::kEnablePml) != 0;
   if (features.vpid) {
     uint64_t cap = rdmsr(kMsrVmxEptVpidCap);
     caps.invvpid_all = ((cap >> kCapInvvpid) & 1) && ((cap >> kCapInvvpidAllContext) & 1);

@@ -17,6 +17,9 @@ struct VmxCapabilities {
   bool invept_single = false;
   bool invept_all = false;
   bool invvpid_all = false;
+  // Page-modification logging can track dirty pages: the "enable PML" control may be 1
+  // and EPT has accessed/dirty flags, which PML needs (Vol. 3C 29.3.6).
+  bool pml = false;
   unsigned preemption_timer_shift = 0;  // the timer counts TSC >> this (IA32_VMX_MISC 4:0)
 };
 

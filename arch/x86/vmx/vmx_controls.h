@@ -63,6 +63,7 @@ inline constexpr uint32_t kActivateSecondary = 1u << 31;
 namespace proc2 {
 inline constexpr uint32_t kEnableEpt = 1u << 1;
 inline constexpr uint32_t kEnableVpid = 1u << 5;
+inline constexpr uint32_t kEnablePml = 1u << 17;  // page-modification logging (29.3.6)
 }  // namespace proc2
 
 // Table 25-13, "Definitions of VM-Exit Controls".

@@ -4,6 +4,7 @@
 
 #include "arch/x86/cpu/descriptors.h"
 #include "arch/x86/cpu/intrinsics.h"
+#include "arch/x86/paging/write_protection.h"
 #include "arch/x86/vmx/ept_pointer.h"
 #include "arch/x86/vmx/exit_decoder.h"
 #include "arch/x86/vmx/exit_reason.h"
@@ -13,6 +14,7 @@
 #include "arch/x86/vmx/vmx_controls.h"
 #include "kernel/console/log.h"
 #include "kernel/memory/physical_memory.h"
+#include "kernel/panic.h"
 
 extern "C" int vmx_enter(godwit::x86::GuestRegisters* regs, uint64_t launched);
 extern "C" char vmx_exit_point[];
@@ -64,11 +66,28 @@ Status VmxVcpu::init() {
     return fail(Error::kState);
   }
   if (!write_controls() || !write_host_state()) return fail(Error::kState);
+  // Where the CPU can, dirty pages are logged rather than write-protected: the log
+  // page is set once; the tracker turns logging on and off (page_modification_log.h).
+  if (shared_.caps.pml) {
+    auto page = memory::frames().allocate();
+    if (!page) return page.failure();
+    pml_page_ = *page;
+    std::memset(reinterpret_cast<void*>(pml_page_), 0, kPageSize);
+    if (!vmwrite(F::kPmlAddress, pml_page_) || !vmwrite(F::kGuestPmlIndex, PageModificationLog::kEmpty)) {
+      log::error("VT-x: VMWRITE of the PML address or index failed");
+      return fail(Error::kState);
+    }
+    pml_ = new PageModificationLog(*this, reinterpret_cast<const uint64_t*>(pml_page_));
+  }
   return ok();
 }
 
 void VmxVcpu::release() {
   if (unswitched_owner_ == this) unswitched_owner_ = nullptr;
+  delete pml_;
+  pml_ = nullptr;
+  if (pml_page_ != 0) (void)memory::frames().free(pml_page_);
+  pml_page_ = 0;
   if (vmcs_ == 0) return;
   (void)vmclear(vmcs_);
   if (current_vmcs_ == vmcs_) current_vmcs_ = 0;
@@ -141,6 +160,43 @@ bool VmxVcpu::write_host_state() {
   w(F::kHostRip, reinterpret_cast<uint64_t>(vmx_exit_point));
   if (!w.ok()) log::error("VT-x: VMWRITE of host field {:#x} failed", w.failed_field());
   return w.ok();
+}
+
+DirtyMechanism& VmxVcpu::dirty_mechanism() {
+  if (pml_ != nullptr) return *pml_;
+  return write_protection();
+}
+
+// The tracker reads and writes the log between runs, when another vCPU's VMCS may be
+// current. A failed VMREAD/VMPTRLD reads as a full log: drained entries are only marked
+// dirty, so reading too much is safe where reading too little would lose pages.
+uint16_t VmxVcpu::index() {
+  if (!make_current()) return 0xFFFF;
+  return static_cast<uint16_t>(vmread(F::kGuestPmlIndex));
+}
+
+void VmxVcpu::set_index(uint16_t index) {
+  if (!make_current() || !vmwrite(F::kGuestPmlIndex, index)) log::error("VT-x: cannot set the PML index");
+}
+
+// EPTP bit 6 goes with the control: PML needs EPT dirty flags (a VM entry with PML on
+// and the flags off fails its checks), and with the flags off the CPU neither sets them
+// nor treats guest page-table walks as writes, which write protection relies on. The
+// INVEPT drops translations cached under the old setting, which might let a write
+// through without setting a dirty flag.
+void VmxVcpu::set_logging(bool on) {
+  if (!make_current()) {
+    log::error("VT-x: VMPTRLD failed; PML not switched {}", on ? "on" : "off");
+    return;
+  }
+  VmcsWriter w;
+  w(F::kSecondaryProcessorControls, shared_.controls.secondary | (on ? proc2::kEnablePml : 0));
+  w(F::kEptPointer, make_eptp(space_.root(), on));
+  if (!w.ok()) log::error("VT-x: VMWRITE of field {:#x} failed switching PML", w.failed_field());
+  bool flushed = shared_.caps.invept_single ? invept(InveptType::kSingleContext, make_eptp(space_.root(), on))
+                                            : invept(InveptType::kAllContext, 0);
+  // As in EptFlusher: a stale translation could let writes go unlogged.
+  if (!flushed) panic("VT-x: INVEPT failed switching PML");
 }
 
 VmcsStateLayout VmxVcpu::layout() const { return {shared_.caps.fixed, shared_.controls.pat}; }

@@ -6,6 +6,7 @@
 
 #include "arch/x86/backend/backend.h"
 #include "arch/x86/cpu/fpu.h"
+#include "arch/x86/vmx/page_modification_log.h"
 #include "arch/x86/vmx/state_transfer.h"
 #include "arch/x86/vmx/vmx_capabilities.h"
 
@@ -22,13 +23,13 @@ struct VcpuShared {
   uint32_t preemption_ticks = 0;  // the timer's start value on every entry
 };
 
-class VmxVcpu final : public Vcpu {
+class VmxVcpu final : public Vcpu, private PmlFields {
  public:
   VmxVcpu(const VcpuShared& shared, SecondLevelSpace& space, uint16_t vpid)
       : shared_(shared), space_(space), vpid_(vpid) {}
   // Allocates and fills the VMCS (controls and host state). Needs VMX operation.
   Status init();
-  // VMCLEARs and frees the VMCS.
+  // VMCLEARs and frees the VMCS and the PML log page.
   void release();
 
   VmExit run() override;
@@ -36,8 +37,16 @@ class VmxVcpu final : public Vcpu {
   void skip_instruction(const VmExit& exit) override;
   void save(VcpuState& state) override;
   Status load(const VcpuState& state) override;
+  // Its page-modification log where the backend uses PML, else write protection.
+  DirtyMechanism& dirty_mechanism() override;
 
  private:
+  // PmlFields: the PML index, and logging on or off (the "enable PML" control with EPTP
+  // bit 6, which PML requires).
+  uint16_t index() override;
+  void set_index(uint16_t index) override;
+  void set_logging(bool on) override;
+
   bool make_current();
   VmcsStateLayout layout() const;
   bool write_controls();
@@ -63,7 +72,9 @@ class VmxVcpu final : public Vcpu {
   // (CR2) and SWAPGS, so the values of the vCPU that ran last stay live until another
   // vCPU runs. Also the guest's PAT when the CPU cannot switch it (never written).
   VmxSoftState soft_;
-  GuestFpu fpu_;  // VM entries and exits switch no x87/SSE state
+  GuestFpu fpu_;           // VM entries and exits switch no x87/SSE state
+  uint64_t pml_page_ = 0;  // the log page the VMCS's PML address points to, or 0
+  PageModificationLog* pml_ = nullptr;
 };
 
 }  // namespace godwit::x86::vmx

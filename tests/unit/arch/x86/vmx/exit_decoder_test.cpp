@@ -73,7 +73,8 @@ TEST(NormalizeExit, FailuresAndEvents) {
   EXPECT_EQ(exit_for(1).kind, ExitKind::kInterrupt);
   EXPECT_EQ(exit_for(52).kind, ExitKind::kInterrupt);  // VMX-preemption timer
   EXPECT_EQ(exit_for(2).kind, ExitKind::kTripleFault);
-  EXPECT_EQ(exit_for(28).kind, ExitKind::kOther);  // CR access
+  EXPECT_EQ(exit_for(62).kind, ExitKind::kDirtyLogFull);  // page-modification log full
+  EXPECT_EQ(exit_for(28).kind, ExitKind::kOther);         // CR access
   EXPECT_EQ(exit_for(28).raw, 28u);
 }
 
