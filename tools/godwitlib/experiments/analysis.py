@@ -132,6 +132,7 @@ def modes_sentence(rows) -> str:
         def med(column):
             values = sorted(r[column] for r in ok if r.get(column) is not None)
             return f"{values[len(values) // 2]:.0f}" if values else "-"
+        gap = med("client_gap_ms")
         parts.append(f"{mode} total {med('total_ms')} ms, downtime {med('downtime_ms')} ms, "
-                     f"client gap {med('client_gap_ms')} ms")
+                     + (f"client gap {gap} ms" if gap != "-" else "no client gap"))
     return "the paper measured only Xen's pre-copy, so there is no claim to check; medians: " + "; ".join(parts)
