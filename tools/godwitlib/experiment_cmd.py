@@ -171,6 +171,7 @@ def command(args):
     for experiment in chosen:
         for missing in experiment.missing:
             print(f"godwit experiment: {experiment.name}: missing in Godwit so far: {missing}")
+    started = report.machine()
     costs = [p.cost_s() for e in chosen for p in e.points(args.quick)
              for _ in range(repeats[e.name] if p.runnable else 0)]
     progress = Progress(costs)
@@ -187,7 +188,8 @@ def command(args):
         pairs.close()
     progress.say(f"godwit experiment: {len(all_rows)} runs in {duration(progress.elapsed())}")
     command_line = "tools/godwit experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-    report.write_html(out, results, command_line, args.quick, describe_emulators(emulators))
+    report.write_html(out, results, command_line, args.quick, describe_emulators(emulators), started,
+                      duration(progress.elapsed()))
     print("\nexperiment            paper     verdict")
     for experiment, _, _, (word, sentence) in results:
         print(f"  {experiment.name:<19} {experiment.figure:<9} {word}: {sentence}")

@@ -74,7 +74,9 @@ def _first_line(argv) -> str:
 
 
 def machine() -> list:
-    """(label, value) rows describing where the sweep ran."""
+    """(label, value) rows describing where the sweep ran: called when the sweep starts,
+    so the commit is the one that ran (not one made while it ran) and the host's load is
+    the load it started under."""
     cpu, mem = "unknown", "unknown"
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
@@ -88,9 +90,9 @@ def machine() -> list:
             ("CPU", f"{cpu}, {os.cpu_count()} logical CPUs (shared with whatever else ran)"),
             ("memory", mem), ("QEMU", _first_line(["qemu-system-x86_64", "--version"])),
             ("Godwit", f"commit {commit}{' with uncommitted changes' if dirty not in ('', 'unknown') else ''}"),
-            ("host load", "load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) when the report was written"
+            ("host load", "load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) when the sweep started"
              .format(*os.getloadavg())),
-            ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
+            ("started", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
 
 
 def _ms(value) -> str:
@@ -149,8 +151,9 @@ def _image(png: Path, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
-def write_html(out: Path, results, command: str, quick: bool, emulator: str):
-    """results: [(experiment, rows, png, (word, sentence))]."""
+def write_html(out: Path, results, command: str, quick: bool, emulator: str, started: list, elapsed: str):
+    """results: [(experiment, rows, png, (word, sentence))]; started: machine() from the
+    sweep's start; elapsed: how long it took."""
     title = "Godwit against seed 001 (Semenov, Versick, Tavangarian): migration time and downtime"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
@@ -190,7 +193,8 @@ def write_html(out: Path, results, command: str, quick: bool, emulator: str):
                      f"{html.escape(sentence)}</p>")
     parts.append("<h2>How this was made</h2><pre>" + html.escape(command) + "</pre>")
     parts.append("<table>" + "".join(f"<tr><th class=l>{html.escape(k)}</th><td class=l>{html.escape(v)}</td></tr>"
-                                     for k, v in machine() + [("emulator", emulator)]) + "</table>")
+                                     for k, v in started + [("took", elapsed), ("emulator", emulator)])
+                 + "</table>")
     parts.append("<p>Every run's parameters and results: <a href='data.csv'>data.csv</a>, "
                  "<a href='data.jsonl'>data.jsonl</a>; each node's console log under the run directory named "
                  "in the command's output.</p></body></html>\n")
