@@ -161,7 +161,7 @@ MISSING_NIC_MODES = ("the client-observed gap of post-copy and hybrid: they do n
 EXPERIMENTS = (
     Experiment(
         "cpu-load", "fig. 3", "Migration time and downtime against the CPU load inside the migrated VM",
-        "load_percent", "CPU load of the migrated loadgen (% set; measured share in the table)",
+        "load_percent", "CPU load of the migrated loadgen (%, set)",
         "On current hardware the total migration time stays almost constant as the migrated VM's CPU load "
         "rises (conclusion 1), and the downtime is about constant (conclusion 3); only the resource-poor "
         "Pentium III system's time rose above about 60% load.",
@@ -179,7 +179,7 @@ EXPERIMENTS = (
     Experiment(
         "background-load", "fig. 4",
         "The same with a second VM at 100% CPU load on the source node",
-        "load_percent", "CPU load of the migrated loadgen (% set; measured share in the table)",
+        "load_percent", "CPU load of the migrated loadgen (%, set)",
         "With a second VM at 100% load on the source, the fast system's times stay stable; on the slow "
         "system the downtime grew to 15 s above 60% load of the migrated VM. When the VMs load the host "
         "to its limit the migration time rises strongly (conclusion 2).",
@@ -195,7 +195,7 @@ EXPERIMENTS = (
     Experiment(
         "background-vm-load", "fig. 5",
         "Migration time and downtime of an idle VM against the CPU load of a second VM on the source",
-        "background_load_percent", "CPU load of the second loadgen on node a (% set; measured in the table)",
+        "background_load_percent", "CPU load of the second loadgen (%, set)",
         "Migrating an idle VM while a second VM's load varies: stable on the fast system; on the slow "
         "system the migration took longer above about 60% background load while the downtime stayed "
         "constant up to about 90%.",
@@ -222,7 +222,7 @@ EXPERIMENTS = (
         (MISSING_CLIENT_DIRTIER,)),
     Experiment(
         "dirty-pages", "fig. 7", "Migration time and downtime against the pages modified during the migration",
-        "rate", "pages written per second by the migrated loadgen",
+        "rate", "pages written per second (migrated loadgen)",
         "An application that modifies many pages during the migration raises both the migration time and "
         "the downtime (conclusion 5; in the paper the stop-and-copy phase doubled).",
         "Viele Speichermodifikationen während der Migration führen zur Erhöhung der Migrationsdauer und der "
