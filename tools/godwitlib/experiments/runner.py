@@ -1,6 +1,6 @@
 """One point of an experiment on a booted pair of nodes: start the guests on node a, wait
-until the migrated guest is ready (a dirtier has filled its working set, a loadgen with a
-network serves echo), measure each guest's CPU share, migrate it to node b with the
+until the migrated guest is ready (a dirtier has filled its working set, by its dirty
+rate; a loadgen with a network serves echo), measure each guest's CPU share, migrate it to node b with the
 existing tooling (migration_run.migrate) while the host's UDP probe (client_probe.UdpProbe)
 talks to it when it has a network, and return one data row; then end the guests so the
 next point starts from empty nodes.
@@ -28,7 +28,6 @@ COLUMNS = ("experiment", "figure", "point", "repeat", "emulator", "link_mbit", "
 JSONL_ONLY = ("client_replies_per_100ms",)
 MEASURE_S = 2.0
 MEASURE_QUICK_S = 1.0  # --quick: a coarser share, a faster sweep
-SETTLE_SHARE = 0.9  # a guest still filling its working set runs flat out
 # The probe runs this long before the migration (a baseline of replies) and after it (the
 # guest answering from node b: a gap only counts when replies resume).
 PROBE_LEAD_S = 1.0
@@ -90,14 +89,23 @@ def cpu_shares(node, ids, seconds=MEASURE_S) -> dict:
     return {guest_id: (c1[guest_id] - c0[guest_id]) / span for guest_id in ids}
 
 
-def wait_settled(node, guest_id, timeout: float):
-    """Waits until the guest no longer runs flat out (it has filled its working set)."""
+def wait_filled(node, guest_id, rate: int, timeout: float):
+    """A dirtier first writes its whole working set flat out, then `rate` pages/s: waits
+    until the node's dirty-rate logger (a `dirtyrate` event per guest per second) shows
+    two windows in a row at most twice its rate plus 200 pages/s. A window during the fill
+    is far above that, and the fill runs without a break, so two low ones mean it is over.
+    (Its CPU share said so before; with every guest's writes tracked all the time, the
+    hypervisor's fault handling takes enough of a filling guest's share to look settled.)"""
+    limit = 2 * rate + 200
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cpu_shares(node, [guest_id], 1.0)[guest_id] < SETTLE_SHARE:
-            return
-    raise MigrationFailure(f"node {node.spec.name}: guest {guest_id} still ran flat out after {timeout:.0f} s "
-                           "(filling its working set?)")
+    low = 0
+    while low < 2:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise MigrationFailure(f"node {node.spec.name}: guest {guest_id} still wrote more than {limit} pages/s "
+                                   f"after {timeout:.0f} s (filling its working set?)")
+        event = node.console.wait_event("dirtyrate", left, id=guest_id)
+        low = low + 1 if event.get("pages_per_s", limit + 1) <= limit else 0
 
 
 def end_guest(node, guest_id):
@@ -147,7 +155,7 @@ def run_point(a, b, link, experiment: Experiment, point: Point, ip: str, probe_l
         if migrated.net:
             a.console.expect(rf"\[g{guest} loadgen\] loadgen: serving echo", 60)
         if migrated.image == "dirtier" and migrated.rate != 0:
-            wait_settled(a, guest, 60 + migrated.wss_mib / 4)
+            wait_filled(a, guest, migrated.rate, 60 + migrated.wss_mib / 4)
         ids = [guest] + ([background] if background else [])
         shares = cpu_shares(a, ids, measure_s)
         client = {}

@@ -17,7 +17,7 @@ from typing import Optional
 
 # A guest that reports once an hour keeps the console quiet; the dirtier also checks its
 # whole working set only then, so its CPU use does not grow with its memory (the
-# experiments wait for its initial fill by watching its CPU share instead of its first
+# experiments wait for its initial fill by watching its dirty rate instead of its first
 # report).
 QUIET_REPORT_MS = 3_600_000
 PAPER_VM_MIB = 128  # the paper's VMs had 128 MB
