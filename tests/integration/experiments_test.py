@@ -1,6 +1,13 @@
-"""`tools/godwit experiment memory-size --quick` end to end: it writes the data (one row per
-run, every migration succeeded), the figure as PNG and SVG, and a report.html that
-headless Chromium renders with its figure.
+"""`tools/godwit experiment memory-size,cpu-load --quick` end to end (one pair of nodes for
+both): it writes the data (one row per run, every migration succeeded), the figures as PNG
+and SVG, and a report.html that headless Chromium renders with its figures.
+
+cpu-load migrates a loadgen with a network (net=) at 0, 50 and 100% load while the host's
+UDP probe talks to it: every run must have a client-observed gap (the loadgen served the
+echo protocol to a host-side client before and after the move, and the probe's replies went
+on to its end) that is plausible: most datagrams answered, longer than the probe's spacing
+and at least half the hypervisor's downtime (the guest cannot answer while paused), and
+under 10 s.
 
 Chromium is checked twice: --dump-dom after the load event must show the page's own mark
 (<body data-images=1 data-broken-images=0>), and a copy of the page with its image data
@@ -61,43 +68,64 @@ def check(condition, message):
     print(f"ok: {message}")
 
 
+def check_client_gaps(rows):
+    """Each cpu-load run: the loadgen (net=) answered the host's UDP probe on both nodes, and
+    the longest gap between replies is plausible next to the hypervisor's downtime."""
+    for row in rows:
+        what = f"cpu-load at {row['load_percent']}% (measured {row['cpu_load']}%)"
+        check(row["outcome"] == "succeeded" and row["running_on_b"] == "True" and not row["error"],
+              f"{what}: the migration succeeded and the guest runs on node b ({row['error'] or 'no error'})")
+        check(row["client_gap_ms"] != "", f"{what}: client_gap_ms is filled in")
+        gap, down = float(row["client_gap_ms"]), float(row["downtime_ms"])
+        sent, received = int(row["client_sent"]), int(row["client_received"])
+        check(received >= 0.8 * sent, f"{what}: the loadgen answered most of the probe's datagrams "
+                                      f"({received} of {sent})")
+        check(2 * float(row["client_interval_ms"]) < gap < 10_000 and gap >= 0.5 * down,
+              f"{what}: the client gap is plausible ({gap:.0f} ms, downtime {down:.0f} ms)")
+
+
 def main():
-    args = arguments("godwit experiment memory-size --quick: data, figures, report in Chromium")
+    args = arguments("godwit experiment memory-size,cpu-load --quick: data, figures, client gaps, report in Chromium")
     out = paths.BUILD / "test-runs" / f"experiments-{args.run_name}"
     shutil.rmtree(out, ignore_errors=True)
     godwit = paths.SOURCE / "tools" / "godwit"
-    result = subprocess.run([sys.executable, str(godwit), "experiment", "memory-size", "--quick",
+    result = subprocess.run([sys.executable, str(godwit), "experiment", "memory-size,cpu-load", "--quick",
                              "--emulator", ",".join(args.emulators), "--out", str(out)],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=900)
     print(result.stdout[-3000:])
-    check(result.returncode == 0, f"`experiment memory-size --quick` exited 0 ({result.returncode}; "
+    check(result.returncode == 0, f"`experiment memory-size,cpu-load --quick` exited 0 ({result.returncode}; "
                                   f"{result.stderr[-1500:]})")
     check("[" in result.stderr and "left" in result.stderr, "it showed a progress bar with the time left")
 
     with open(out / "data.csv") as f:
-        rows = list(csv.DictReader(f))
-    check(len(rows) == 3, f"data.csv has one row per run of the quick sweep ({len(rows)})")
+        every = list(csv.DictReader(f))
+    rows = [r for r in every if r["experiment"] == "memory-size"]
+    loads = [r for r in every if r["experiment"] == "cpu-load"]
+    check(len(rows) == 3 and len(loads) == 3, f"data.csv has one row per run of the quick sweeps "
+                                              f"({len(rows)} memory-size, {len(loads)} cpu-load)")
+    check_client_gaps(loads)
     for column in ("experiment", "mem_mib", "rate", "cpu_load", "mode", "total_ms", "downtime_ms", "client_gap_ms"):
         check(column in rows[0], f"data.csv has the column {column}")
     check(all(r["outcome"] == "succeeded" and r["digest_verified"] == "True" for r in rows),
           "every migration succeeded with the memory digest verified")
     check(sorted(int(r["mem_mib"]) for r in rows) == [16, 32, 64], "the sweep covered 16, 32 and 64 MiB")
-    check((out / "data.jsonl").read_text().count("\n") == 3, "data.jsonl has the same three rows")
-    for suffix in ("png", "svg"):
-        figure = out / f"memory-size.{suffix}"
-        check(figure.exists() and figure.stat().st_size > 5000, f"the figure {figure.name} was written")
+    check((out / "data.jsonl").read_text().count("\n") == 6, "data.jsonl has the same six rows")
+    for name in ("memory-size", "cpu-load"):
+        for suffix in ("png", "svg"):
+            figure = out / f"{name}.{suffix}"
+            check(figure.exists() and figure.stat().st_size > 5000, f"the figure {figure.name} was written")
 
     page = out / "report.html"
     text = page.read_text()
-    check("data:image/png;base64," in text and 'src="memory-size' not in text,
-          "report.html embeds its figure (self-contained)")
-    check("fig. 6" in text and "Missing in Godwit so far" in text and "Verdict" in text,
-          "report.html has the paper's figure, what is missing and the verdict")
-    check(image_marks(page) == (1, 0), "Chromium loaded the page with its one figure and no broken image")
+    check("data:image/png;base64," in text and 'src="memory-size' not in text and 'src="cpu-load' not in text,
+          "report.html embeds its figures (self-contained)")
+    check("fig. 6" in text and "fig. 3" in text and "Missing in Godwit so far" in text and "Verdict" in text,
+          "report.html has the paper's figures, what is missing and the verdicts")
+    check(image_marks(page) == (2, 0), "Chromium loaded the page with its two figures and no broken image")
 
     broken = out / "broken.html"
     broken.write_text(re.sub(r"(data:image/png;base64,)[A-Za-z0-9+/]{200}", r"\1AAAA", text, count=1))
-    check(image_marks(broken) == (1, 1), "a copy with a damaged figure is marked broken (the check can fail)")
+    check(image_marks(broken) == (2, 1), "a copy with a damaged figure is marked broken (the check can fail)")
 
     shot = out / "screenshot.png"
     chromium(f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}", page.as_uri())

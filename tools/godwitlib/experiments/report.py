@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import paths
 from . import analysis
-from .runner import COLUMNS
+from .runner import COLUMNS, JSONL_ONLY
 
 STYLE = """
 body { font-family: sans-serif; max-width: 1000px; margin: 1.5em auto; color: #222; line-height: 1.4; }
@@ -31,7 +31,7 @@ td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
 th { background: #f2f2f2; } td.l, th.l { text-align: left; }
 .verdict { font-weight: bold; padding: 0.3em 0.6em; border-radius: 4px; }
 .reproduced { background: #d8f0d8; } .differs { background: #f6d5d0; }
-.partly { background: #f8ecc8; } .not.run, .not-run { background: #e4e4e4; }
+.partly { background: #f8ecc8; } .not-run, .not-judged { background: #e4e4e4; }
 blockquote { color: #555; font-style: italic; margin: 0.5em 1.5em; }
 .missing { color: #8a4b00; } img { max-width: 100%; border: 1px solid #eee; }
 code, pre { background: #f6f6f6; padding: 0.1em 0.3em; } pre { padding: 0.5em; overflow-x: auto; }
@@ -63,7 +63,7 @@ def write_data(rows, out: Path):
             writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS})
     with open(out / "data.jsonl", "w") as f:
         for row in rows:
-            f.write(json.dumps({k: row.get(k) for k in COLUMNS}) + "\n")
+            f.write(json.dumps({k: row.get(k) for k in COLUMNS + JSONL_ONLY}) + "\n")
 
 
 def _first_line(argv) -> str:
@@ -74,7 +74,9 @@ def _first_line(argv) -> str:
 
 
 def machine() -> list:
-    """(label, value) rows describing where the sweep ran."""
+    """(label, value) rows describing where the sweep ran: called when the sweep starts,
+    so the commit is the one that ran (not one made while it ran) and the host's load is
+    the load it started under."""
     cpu, mem = "unknown", "unknown"
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
@@ -88,7 +90,9 @@ def machine() -> list:
             ("CPU", f"{cpu}, {os.cpu_count()} logical CPUs (shared with whatever else ran)"),
             ("memory", mem), ("QEMU", _first_line(["qemu-system-x86_64", "--version"])),
             ("Godwit", f"commit {commit}{' with uncommitted changes' if dirty not in ('', 'unknown') else ''}"),
-            ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
+            ("host load", "load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) when the sweep started"
+             .format(*os.getloadavg())),
+            ("started", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
 
 
 def _ms(value) -> str:
@@ -96,13 +100,13 @@ def _ms(value) -> str:
 
 
 def point_table(experiment, rows) -> str:
-    """Per point: x, runs, median (min-max) of total time and downtime, rounds, wire MiB."""
+    """Per point: x, measured loads, runs, median (min-max) of total time, downtime and the
+    client-observed gap, rounds, wire MiB."""
     head = [experiment.x_label, "runs ok", "total ms median (min-max)", "downtime ms median (min-max)",
-            "rounds", "stopped", "MiB on the wire"]
-    if experiment.x_column != "cpu_load":
-        head.insert(1, "load of the migrated guest %")
-    if any(r.get("background_load") is not None for r in rows) and experiment.x_column != "background_load":
-        head.insert(2, "background guest load %")
+            "client gap ms median (min-max)", "rounds", "stopped", "MiB on the wire"]
+    head.insert(1, "measured load of the migrated guest %")
+    if any(r.get("background_load") is not None for r in rows):
+        head.insert(2, "measured load of the second guest %")
     lines = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
     groups = {}
     for row in rows:
@@ -128,12 +132,12 @@ def point_table(experiment, rows) -> str:
         x = median(experiment.x_column, "{}") if experiment.x_column == "mode" else \
             median(experiment.x_column, "{:g}")
         cells = [x or html.escape(str(first.get(experiment.x_column))), f"{len(ok)}/{len(group)}",
-                 stat("total_ms"), stat("downtime_ms"), median("rounds", "{:.0f}"),
+                 stat("total_ms"), stat("downtime_ms"), stat("client_gap_ms") or "none",
+                 median("rounds", "{:.0f}"),
                  ", ".join(sorted({str(r.get('stop_reason')) for r in ok})),
                  f"{sum(r['wire_bytes'] for r in ok) / max(1, len(ok)) / (1 << 20):.1f}" if ok else ""]
-        if experiment.x_column != "cpu_load":
-            cells.insert(1, median("cpu_load"))
-        if "background guest load %" in head:
+        cells.insert(1, median("cpu_load"))
+        if "measured load of the second guest %" in head:
             cells.insert(2, median("background_load"))
         errors = sorted({r["error"] for r in group if r.get("error")})
         lines.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
@@ -147,8 +151,9 @@ def _image(png: Path, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
-def write_html(out: Path, results, command: str, quick: bool, emulator: str):
-    """results: [(experiment, rows, png, (word, sentence))]."""
+def write_html(out: Path, results, command: str, quick: bool, emulator: str, started: list, elapsed: str):
+    """results: [(experiment, rows, png, (word, sentence))]; started: machine() from the
+    sweep's start; elapsed: how long it took."""
     title = "Godwit against seed 001 (Semenov, Versick, Tavangarian): migration time and downtime"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
@@ -159,7 +164,9 @@ def write_html(out: Path, results, command: str, quick: bool, emulator: str):
     parts.append("<p>The paper measured Xen 4.0.1 with 128 MB VMs on two hosts, timing a UDP service from an "
                  "external notebook. Godwit migrates between two emulated nodes on one link; times are node "
                  "a's clock (connection to the destination's acknowledgement; downtime from the pause to the "
-                 "acknowledgement). Verdict rules: <i>linear</i> means a least-squares line through the "
+                 "acknowledgement); where the migrated guest serves echo, the client-observed gap is the "
+                 "longest pause between two replies to the host's UDP probe, the paper's way of measuring "
+                 "offline time. Verdict rules: <i>linear</i> means a least-squares line through the "
                  f"medians has R\u00b2 \u2265 {analysis.LINEAR_R2}; <i>flat</i> means the largest median is at "
                  f"most {analysis.FLAT_RATIO}\u00d7 the smallest (+{analysis.FLAT_SLACK_MS:.0f} ms); "
                  "<i>rises</i> means the median at the largest x is more than that above the one at the "
@@ -186,7 +193,8 @@ def write_html(out: Path, results, command: str, quick: bool, emulator: str):
                      f"{html.escape(sentence)}</p>")
     parts.append("<h2>How this was made</h2><pre>" + html.escape(command) + "</pre>")
     parts.append("<table>" + "".join(f"<tr><th class=l>{html.escape(k)}</th><td class=l>{html.escape(v)}</td></tr>"
-                                     for k, v in machine() + [("emulator", emulator)]) + "</table>")
+                                     for k, v in started + [("took", elapsed), ("emulator", emulator)])
+                 + "</table>")
     parts.append("<p>Every run's parameters and results: <a href='data.csv'>data.csv</a>, "
                  "<a href='data.jsonl'>data.jsonl</a>; each node's console log under the run directory named "
                  "in the command's output.</p></body></html>\n")

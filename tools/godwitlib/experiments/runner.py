@@ -1,27 +1,45 @@
 """One point of an experiment on a booted pair of nodes: start the guests on node a, wait
-until the migrated guest has filled its working set, measure each guest's CPU share,
-migrate it to node b with the existing tooling (migration_run.migrate), and return one
-data row; then end the guests so the next point starts from empty nodes.
+until the migrated guest is ready (a dirtier has filled its working set, by its dirty
+rate; a loadgen with a network serves echo), measure each guest's CPU share, migrate it to node b with the
+existing tooling (migration_run.migrate) while the host's UDP probe (client_probe.UdpProbe)
+talks to it when it has a network, and return one data row; then end the guests so the
+next point starts from empty nodes.
 
-Nodes are booted once per experiment (with the memory its largest point needs) and reused
-for every point and repeat; a run that breaks the console conversation (a timeout) ends
-that pair, and the next point boots a fresh one.
+Nodes are booted once per node size and reused for every point, repeat and experiment that
+needs that size; a run that breaks the console conversation (a timeout) ends that pair, and
+the next point boots a fresh one.
 """
 import re
 import time
 
+from ..client_probe import UdpProbe
 from ..migration_run import (MigrationFailure, guest_state, migrate, migration_nodes, node_memory_mib,
                              start_guest, wait_booted)
 from .sweeps import Experiment, Point
 
 # Columns of data.csv, in order; data.jsonl has the same keys.
 COLUMNS = ("experiment", "figure", "point", "repeat", "emulator", "link_mbit", "node_mem_mib", "mode",
-           "mem_mib", "wss", "rate", "cpu_load", "background_rate", "background_load", "outcome",
-           "stop_reason", "total_ms", "downtime_ms", "client_gap_ms", "rounds", "pages_sent", "zero_pages",
+           "mem_mib", "wss", "rate", "load_percent", "cpu_load", "background_rate", "background_load_percent",
+           "background_load", "outcome", "stop_reason", "total_ms", "downtime_ms", "client_gap_ms",
+           "client_sent", "client_received", "client_interval_ms", "rounds", "pages_sent", "zero_pages",
            "wire_bytes", "required_bytes", "digest_verified", "running_on_b", "host_wall_s", "load_source",
            "migrated_line", "background_line", "error")
+# Only in data.jsonl: the probe's replies per 100 ms (the reply-rate timeline).
+JSONL_ONLY = ("client_replies_per_100ms",)
 MEASURE_S = 2.0
-SETTLE_SHARE = 0.9  # a guest still filling its working set runs flat out
+MEASURE_QUICK_S = 1.0  # --quick: a coarser share, a faster sweep
+# The probe runs this long before the migration (a baseline of replies) and after it (the
+# guest answering from node b: a gap only counts when replies resume).
+PROBE_LEAD_S = 1.0
+PROBE_TAIL_S = 1.5
+PROBE_QUICK_S = (0.5, 1.0)  # --quick: (lead, tail)
+# Guest addresses: a fresh one for every run (10.0.0.100-199), so no ARP entry the host's
+# link learnt for an earlier run's guest (another MAC) is ever in play.
+GUEST_IP_BASE, GUEST_IP_COUNT = 100, 100
+
+
+def guest_ip(run_index: int) -> str:
+    return f"10.0.0.{GUEST_IP_BASE + run_index % GUEST_IP_COUNT}"
 
 
 def node_mib_for(experiment: Experiment, points, requested=None) -> int:
@@ -71,14 +89,23 @@ def cpu_shares(node, ids, seconds=MEASURE_S) -> dict:
     return {guest_id: (c1[guest_id] - c0[guest_id]) / span for guest_id in ids}
 
 
-def wait_settled(node, guest_id, timeout: float):
-    """Waits until the guest no longer runs flat out (it has filled its working set)."""
+def wait_filled(node, guest_id, rate: int, timeout: float):
+    """A dirtier first writes its whole working set flat out, then `rate` pages/s: waits
+    until the node's dirty-rate logger (a `dirtyrate` event per guest per second) shows
+    two windows in a row at most twice its rate plus 200 pages/s. A window during the fill
+    is far above that, and the fill runs without a break, so two low ones mean it is over.
+    (Its CPU share said so before; with every guest's writes tracked all the time, the
+    hypervisor's fault handling takes enough of a filling guest's share to look settled.)"""
+    limit = 2 * rate + 200
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cpu_shares(node, [guest_id], 1.0)[guest_id] < SETTLE_SHARE:
-            return
-    raise MigrationFailure(f"node {node.spec.name}: guest {guest_id} still ran flat out after {timeout:.0f} s "
-                           "(filling its working set?)")
+    low = 0
+    while low < 2:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise MigrationFailure(f"node {node.spec.name}: guest {guest_id} still wrote more than {limit} pages/s "
+                                   f"after {timeout:.0f} s (filling its working set?)")
+        event = node.console.wait_event("dirtyrate", left, id=guest_id)
+        low = low + 1 if event.get("pages_per_s", limit + 1) <= limit else 0
 
 
 def end_guest(node, guest_id):
@@ -89,23 +116,70 @@ def end_guest(node, guest_id):
         node.console.command(f"kill {guest_id}")
 
 
-def run_point(a, b, experiment: Experiment, point: Point) -> dict:
-    """Starts the point's guests on node a, migrates the first to b; the result columns."""
+def client_columns(summary: dict, stopped_mono_s: float, interval_ms: float) -> dict:
+    """The probe's columns. Its longest gap is between two replies, so it only means
+    something when replies came at all and went on until the probe was stopped (at
+    `stopped_mono_s`, host monotonic: the guest answered from node b); otherwise
+    client_gap_ms stays empty and `client_error` says why."""
+    bins = summary.get("replies_per_100ms") or []
+    probe_s = stopped_mono_s - summary.get("start_mono_ns", 0) / 1e9
+    columns = {"client_sent": summary.get("sent"), "client_received": summary.get("received"),
+               "client_interval_ms": interval_ms, "client_replies_per_100ms": bins, "client_gap_ms": None}
+    if not summary.get("received"):
+        columns["client_error"] = "the UDP probe got no reply at all"
+    elif len(bins) * 0.1 < probe_s - 0.6:
+        columns["client_error"] = (f"the UDP probe's replies stopped {probe_s - len(bins) * 0.1:.1f} s before "
+                                   "it ended (the guest did not answer from node b)")
+    else:
+        columns["client_gap_ms"] = summary.get("longest_gap_ms")
+    return columns
+
+
+def run_point(a, b, link, experiment: Experiment, point: Point, ip: str, probe_log=None,
+              interval_ms: float = 2.0, quick: bool = False) -> dict:
+    """Starts the point's guests on node a (the migrated one at `ip` when it has a
+    network), measures their CPU shares, migrates the first to b, probing it from the
+    host side; the result columns. quick: shorter measurements (--quick)."""
+    measure_s = MEASURE_QUICK_S if quick else MEASURE_S
+    lead_s, tail_s = PROBE_QUICK_S if quick else (PROBE_LEAD_S, PROBE_TAIL_S)
     background = None
     guest = None
     arrived = None
+    probe = None
+    migrated = point.migrated
     try:
         if point.background:
-            background = start_guest(a, point.background.line)
-        guest = start_guest(a, point.migrated.line)
-        if point.migrated.rate != 0:
-            wait_settled(a, guest, 60 + point.migrated.wss_mib / 4)
+            background = start_guest(a, point.background.line())
+        line = migrated.line(ip)
+        guest = start_guest(a, line)
+        if migrated.net:
+            a.console.expect(rf"\[g{guest} loadgen\] loadgen: serving echo", 60)
+        if migrated.image == "dirtier" and migrated.rate != 0:
+            wait_filled(a, guest, migrated.rate, 60 + migrated.wss_mib / 4)
         ids = [guest] + ([background] if background else [])
-        shares = cpu_shares(a, ids)
-        moved = migrate(a, guest, b)
-        arrived = moved.arrival.get("guest_id")
+        shares = cpu_shares(a, ids, measure_s)
+        client = {}
+        if migrated.net:
+            probe = UdpProbe(link, ip, interval_ms, probe_log)
+            time.sleep(lead_s)
+        try:
+            moved = migrate(a, guest, b, mode=None if point.mode == "pre-copy" else point.mode)
+            arrived = moved.arrival.get("guest_id")
+            if probe and moved.succeeded:
+                time.sleep(tail_s)
+        finally:
+            if probe:
+                stopped = time.monotonic()
+                summary, probe = probe.stop(), None
+                client = client_columns(summary, stopped, interval_ms)
         summary = moved.summary
+        error = None if moved.succeeded else summary.get("reason", "the migration failed")
+        if moved.succeeded and not moved.running_on_destination:
+            error = f"node b did not run the guest: {moved.arrival or 'it said nothing'}"
+        if error is None and client.get("client_error"):
+            error = client["client_error"]
         return {
+            "migrated_line": line,
             "cpu_load": round(100 * shares[guest], 1),
             "background_load": round(100 * shares[background], 1) if background else None,
             "outcome": summary.get("outcome"), "stop_reason": summary.get("stop_reason"),
@@ -114,9 +188,12 @@ def run_point(a, b, experiment: Experiment, point: Point) -> dict:
             "zero_pages": summary.get("zero_pages"), "wire_bytes": summary.get("wire_bytes"),
             "required_bytes": summary.get("required_bytes"), "digest_verified": summary.get("digest_verified"),
             "running_on_b": moved.running_on_destination, "host_wall_s": round(moved.wall_s, 3),
-            "error": None if moved.succeeded else summary.get("reason", "the migration failed"),
+            **{k: v for k, v in client.items() if k != "client_error"},
+            "error": error,
         }
     finally:
+        if probe:
+            probe.stop()
         end_guest(b, arrived)
         end_guest(a, guest)
         end_guest(a, background)
