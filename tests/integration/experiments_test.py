@@ -78,8 +78,12 @@ def check_client_gaps(rows):
         check(row["client_gap_ms"] != "", f"{what}: client_gap_ms is filled in")
         gap, down = float(row["client_gap_ms"]), float(row["downtime_ms"])
         sent, received = int(row["client_sent"]), int(row["client_received"])
-        check(received >= 0.8 * sent, f"{what}: the loadgen answered most of the probe's datagrams "
-                                      f"({received} of {sent})")
+        # The datagrams sent into the migration's gap go unanswered by design; with --quick's
+        # short probe window they are a fifth of all when the gap is long (277 of 1170 in one
+        # CI-like run at 100% load). Of the rest the loadgen must answer most.
+        outside_gap = sent - gap / float(row["client_interval_ms"])
+        check(received >= 0.8 * outside_gap, f"{what}: the loadgen answered most of the probe's datagrams "
+                                             f"outside the gap ({received} of {sent}; {outside_gap:.0f} outside it)")
         check(2 * float(row["client_interval_ms"]) < gap < 10_000 and gap >= 0.5 * down,
               f"{what}: the client gap is plausible ({gap:.0f} ms, downtime {down:.0f} ms)")
 
