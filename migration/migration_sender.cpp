@@ -95,6 +95,37 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
   fail(StreamFault{StreamError::kUnexpectedRecord, raw.type, raw.offset, 0, 0});
 }
 
+bool MigrationSender::send_hello(const ChallengeRecord& challenge, uint8_t flags, HelloRecord& hello) {
+  hello = HelloRecord{kStreamMagic,
+                      kStreamVersionMajor,
+                      kStreamVersionMinor,
+                      static_cast<uint8_t>(config_.protection),
+                      flags,
+                      {},
+                      {}};
+  std::memcpy(hello.nonce, config_.nonce, kNonceSize);
+  uint8_t handshake[sizeof(ChallengeRecord) + sizeof(HelloRecord)];
+  std::memcpy(handshake, &challenge, sizeof(challenge));
+  std::memcpy(handshake + sizeof(challenge), &hello, sizeof(hello));
+  Expected<SessionKeys> keys =
+      derive_session_keys(config_.key, challenge.nonce, config_.nonce, config_.protection, handshake);
+  if (!keys) {
+    fail(fault(StreamError::kAuthenticationFailed));
+    return false;
+  }
+  sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
+  opener_ = RecordOpener(keys->destination_to_source, config_.protection);
+  replies_.protect(opener_);
+  size_t size = encode_record(output_.space(), RecordType::kHello, hello);
+  if (size == 0) {
+    fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
+    return false;
+  }
+  output_.queue(size);
+  produced_ += size, summary_.wire_bytes += size;
+  return true;
+}
+
 // The destination's nonce and ours give the session's keys; HELLO tells the destination
 // ours. From here on every record both ways is sealed.
 void MigrationSender::accept_challenge(const RawRecord& raw) {
@@ -104,28 +135,9 @@ void MigrationSender::accept_challenge(const RawRecord& raw) {
   // The destination sent CHALLENGE as it accepted: connection open -> here is a round trip.
   summary_.rtt_ns = clock_.now_ns() - started_ns_;
   policy_.set_round_trip_ns(summary_.rtt_ns);
-  HelloRecord hello{kStreamMagic,
-                    kStreamVersionMajor,
-                    kStreamVersionMinor,
-                    static_cast<uint8_t>(config_.protection),
-                    0,
-                    {},
-                    {}};
-  std::memcpy(hello.nonce, config_.nonce, kNonceSize);
-  uint8_t handshake[sizeof(ChallengeRecord) + sizeof(HelloRecord)];
-  std::memcpy(handshake, &challenge, sizeof(challenge));
-  std::memcpy(handshake + sizeof(challenge), &hello, sizeof(hello));
-  Expected<SessionKeys> keys =
-      derive_session_keys(config_.key, challenge.nonce, config_.nonce, config_.protection, handshake);
-  if (!keys) return fail(StreamFault{StreamError::kAuthenticationFailed, raw.type, raw.offset, 0, 0});
-  sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
-  opener_ = RecordOpener(keys->destination_to_source, config_.protection);
-  replies_.protect(opener_);
+  HelloRecord hello{};
+  if (!send_hello(challenge, 0, hello)) return;
   session_ = session_id(challenge, hello);
-  size_t size = encode_record(output_.space(), RecordType::kHello, hello);
-  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
-  output_.queue(size);
-  produced_ += size, summary_.wire_bytes += size;
   queue_header();
   send_set_.mark_all();
   phase_ = Phase::kRounds;

@@ -169,6 +169,10 @@ class MigrationSender {
 
   void accept_reply(const RawRecord& raw);
   void accept_challenge(const RawRecord& raw);
+  // HELLO with our nonce and `flags` answers `challenge`: derives the session's keys from
+  // both nonces and the handshake, seals every record from here on and queues HELLO
+  // (clear, the last one). False once it has failed the migration.
+  bool send_hello(const ChallengeRecord& challenge, uint8_t flags, HelloRecord& hello);
   void accept_verified(const RawRecord& raw);
   void accept_committed(const RawRecord& raw);
   bool produce();  // false when there is nothing to send now

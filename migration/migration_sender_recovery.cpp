@@ -37,27 +37,8 @@ bool MigrationSender::resume(const uint8_t (&nonce)[kNonceSize]) {
 // The new connection's keys come from its two fresh nonces, as on every connection; the
 // recovery flag is in HELLO, so in the keys too. RECOVER is our first sealed record.
 void MigrationSender::accept_recovery_challenge(const ChallengeRecord& challenge) {
-  HelloRecord hello{kStreamMagic,
-                    kStreamVersionMajor,
-                    kStreamVersionMinor,
-                    static_cast<uint8_t>(config_.protection),
-                    kHelloRecovery,
-                    {},
-                    {}};
-  std::memcpy(hello.nonce, config_.nonce, kNonceSize);
-  uint8_t handshake[sizeof(ChallengeRecord) + sizeof(HelloRecord)];
-  std::memcpy(handshake, &challenge, sizeof(challenge));
-  std::memcpy(handshake + sizeof(challenge), &hello, sizeof(hello));
-  Expected<SessionKeys> keys =
-      derive_session_keys(config_.key, challenge.nonce, config_.nonce, config_.protection, handshake);
-  if (!keys) return fail(fault(StreamError::kAuthenticationFailed));
-  sealer_ = RecordSealer(keys->source_to_destination, config_.protection);
-  opener_ = RecordOpener(keys->destination_to_source, config_.protection);
-  replies_.protect(opener_);
-  size_t size = encode_record(output_.space(), RecordType::kHello, hello);
-  if (size == 0) return fail(fault(StreamError::kRecordTooLong, sizeof(hello), output_.space().size()));
-  output_.queue(size);
-  produced_ += size, summary_.wire_bytes += size;
+  HelloRecord hello{};
+  if (!send_hello(challenge, kHelloRecovery, hello)) return;
   RecoverRecord recover{};
   std::memcpy(recover.session, session_.bytes, kSessionIdSize);
   recover.pages = source_.page_count();
