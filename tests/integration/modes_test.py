@@ -103,9 +103,11 @@ def every_mode_moves(a, b, guest, pages):
     return here, there, guest
 
 
-def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
-    """The link of the destination goes down as the guest starts there and comes back
-    SHORT_CUT_S later; the link is slowed to 2 Mbit/s so the push is still going at the cut."""
+def cut_at_the_switch(nodes, destination, heal_after_s=None):
+    """Slows the destination's link to 2 Mbit/s (so the push is still going) and starts a
+    thread that takes its tap off the bridge as the guest starts there, and puts it back
+    `heal_after_s` later (never, when None). Returns (thread, cut): `cut` gets "at" and
+    "healed" (host monotonic time) as they happen."""
     tap = f"tap{destination.spec.name}"
     tc(nodes, "replace", "dev", tap, "root", *tbf_arguments(2))
     starts = len(destination.console.events("guest_start"))
@@ -118,16 +120,24 @@ def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
             return
         ip_link(nodes, tap, "nomaster")  # off the bridge: the node's frames go nowhere
         cut["at"] = time.monotonic()
-        time.sleep(SHORT_CUT_S)
-        ip_link(nodes, tap, "master", BRIDGE)
-        cut["healed"] = time.monotonic()
+        if heal_after_s is not None:
+            time.sleep(heal_after_s)
+            ip_link(nodes, tap, "master", BRIDGE)
+            cut["healed"] = time.monotonic()
 
     thread = threading.Thread(target=cutter, daemon=True)
     thread.start()
+    return thread, cut
+
+
+def postcopy_survives_a_cut_link(nodes, source, destination, guest, pages):
+    """The link of the destination goes down as the guest starts there and comes back
+    SHORT_CUT_S later; the link is slowed to 2 Mbit/s so the push is still going at the cut."""
+    thread, cut = cut_at_the_switch(nodes, destination, SHORT_CUT_S)
     result = migrate(source, guest, destination, mode="post-copy", timeout=300)
     returned = time.monotonic()
     thread.join(30)
-    tc(nodes, "del", "dev", tap, "root")
+    tc(nodes, "del", "dev", f"tap{destination.spec.name}", "root")
     check("healed" in cut, "the link was never cut (the guest did not start on the destination?)", destination)
     # Host wall clock: a Bochs node's clock follows the instructions it ran, not the host's.
     check(cut["healed"] <= returned,
@@ -143,22 +153,8 @@ def postcopy_recovers_after_a_long_cut(nodes, source, destination, guest, pages)
     """The destination's link goes down as the guest starts there and stays down until
     both sides have given up on the connection (split, stranded); healed, `migrate
     recover` on the source continues the migration over a new connection."""
-    tap = f"tap{destination.spec.name}"
-    tc(nodes, "replace", "dev", tap, "root", *tbf_arguments(2))
-    starts = len(destination.console.events("guest_start"))
     arrivals = len(destination.console.events("migration_received"))
-    cut = {}
-
-    def cutter():
-        try:
-            wait_for_event(destination, "guest_start", after=starts, timeout=120, migrated=True)
-        except AssertionError:
-            return
-        ip_link(nodes, tap, "nomaster")
-        cut["at"] = time.monotonic()
-
-    thread = threading.Thread(target=cutter, daemon=True)
-    thread.start()
+    thread, cut = cut_at_the_switch(nodes, destination)
     result = migrate(source, guest, destination, mode="post-copy", timeout=300)
     thread.join(30)
     check("at" in cut, "the link was never cut (the guest did not start on the destination?)", destination)
@@ -172,6 +168,7 @@ def postcopy_recovers_after_a_long_cut(nodes, source, destination, guest, pages)
     row = guest_state(source, guest)
     check(row.startswith("stopped"), f"split: the source's copy is not paused: `guests` shows {row!r}", source)
 
+    tap = f"tap{destination.spec.name}"
     ip_link(nodes, tap, "master", BRIDGE)
     tc(nodes, "del", "dev", tap, "root")
     summaries = len(source.console.events("migration_summary"))
