@@ -30,6 +30,10 @@ constexpr size_t kBitmapWords = PageBitmap::words_for(kMaxGuestPages);
 // Eight batches of the sender's default size: the next ones are built while earlier
 // ones wait for the send window (SenderConfig::batch_pages).
 constexpr size_t kSendRecordBytes = 8 * migration::batch_record_size(migration::SenderConfig{}.batch_pages);
+// An automatic recovery's connection must open within this, or the try is given up (its
+// SYNs would otherwise go on for minutes while the link is down, and a link that comes
+// back meanwhile would wait for lwIP's next SYN back-off).
+constexpr uint64_t kRecoveryConnectLimitNs = 3'000'000'000;
 
 struct Settings {
   char key[kMaxKey] = {};
@@ -39,6 +43,10 @@ struct Settings {
   // migrate_postcopy_timeout=<s>: how long either side waits for a broken link after a
   // post-copy switch before it declares the split (then only a recovery continues it).
   uint64_t postcopy_timeout_ns = migration::SenderConfig{}.postcopy_stall_timeout_ns;
+  // migrate_recover_every=<s>: how often the source of a split migration tries, on its
+  // own, to reconnect and continue it (0: only `migrate recover`). Each try waits
+  // kRecoveryConnectLimitNs for the connection.
+  uint64_t recover_every_ns = 5'000'000'000;
   bool ready = false;
   std::span<const uint8_t> key_bytes() const { return {reinterpret_cast<const uint8_t*>(key), key_length}; }
 };
@@ -113,6 +121,54 @@ class MigrationAcceptor final : public net::TcpAcceptor {
 MigrationAcceptor acceptor;
 net::TcpListener listener;
 
+// The automatic recovery of a split outgoing migration: when the next try is due (0:
+// not scheduled), and when the current try's connection must have opened.
+constinit uint64_t next_recovery_ns = 0;
+constinit uint64_t recovery_connect_deadline_ns = 0;
+constinit uint32_t automatic_tries = 0;  // of the current outgoing migration
+
+// Starts a recovery of the split `outgoing` migration: a new connection to its destination.
+Status begin_recovery(bool automatic) {
+  uint32_t id = outgoing->guest_id();
+  if (auto status = outgoing->recover(automatic); !status) {
+    if (!automatic) {
+      log::warn("migrate: cannot recover guest {}'s migration to {}: {}", id, outgoing->destination(),
+                status.error());
+    }
+    return status;
+  }
+  recovery_connect_deadline_ns = clock::now_ns() + kRecoveryConnectLimitNs;
+  // The automatic tries say so once: one every few seconds while a link is down for
+  // hours would bury the console.
+  if (automatic && ++automatic_tries > 1) return ok();
+  Event e("migration_recover");
+  e->field("id", id).field("to", outgoing->destination()).field("automatic", automatic);
+  if (automatic) e->field("every_s", settings.recover_every_ns / 1'000'000'000);
+  return ok();
+}
+
+// A split migration tries to continue every settings.recover_every_ns; a try whose
+// connection does not open in time is given up (quietly: the split was reported).
+void retry_recovery() {
+  if (outgoing == nullptr) {
+    next_recovery_ns = 0;
+    automatic_tries = 0;
+    return;
+  }
+  uint64_t now = clock::now_ns();
+  if (outgoing->recovery_connecting() && now >= recovery_connect_deadline_ns) outgoing->give_up_connecting();
+  if (!outgoing->awaiting_recovery() || settings.recover_every_ns == 0) {
+    next_recovery_ns = 0;
+    return;
+  }
+  if (next_recovery_ns == 0) {
+    next_recovery_ns = now + settings.recover_every_ns;
+  } else if (now >= next_recovery_ns) {
+    next_recovery_ns = 0;
+    (void)begin_recovery(true);
+  }
+}
+
 // Both sides count as busy while a migration runs, so the loop never halts meanwhile.
 // Halting would be kinder to an emulator's network thread, but Bochs fast-forwards its
 // clock while a node halts: the destination's emulated time then races ahead of the
@@ -123,7 +179,8 @@ bool poll() {
     outgoing->pump();
     busy = true;
   }
-  // It has reported its end; a split one waits for `migrate recover` or `migrate abandon`.
+  retry_recovery();
+  // It has reported its end; a split one waits for its recovery or `migrate abandon`.
   if (outgoing != nullptr && outgoing->finished() && !outgoing->awaiting_recovery()) {
     delete outgoing;
     outgoing = nullptr;
@@ -183,6 +240,15 @@ void init(const CommandLine& line) {
       settings.encrypt = true;
     } else if (*protect != "integrity") {
       log::error("migrate_protect={} is neither 'integrity' nor 'encrypted'; using integrity", *protect);
+    }
+  }
+  if (auto every = line.get("migrate_recover_every")) {
+    auto parsed = parse_u64(*every);
+    if (!parsed || *parsed > 3600) {
+      log::error("migrate_recover_every={} is not 0..3600 seconds; using {}", *every,
+                 settings.recover_every_ns / 1'000'000'000);
+    } else {
+      settings.recover_every_ns = *parsed * 1'000'000'000;
     }
   }
   if (auto timeout = line.get("migrate_postcopy_timeout")) {
@@ -302,19 +368,14 @@ Expected<migration::MigrationSummary> run(vm::Vm& vm, const net::Ipv4Address& ad
 }
 
 Expected<migration::MigrationSummary> recover(uint32_t id, uint64_t wait_limit_ns) {
-  if (outgoing == nullptr || !outgoing->awaiting_recovery() || outgoing->guest_id() != id) {
-    return fail(Error::kNotFound);
+  if (outgoing == nullptr || outgoing->guest_id() != id) return fail(Error::kNotFound);
+  if (outgoing->awaiting_recovery()) {
+    if (auto status = begin_recovery(false); !status) return status.failure();
+    log::info("migrate: recovering guest {}'s migration to {}", id, outgoing->destination());
+  } else if (!outgoing->recovery_in_flight()) {
+    return fail(Error::kNotFound);  // a migration of that guest, but not a split one
   }
-  if (auto status = outgoing->recover(); !status) {
-    log::warn("migrate: cannot recover guest {}'s migration to {}: {}", id, outgoing->destination(),
-              status.error());
-    return status.failure();
-  }
-  {
-    Event e("migration_recover");
-    e->field("id", id).field("to", outgoing->destination());
-  }
-  log::info("migrate: recovering guest {}'s migration to {}", id, outgoing->destination());
+  // else the automatic retry is under way: wait for it, which also makes it report.
   migration::MigrationSummary summary;  // kInProgress until the migration reports into it
   outgoing->report_to(&summary);
   main_loop::run_until([&] { return summary.outcome != migration::MigrationOutcome::kInProgress; },

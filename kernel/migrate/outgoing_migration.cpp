@@ -47,9 +47,10 @@ void OutgoingMigration::on_connected(net::TcpStream&) {
 }
 
 // A new connection to the same destination, which continues the split migration.
-Status OutgoingMigration::recover() {
+Status OutgoingMigration::recover(bool quiet) {
   if (!awaiting_recovery()) return fail(Error::kState);
   recovering_ = true;
+  quiet_ = quiet;
   connected_ = false;
   connect_failure_ = nullptr;
   channel_.reopen();
@@ -58,8 +59,22 @@ Status OutgoingMigration::recover() {
   return ok();
 }
 
+void OutgoingMigration::give_up_connecting() {
+  if (!recovery_connecting()) return;
+  stream_.abort();  // no on_closed for a connection this side aborts
+  if (!quiet_ || waiter_ != nullptr) {
+    connect_failure_ = "no answer";
+    return finish(sender_.summary());
+  }
+  finished_ = true;
+}
+
 void OutgoingMigration::on_closed(net::TcpStream&, net::TcpEnd why) {
   if (recovering_ && !connected_) {  // the recovery's connection never opened: still split
+    if (quiet_ && waiter_ == nullptr) {
+      finished_ = true;  // reported as split already; the service tries again later
+      return;
+    }
     connect_failure_ = net::describe(why).data();
     return finish(sender_.summary());
   }
@@ -126,8 +141,9 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
       migration::write_fault(reason.sink(), s.failure);
     }
     log::warn(
-        "migrate: guest {} is split between here (paused) and {} after the switch: {}; 'migrate recover {}' "
-        "continues it once the link is back, 'migrate abandon {}' gives up",
+        "migrate: guest {} is split between here (paused) and {} after the switch: {}; this node tries to "
+        "continue it every few seconds (migrate_recover_every=), 'migrate recover {}' tries now, 'migrate "
+        "abandon {}' gives up",
         source_.id(), destination_, reason.view(), source_.id(), source_.id());
   } else {
     FixedString<200> reason;

@@ -38,7 +38,18 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
   // paused, so a new connection to the same destination may continue it (recover()), or
   // the operator gives it up (abandon(): the guest stays paused here, let go).
   bool awaiting_recovery() const { return finished_ && sender_.recoverable() && source_.alive(); }
-  Status recover();
+  // Connects again to continue it. A `quiet` attempt (the service's automatic retry) that
+  // cannot connect ends without a summary event, unless somebody waits for it by then
+  // (report_to): the split was reported once, and a retry every few seconds while the
+  // link is down would bury it.
+  Status recover(bool quiet);
+  // A recovery's connection is being opened and has not opened yet.
+  bool recovery_connecting() const { return !finished_ && recovering_ && !connected_; }
+  // A recovery is under way (connecting, or continuing the migration).
+  bool recovery_in_flight() const { return !finished_ && recovering_; }
+  // Gives up a recovery attempt whose connection has not opened: the migration is split
+  // again, as it was before the attempt (the service retries later).
+  void give_up_connecting();
   void abandon() { source_.let_go(); }
   uint32_t guest_id() const { return source_.id(); }
   std::string_view destination() const { return destination_; }
@@ -72,6 +83,7 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
   net::Ipv4Address address_{};
   uint16_t port_ = 0;
   bool recovering_ = false;  // the current connection is a recovery
+  bool quiet_ = false;       // ... started by the service's retry, not by a command
   bool connected_ = false;   // the current connection opened
   migration::MigrationSummary* waiter_ = nullptr;
   bool finished_ = false;

@@ -175,11 +175,13 @@ void command_migrate(Sink& out, ShellArgs args) {
              s.demand_pages);
     }
   } else if (s.outcome == migration::MigrationOutcome::kFailed && s.switched) {
-    format(out,
-           "migrate: FAILED after the switch; guest {} cannot continue anywhere: its memory is split between "
-           "this node (paused here) and the destination. Once the link is back, 'migrate recover {}' "
-           "continues it; 'migrate abandon {}' gives up\n",
-           id, id, id);
+    format(
+        out,
+        "migrate: FAILED after the switch; guest {} cannot continue anywhere: its memory is split between "
+        "this node (paused here) and the destination. Once the link is back it continues: this node tries "
+        "every few seconds (unless booted with migrate_recover_every=0), 'migrate recover {}' tries at once; "
+        "'migrate abandon {}' gives up\n",
+        id, id, id);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {
     format(out, "migrate: FAILED; guest {} keeps running here (see the log line above)\n", id);
   } else if (s.outcome == migration::MigrationOutcome::kUnsettled) {
