@@ -126,6 +126,7 @@ net::TcpListener listener;
 constinit uint64_t next_recovery_ns = 0;
 constinit uint64_t recovery_connect_deadline_ns = 0;
 constinit uint32_t automatic_tries = 0;  // of the current outgoing migration
+constinit uint32_t refused_tries = 0;    // ... whose connection opened, and yet it stayed split
 
 // Starts a recovery of the split `outgoing` migration: a new connection to its destination.
 Status begin_recovery(bool automatic) {
@@ -148,11 +149,13 @@ Status begin_recovery(bool automatic) {
 }
 
 // A split migration tries to continue every settings.recover_every_ns; a try whose
-// connection does not open in time is given up (quietly: the split was reported).
+// connection does not open in time is given up (quietly: the split was reported). Tries
+// that connect and still fail (a destination that abandoned its half refuses each one,
+// and each reports) come at twice the interval each time, up to 128 times it.
 void retry_recovery() {
   if (outgoing == nullptr) {
     next_recovery_ns = 0;
-    automatic_tries = 0;
+    automatic_tries = refused_tries = 0;
     return;
   }
   uint64_t now = clock::now_ns();
@@ -162,7 +165,8 @@ void retry_recovery() {
     return;
   }
   if (next_recovery_ns == 0) {
-    next_recovery_ns = now + settings.recover_every_ns;
+    if (outgoing->recovery_failed_connected() && refused_tries < 7) ++refused_tries;
+    next_recovery_ns = now + (settings.recover_every_ns << refused_tries);
   } else if (now >= next_recovery_ns) {
     next_recovery_ns = 0;
     (void)begin_recovery(true);

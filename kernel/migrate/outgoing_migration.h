@@ -47,6 +47,9 @@ class OutgoingMigration final : public net::TcpEvents, public migration::Migrati
   bool recovery_connecting() const { return !finished_ && recovering_ && !connected_; }
   // A recovery is under way (connecting, or continuing the migration).
   bool recovery_in_flight() const { return !finished_ && recovering_; }
+  // The last recovery's connection opened, yet the migration is still split: the
+  // destination refused it, or the link failed again.
+  bool recovery_failed_connected() const { return finished_ && recovering_ && connected_; }
   // Gives up a recovery attempt whose connection has not opened: the migration is split
   // again, as it was before the attempt (the service retries later).
   void give_up_connecting();
