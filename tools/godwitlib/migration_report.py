@@ -83,8 +83,11 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
                             f"longest {arrival.get('fault_wait_max_ms', 0):.1f} ms; histogram <1/<10/<100/<1000/"
                             f">=1000 ms: {arrival.get('fault_wait_hist')}"))
     if outcome.startswith("split"):
-        rows.insert(0, ("GUEST LOST", "the link broke after the switch: the guest cannot continue; node a keeps "
-                                      "its paused copy, node b what it received"))
+        rows.insert(0, ("GUEST SPLIT", "the link broke after the switch: node a keeps its paused copy, node b "
+                                       "the guest (paused) and what it received. Once the link is back node a "
+                                       "continues the migration on its own (every migrate_recover_every= s; "
+                                       "`migrate recover` tries at once). If either node is gone for good, the "
+                                       "guest cannot continue: `migrate abandon` gives it up"))
     return rows
 
 
