@@ -78,8 +78,12 @@ void MigrationReceiver::accept_hello(const RawRecord& raw) {
   sealer_ = RecordSealer(keys->destination_to_source, mode);
   opener_ = RecordOpener(keys->source_to_destination, mode);
   keyed_ = true;
-  if (!recovering_) session_ = session_id(challenge_, hello);
+  if (!recovering_ && !answering_) {
+    session_ = session_id(challenge_, hello);
+    identified_ = true;
+  }
   stats_.encrypted = mode == Protection::kEncrypted;
+  if (answering_) decoder_.answer_recovery();  // before protect(): it starts a fresh reader
   decoder_.protect(opener_);
   decoder_.limit_body(sizeof(HeaderRecord));
   decoder_.start_at(hello_reader_.stream_offset());  // faults name offsets in the whole stream

@@ -32,6 +32,7 @@
 #include "migration/memory_digest.h"
 #include "migration/migration_ports.h"
 #include "migration/migration_stats.h"
+#include "migration/outcome_book.h"
 #include "migration/postcopy_pages.h"
 #include "migration/record_output.h"
 #include "migration/record_protection.h"
@@ -58,6 +59,10 @@ struct ReceiverConfig {
   // After GO: no byte from the source for this long before the split is declared (a
   // broken link that comes back within it loses nothing: TCP retransmits).
   uint64_t postcopy_idle_timeout_ns = 120'000'000'000;
+  // What this node remembers of migrations it received. With it, a recovery that finds no
+  // stranded migration here is answered (sealed) with the verdict on the one it names;
+  // without it, refused unanswered (section 12.5).
+  const OutcomeBook* outcomes = nullptr;
 };
 
 struct ReceiverStats {
@@ -115,6 +120,12 @@ class MigrationReceiver {
   bool resume(const uint8_t (&nonce)[kNonceSize]);
   // This connection is (or was to be) a recovery.
   bool recovering() const { return recovering_; }
+  // The migration this connection carried was identified (HELLO opened; not a connection
+  // that only answered a recovery): session() names it, verdict() says how it ended here
+  // once it has (kRunsHere, kNeverRan; kUnknown while it runs or when it stranded).
+  bool identified() const { return identified_; }
+  const SessionId& session() const { return session_; }
+  RecoveryVerdict verdict() const;
 
   enum class Outcome : uint8_t { kInProgress, kRunning, kFailed };
   Outcome outcome() const { return outcome_; }
@@ -165,6 +176,7 @@ class MigrationReceiver {
   // --- recovery (migration_receiver_recovery.cpp)
   bool check_hello_kind(const HelloRecord& hello, const RawRecord& raw);
   void apply_recover();
+  void answer_recovery();
   void send_missing();
 
   ReceiverConfig config_;
@@ -206,6 +218,8 @@ class MigrationReceiver {
   uint64_t ready_ns_ = 0;
   SessionId session_;            // this migration's identity (the first connection's handshake)
   bool recovering_ = false;      // this connection continues a stranded migration
+  bool identified_ = false;      // session_ names this connection's migration
+  bool answering_ = false;       // a recovery found nothing here: RECOVER gets a verdict
   bool guest_stranded_ = false;  // strand() was called and no rejoin() since
   uint64_t missing_cursor_ = 0;  // recovery: the next RECOVER_MISSING chunk's first gfn
 };

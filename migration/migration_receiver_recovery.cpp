@@ -38,6 +38,10 @@ bool MigrationReceiver::resume(const uint8_t (&nonce)[kNonceSize]) {
 bool MigrationReceiver::check_hello_kind(const HelloRecord& hello, const RawRecord& raw) {
   bool recovery = (hello.flags & kHelloRecovery) != 0;
   if (recovery == recovering_) return true;
+  if (recovery && config_.outcomes != nullptr) {  // answered once RECOVER proves the key
+    answering_ = true;
+    return true;
+  }
   fail(StreamFault{recovery ? StreamError::kNothingToRecover : StreamError::kAwaitingRecovery, raw.type,
                    raw.offset, 0, 0});
   return false;
@@ -45,6 +49,7 @@ bool MigrationReceiver::check_hello_kind(const HelloRecord& hello, const RawReco
 
 // RECOVER opened: the peer holds the key. It must name this migration.
 void MigrationReceiver::apply_recover() {
+  if (answering_) return answer_recovery();
   const RecoverRecord& recover = decoder_.recover();
   if (!same_session(session_, recover.session) || recover.pages != pages_.page_count()) {
     return fail(fault(StreamError::kWrongMigration, recover.pages, pages_.page_count()));
@@ -53,6 +58,22 @@ void MigrationReceiver::apply_recover() {
   decoder_.limit_body(SIZE_MAX);
   last_progress_ns_ = clock_.now_ns();
   phase_ = Phase::kSendMissing;
+}
+
+// RECOVER opened on a node with no stranded migration: its sender holds the key, so it
+// gets the verdict on the migration it names, sealed, and the connection ends.
+void MigrationReceiver::answer_recovery() {
+  authenticated_ = true;
+  RecoveryVerdict verdict = config_.outcomes->verdict(decoder_.recover().session);
+  fail(fault(StreamError::kNothingToRecover, static_cast<uint64_t>(verdict)));
+}
+
+RecoveryVerdict MigrationReceiver::verdict() const {
+  if (!identified_) return RecoveryVerdict::kUnknown;
+  if (outcome_ == Outcome::kRunning) return RecoveryVerdict::kRunsHere;
+  // Failed, and not kept for a recovery: discarded before the guest ever ran here.
+  if (outcome_ == Outcome::kFailed && !stats_.stranded) return RecoveryVerdict::kNeverRan;
+  return RecoveryVerdict::kUnknown;
 }
 
 // As many RECOVER_MISSING chunks as the output takes; after the last, the guest runs

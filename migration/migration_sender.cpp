@@ -78,6 +78,12 @@ void MigrationSender::accept_reply(const RawRecord& raw) {
   if (type == RecordType::kNack && replies_.protected_records()) {
     NackRecord nack{};
     if (auto f = decode_nack(raw, nack); !f.ok()) return fail(f);
+    if (recovering_ && phase_ == Phase::kAwaitMissing &&
+        nack.reason == static_cast<uint32_t>(StreamError::kNothingToRecover)) {
+      summary_.failure =
+          StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail};
+      return accept_recovery_verdict(nack.detail);
+    }
     return fail(StreamFault{StreamError::kPeerRefused, raw.type, raw.offset, nack.reason, nack.detail}, true);
   }
   if (type == RecordType::kChallenge && phase_ == Phase::kAwaitChallenge) return accept_challenge(raw);

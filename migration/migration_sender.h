@@ -140,7 +140,7 @@ class MigrationSender {
   // the stream ends as every post-copy stream does. A failure during recovery is "split"
   // again, and resume() may be tried again. False (nothing changes) unless recoverable().
   bool recoverable() const {
-    return finished() && switched_ && summary_.outcome == MigrationOutcome::kFailed;
+    return finished() && switched_ && !settled_ && summary_.outcome == MigrationOutcome::kFailed;
   }
   bool resume(const uint8_t (&nonce)[kNonceSize]);
 
@@ -194,6 +194,7 @@ class MigrationSender {
   // --- recovery (migration_sender_recovery.cpp)
   void accept_recovery_challenge(const ChallengeRecord& challenge);
   void accept_missing(const RawRecord& raw);
+  void accept_recovery_verdict(uint64_t detail);
   bool send_postcopy_batch();
   bool add_postcopy_page(PageBatchEncoder& batch, uint64_t gfn, bool demanded);
   void queue_state();
@@ -238,6 +239,7 @@ class MigrationSender {
   std::span<uint8_t> record_buffer_;  // output_'s, for a recovery connection's fresh one
   SessionId session_;                 // this migration's identity (the first connection's handshake)
   bool recovering_ = false;           // this connection is a recovery (resume())
+  bool settled_ = false;              // the destination's sealed verdict ended any recovery
   MissingSetReader missing_;
   uint64_t cursor_ = 0;  // next gfn to look at in send_set_
   RoundStats round_;

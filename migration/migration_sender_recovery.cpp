@@ -47,6 +47,32 @@ void MigrationSender::accept_recovery_challenge(const ChallengeRecord& challenge
   phase_ = Phase::kAwaitMissing;
 }
 
+// The destination holds no stranded migration, and said (sealed) what it knows of ours.
+// The split was one of the two windows the source cannot see through on its own (decision
+// 0023): COMMIT arrived but COMMITTED was lost (the guest runs there, whole), or READY
+// came back but GO never arrived (the guest never ran there: this copy is the guest).
+void MigrationSender::accept_recovery_verdict(uint64_t detail) {
+  auto verdict = detail <= static_cast<uint64_t>(RecoveryVerdict::kGivenUp)
+                     ? static_cast<RecoveryVerdict>(detail)
+                     : RecoveryVerdict::kUnknown;
+  summary_.recovery_verdict = static_cast<uint8_t>(verdict);
+  settled_ = true;  // no recovery can continue it from here on
+  channel_.close();
+  switch (verdict) {
+    case RecoveryVerdict::kRunsHere:
+      source_.release();
+      summary_.failure = {};
+      return finish(MigrationOutcome::kSucceeded);
+    case RecoveryVerdict::kNeverRan:
+      source_.resume_after_failure();  // complete here, and never run anywhere else
+      return finish(MigrationOutcome::kFailed);
+    case RecoveryVerdict::kUnknown:
+    case RecoveryVerdict::kGivenUp: break;
+  }
+  // The destination holds nothing of it: what ran there is gone, and this copy is stale.
+  finish(MigrationOutcome::kFailed);
+}
+
 // One chunk of what the destination lacks. Once every page is covered the send set is
 // exactly the missing set (pages lost with the old connection are in it again), and the
 // push starts over from gfn 0; the destination asks again for the pages its guest waits on.

@@ -1,5 +1,7 @@
 #include "migration/migration_stats.h"
 
+#include "migration/recovery_format.h"
+
 namespace godwit::migration {
 namespace {
 
@@ -25,10 +27,16 @@ void write_round_fields(JsonWriter& json, const RoundStats& round) {
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   bool succeeded = summary.outcome == MigrationOutcome::kSucceeded;
   // "split": failed after the switch; the guest can run nowhere until the nodes
-  // reconnect (docs/migration-stream.md, section 12.4).
+  // reconnect (docs/migration-stream.md, section 12.4). After a recovery's verdict (12.5):
+  // "failed" when it never ran there (it runs here again), "lost" when the destination
+  // holds nothing of it.
   bool failed = summary.outcome == MigrationOutcome::kFailed;
+  auto verdict = static_cast<RecoveryVerdict>(summary.recovery_verdict);
+  bool never_ran = summary.recovery_verdict != 0xFF && verdict == RecoveryVerdict::kNeverRan;
+  bool lost = failed && summary.recovery_verdict != 0xFF && !never_ran;
   json.field("outcome", succeeded                                         ? "succeeded"
-                        : failed && summary.switched                      ? "split"
+                        : lost                                            ? "lost"
+                        : failed && summary.switched && !never_ran        ? "split"
                         : failed                                          ? "failed"
                         : summary.outcome == MigrationOutcome::kUnsettled ? "unsettled"
                                                                           : "running");
@@ -61,6 +69,9 @@ void write_summary_fields(JsonWriter& json, const MigrationSummary& summary) {
   json.field("mode", to_string(summary.mode)).field("switched", summary.switched);
   json.field("pages_pushed", summary.pages_pushed).field("demand_pages", summary.demand_pages);
   json.field("page_requests", summary.page_requests);
+  if (summary.recovery_verdict != 0xFF) {
+    json.field("recovery_verdict", to_string(static_cast<RecoveryVerdict>(summary.recovery_verdict)));
+  }
   if (summary.recoveries != 0) {
     json.field("recoveries", summary.recoveries).field("recovered_missing", summary.recovered_missing);
   }

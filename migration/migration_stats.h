@@ -80,6 +80,10 @@ struct MigrationSummary {
   // the pages the destination said it still lacked at the last one.
   uint32_t recoveries = 0;
   uint64_t recovered_missing = 0;
+  // A recovery that found nothing to recover got the destination's sealed verdict on this
+  // migration (RecoveryVerdict: 1 the guest runs there, 2 it never ran there, 0 or 3 it
+  // holds nothing of it); 0xFF when none came.
+  uint8_t recovery_verdict = 0xFF;
 };
 
 // Receives the sender's reports as they happen.

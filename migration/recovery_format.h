@@ -41,4 +41,15 @@ struct RecoverMissingRecord {
 };
 static_assert(sizeof(RecoverMissingRecord) == 16 + kRecoverChunkPages / 8);
 
+// A node that holds no stranded migration answers RECOVER with what it remembers of the
+// migration it names: a sealed NACK, reason kNothingToRecover, `detail` one of these. The
+// answer is sealed under the recovery connection's keys, so the source may act on it.
+enum class RecoveryVerdict : uint64_t {
+  kUnknown = 0,   // nothing remembered (another node, a reboot, or forgotten): it holds nothing
+  kRunsHere = 1,  // COMMIT arrived: the guest runs here, whole; only COMMITTED was lost
+  kNeverRan = 2,  // it failed before the guest ever ran here and was discarded
+  kGivenUp = 3,   // it ran here, stranded, and `migrate abandon` gave it up
+};
+const char* to_string(RecoveryVerdict verdict);
+
 }  // namespace godwit::migration

@@ -55,6 +55,12 @@ class StreamDecoder {
   // pass (PAGE_BATCH, END, COMMIT) with a fresh budget of one pass over the guest. What
   // was received before (coverage, HEADER) stays.
   void resume();
+  // A recovery connection to a node that holds no stranded migration: RECOVER is opened
+  // only to be answered (a guest of any size may be named), nothing after it.
+  void answer_recovery() {
+    guest_pages_ = UINT64_MAX;
+    resume();
+  }
   const RecoverRecord& recover() const { return recover_; }
 
   // RecordReader::protect and limit_body for the reader inside.

@@ -54,6 +54,14 @@ class IncomingMigration final : public net::TcpEvents {
   bool parked() const { return parked_; }
   void park() { parked_ = true; }
   uint32_t guest_id() const { return destination_.guest() != nullptr ? destination_.guest()->id : 0; }
+  // Keeps how this migration ended here in `book` (when it named one and has ended), so a
+  // later recovery of it gets an answer: `given_up` after abandon().
+  void remember_outcome(migration::RecentOutcomes& book, bool given_up = false) const {
+    if (!receiver_.identified()) return;
+    migration::RecoveryVerdict verdict =
+        given_up ? migration::RecoveryVerdict::kGivenUp : receiver_.verdict();
+    if (verdict != migration::RecoveryVerdict::kUnknown) book.remember(receiver_.session(), verdict);
+  }
 
   // net::TcpEvents (an accepted stream reports no on_connected)
   void on_receive(net::TcpStream&, std::span<const uint8_t> bytes) override;

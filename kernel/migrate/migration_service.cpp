@@ -85,6 +85,8 @@ void format_address(FixedString<24>& out, const net::Ipv4Address& a, uint16_t po
 
 constinit OutgoingMigration* outgoing = nullptr;
 constinit IncomingMigration* incoming = nullptr;
+// How the last migrations into this node ended, for recoveries that find nothing here.
+migration::RecentOutcomes outcomes;
 
 class MigrationAcceptor final : public net::TcpAcceptor {
  public:
@@ -106,6 +108,7 @@ class MigrationAcceptor final : public net::TcpAcceptor {
     config.key = settings.key_bytes();
     config.require_encryption = settings.encrypt;
     config.postcopy_idle_timeout_ns = settings.postcopy_timeout_ns;
+    config.outcomes = &outcomes;
     fill_nonce(config.nonce);
     incoming =
         new IncomingMigration(config, buffers.body, buffers.coverage, buffers.received_terms,
@@ -194,6 +197,7 @@ bool poll() {
     busy = true;
     if (incoming->finished()) {
       incoming->report();
+      incoming->remember_outcome(outcomes);
       if (incoming->awaiting_recovery()) {
         incoming->park();
       } else {
@@ -204,6 +208,7 @@ bool poll() {
   }
   // A parked migration whose guest was killed meanwhile has nothing left to recover.
   if (incoming != nullptr && incoming->parked() && !incoming->awaiting_recovery()) {
+    incoming->remember_outcome(outcomes, true);
     delete incoming;
     incoming = nullptr;
   }
@@ -398,6 +403,7 @@ Status abandon(uint32_t id) {
     outgoing = nullptr;
     side = "source";
   } else if (incoming != nullptr && incoming->parked() && incoming->guest_id() == id) {
+    incoming->remember_outcome(outcomes, true);
     incoming->abandon();
     delete incoming;
     incoming = nullptr;

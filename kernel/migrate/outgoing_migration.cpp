@@ -5,6 +5,7 @@
 #include "kernel/migrate/nonce.h"
 #include "kernel/vm/guests.h"
 #include "lib/text_field.h"
+#include "migration/recovery_format.h"
 
 namespace godwit::migrate {
 
@@ -124,7 +125,21 @@ void OutgoingMigration::finish(const migration::MigrationSummary& s) {
     migration::write_summary_fields(e.json(), s);
     if (connect_failure_ != nullptr) e->field("connect", connect_failure_);
   }
-  if (s.outcome == migration::MigrationOutcome::kSucceeded) {
+  auto verdict = static_cast<migration::RecoveryVerdict>(s.recovery_verdict);
+  if (s.recovery_verdict != 0xFF && verdict == migration::RecoveryVerdict::kRunsHere) {
+    log::info(
+        "migrate: guest {} runs at {}, which says COMMIT had arrived (only COMMITTED was lost); its copy "
+        "here is gone",
+        source_.id(), destination_);
+  } else if (s.recovery_verdict != 0xFF && verdict == migration::RecoveryVerdict::kNeverRan) {
+    log::warn("migrate: guest {} runs here again: {} says it never ran there (discarded before GO arrived)",
+              source_.id(), destination_);
+  } else if (s.recovery_verdict != 0xFF) {
+    log::error(
+        "migrate: guest {} cannot continue: {} holds nothing of its migration ({}); the copy here is "
+        "stale and stays paused ('kill {}' frees it)",
+        source_.id(), destination_, migration::to_string(verdict), source_.id());
+  } else if (s.outcome == migration::MigrationOutcome::kSucceeded) {
     log::info("migrate: guest {} moved to {}: {} ms in all, {} ms paused, {} rounds, {} KiB on the wire",
               source_.id(), destination_, s.total_ns / 1'000'000, s.downtime_ns / 1'000'000, s.rounds,
               s.wire_bytes >> 10);

@@ -9,6 +9,7 @@
 #include "kernel/migrate/settlement.h"
 #include "kernel/vm/guests.h"
 #include "lib/parse.h"
+#include "migration/recovery_format.h"
 
 namespace godwit::shell {
 
@@ -128,7 +129,21 @@ bool recovery_command(Sink& out, ShellArgs args) {
     return true;
   }
   const migration::MigrationSummary& s = *summary;
-  if (s.outcome == migration::MigrationOutcome::kSucceeded) {
+  auto verdict = static_cast<migration::RecoveryVerdict>(s.recovery_verdict);
+  bool answered = s.recovery_verdict != 0xFF;
+  if (answered && verdict == migration::RecoveryVerdict::kRunsHere) {
+    format(out,
+           "migrate: settled: guest {} runs at the destination (only COMMITTED had been lost); its copy "
+           "here is gone\n",
+           guest);
+  } else if (answered && verdict == migration::RecoveryVerdict::kNeverRan) {
+    format(out, "migrate: settled: guest {} never ran at the destination, so it runs here again\n", guest);
+  } else if (answered) {
+    format(out,
+           "migrate: guest {} cannot continue: the destination holds nothing of its migration ({}); the copy "
+           "here is stale and stays paused ('kill {}' frees it)\n",
+           guest, migration::to_string(verdict), guest);
+  } else if (s.outcome == migration::MigrationOutcome::kSucceeded) {
     format(out, "migrate: recovered: guest {} now runs at the destination ({} pages were missing there)\n",
            guest, s.recovered_missing);
   } else if (s.outcome == migration::MigrationOutcome::kFailed) {

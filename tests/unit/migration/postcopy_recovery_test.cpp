@@ -242,6 +242,96 @@ TEST(PostcopyRecovery, ARecoveryHelloFindsNothingOnAFreshNode) {
   EXPECT_TRUE(split.world.sender->recoverable());
 }
 
+// A split source reconnects to a destination that holds no stranded migration but keeps
+// the verdicts of recent ones (`book`); `key` is the destination's migrate_key.
+struct VerdictRun {
+  explicit VerdictRun(std::vector<uint8_t> key = testing::kKey) : answering(std::move(key)) {
+    split.split();
+    answering.receiver_config.outcomes = &book;
+    answering.receiver = std::make_unique<MigrationReceiver>(
+        answering.receiver_config, answering.factory, answering.to_source, answering.clock,
+        answering.body_buffer, answering.coverage, answering.received_terms);
+  }
+
+  void run() {
+    split.world.to_destination = testing::FakeChannel{};
+    answering.receiver->start();
+    uint8_t n[kNonceSize];
+    nonce(n, 21);
+    ASSERT_TRUE(split.world.sender->resume(n));
+    Connection{split.world, answering, {}, SIZE_MAX, {}}.run(2000);
+  }
+
+  const MigrationSummary& summary() const { return split.world.sender->summary(); }
+
+  SplitWorld split;
+  World answering;
+  RecentOutcomes book;
+};
+
+TEST(PostcopyRecovery, ADestinationThatRunsTheGuestSaysSoAndTheSourceLetsItsCopyGo) {
+  VerdictRun run;  // COMMIT arrived there, COMMITTED never came back
+  run.book.remember(run.split.world.receiver->session(), RecoveryVerdict::kRunsHere);
+  run.run();
+  EXPECT_EQ(run.answering.receiver->failure().code, StreamError::kNothingToRecover);
+  EXPECT_TRUE(run.answering.receiver->authenticated());
+  ASSERT_EQ(run.summary().outcome, MigrationOutcome::kSucceeded) << to_string(run.summary().failure.code);
+  EXPECT_EQ(run.summary().recovery_verdict, static_cast<uint8_t>(RecoveryVerdict::kRunsHere));
+  EXPECT_TRUE(run.split.world.source.released);
+  EXPECT_FALSE(run.split.world.source.resumed);
+  EXPECT_FALSE(run.split.world.sender->recoverable());
+}
+
+TEST(PostcopyRecovery, ADestinationWhereTheGuestNeverRanSaysSoAndTheSourceRunsItAgain) {
+  VerdictRun run;  // READY came back to the source, GO never reached the destination
+  run.book.remember(run.split.world.receiver->session(), RecoveryVerdict::kNeverRan);
+  run.run();
+  EXPECT_EQ(run.summary().outcome, MigrationOutcome::kFailed);
+  EXPECT_EQ(run.summary().recovery_verdict, static_cast<uint8_t>(RecoveryVerdict::kNeverRan));
+  EXPECT_TRUE(run.split.world.source.resumed);
+  EXPECT_FALSE(run.split.world.source.released);
+  EXPECT_FALSE(run.split.world.sender->recoverable());
+}
+
+TEST(PostcopyRecovery, ADestinationThatRemembersNothingEndsTheRetriesAndTheCopyStaysPaused) {
+  VerdictRun run;  // rebooted, or another migration's verdicts only
+  SplitWorld other(0x40);
+  other.split();
+  run.book.remember(other.world.receiver->session(), RecoveryVerdict::kNeverRan);
+  run.run();
+  EXPECT_EQ(run.summary().outcome, MigrationOutcome::kFailed);
+  EXPECT_EQ(run.summary().recovery_verdict, static_cast<uint8_t>(RecoveryVerdict::kUnknown));
+  EXPECT_FALSE(run.split.world.source.resumed);  // stale: the guest ran on there
+  EXPECT_FALSE(run.split.world.source.released);
+  EXPECT_FALSE(run.split.world.sender->recoverable());
+}
+
+TEST(PostcopyRecovery, AVerdictFromANodeWithoutTheKeyChangesNothing) {
+  VerdictRun run(std::vector<uint8_t>{'o', 't', 'h', 'e', 'r'});
+  run.book.remember(run.split.world.receiver->session(), RecoveryVerdict::kNeverRan);
+  run.run();
+  EXPECT_NE(run.answering.receiver->failure().code, StreamError::kNothingToRecover);  // RECOVER never opened
+  EXPECT_EQ(run.summary().recovery_verdict, 0xFF);
+  EXPECT_TRUE(run.split.world.sender->recoverable());  // still split, paused, whole
+  EXPECT_FALSE(run.split.world.source.resumed);
+  EXPECT_FALSE(run.split.world.source.released);
+}
+
+TEST(PostcopyRecovery, TheReceiverNamesHowItsMigrationEnded) {
+  World succeeded;
+  succeeded.run();
+  ASSERT_TRUE(succeeded.receiver->identified());
+  EXPECT_EQ(succeeded.receiver->verdict(), RecoveryVerdict::kRunsHere);
+
+  World refused(std::vector<uint8_t>{'o', 't', 'h', 'e', 'r'});  // fails at HEADER: no guest was built
+  refused.run();
+  EXPECT_EQ(refused.receiver->verdict(), RecoveryVerdict::kNeverRan);
+
+  SplitWorld split;
+  split.split();
+  EXPECT_EQ(split.world.receiver->verdict(), RecoveryVerdict::kUnknown);  // stranded: kept, not ended
+}
+
 TEST(PostcopyRecovery, ANewMigrationToANodeWithAStrandedGuestIsRefusedBeforeAnyPage) {
   SplitWorld split;
   split.split();
