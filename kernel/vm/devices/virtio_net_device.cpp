@@ -194,11 +194,12 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
   if (!running() || !queue.configured()) return size_t{0};
   size_t sent = 0;
   FixedString<120> why;
+  bool waited_before = transmit_waiting_;
   transmit_waiting_ = false;
   while (sent < budget) {
     auto chain = queue.peek(memory_, why.sink());
     if (!chain && chain.error() == Error::kBusy) {
-      stop_transmit_for_pages();
+      transmit_waiting_ = true;
       break;
     }
     if (!chain) {
@@ -221,7 +222,7 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
     bool buffers_here = chain_here(c, c.readable_bytes);
     bool used_here = queue.push_here(memory_);
     if (!buffers_here || !used_here) {
-      stop_transmit_for_pages();
+      transmit_waiting_ = true;
       break;
     }
     queue.consume();
@@ -260,6 +261,7 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
     ++sent;
     sink.transmit({frame_, length});
   }
+  if (transmit_waiting_ && !waited_before) ++counters_.tx_page_waits;  // once per hold, not per retry
   return sent;
 }
 
@@ -339,11 +341,6 @@ bool VirtioNetDevice::chain_here(const DescriptorChain& chain, uint64_t bytes) c
     bytes -= n;
   }
   return whole;
-}
-
-void VirtioNetDevice::stop_transmit_for_pages() {
-  transmit_waiting_ = true;
-  ++counters_.tx_page_waits;
 }
 
 VirtioNetState VirtioNetDevice::save() const {

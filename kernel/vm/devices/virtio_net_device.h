@@ -39,7 +39,7 @@ struct VirtioNetCounters {
   uint64_t rx_no_buffer = 0;   // the guest had no receive buffer posted: dropped
   uint64_t rx_not_ready = 0;   // the driver was not running yet: dropped
   uint64_t rx_absent = 0;      // a ring or the buffer was on a page not here yet: dropped
-  uint64_t tx_page_waits = 0;  // transmit stopped at a page not here yet (and resumed later)
+  uint64_t tx_page_waits = 0;  // transmit held at a page not here yet (once per hold)
   uint64_t tx_frames = 0, tx_bytes = 0;
 };
 
@@ -90,7 +90,6 @@ class VirtioNetDevice {
   uint32_t read_config(uint64_t offset) const;
   // Whether the first `bytes` of the chain's buffers are here; asks for every absent page.
   bool chain_here(const DescriptorChain& chain, uint64_t bytes) const;
-  void stop_transmit_for_pages();
 
   DeviceMemory memory_;
   VirtioNetState state_{};

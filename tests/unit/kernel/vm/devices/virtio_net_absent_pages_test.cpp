@@ -114,6 +114,7 @@ TEST(VirtioNetAbsentPages, TransmitWaitsForItsBufferAndSendsItOnceItIsHere) {
 
   ASSERT_EQ(*g.device.transmit(sink, 32), 0u);  // still not here: still waiting, no harm
   EXPECT_TRUE(g.device.transmit_waiting());
+  EXPECT_EQ(g.device.counters().tx_page_waits, 1u);  // one hold, however many retries
 
   g.presence.arrive(gfn_of(kTxFrame));
   ASSERT_EQ(*g.device.transmit(sink, 32), 1u) << g.device.fault();
