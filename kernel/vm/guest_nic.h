@@ -45,6 +45,8 @@ class GuestNic final : public net::GuestPort,
   // switch, in AnnounceSchedule's rounds, sent from poll_nics().
   void start_announcing(uint64_t now_ns) { announce_.start(now_ns); }
   uint32_t announcements_sent() const { return announce_.sent(); }
+  // Post-copy, as the guest starts: ask for its rings' absent pages ahead of the push.
+  void fetch_ring_pages() const { device_.fetch_ring_pages(); }
 
   Expected<uint32_t> mmio_read(uint64_t offset) { return device_.read(offset, 4); }
   Status mmio_write(uint64_t offset, uint32_t value) { return device_.write(offset, 4, value); }

@@ -343,6 +343,17 @@ bool VirtioNetDevice::chain_here(const DescriptorChain& chain, uint64_t bytes) c
   return whole;
 }
 
+void VirtioNetDevice::fetch_ring_pages() const {
+  for (const DeviceVirtqueue& queue : queues_) {
+    if (!queue.configured()) continue;
+    const VirtqueueLayout& l = queue.layout();
+    // virtio 1.1, 2.6: the descriptor table, the driver area and the device area.
+    (void)memory_.here(l.descriptors, uint64_t{16} * l.size);
+    (void)memory_.here(l.driver, 6 + uint64_t{2} * l.size);
+    (void)memory_.here(l.device, 6 + uint64_t{8} * l.size);
+  }
+}
+
 VirtioNetState VirtioNetDevice::save() const {
   VirtioNetState s = state_;
   for (size_t i = 0; i < VirtioNetState::kQueues; ++i) {

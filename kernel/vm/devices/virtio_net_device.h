@@ -80,6 +80,9 @@ class VirtioNetDevice {
   // value is checked against this guest's RAM as if the driver had just written it.
   VirtioNetState save() const;
   Status load(const VirtioNetState& state);
+  // Asks for every absent page of the ready queues' rings (post-copy, at the start on the
+  // destination): the first frames then find the rings here instead of being dropped.
+  void fetch_ring_pages() const;
 
  private:
   Failure break_device(Error error);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "kernel/vm/devices/device_virtqueue.h"
@@ -178,6 +179,20 @@ TEST(VirtioNetAbsentPages, AMigratedDeviceLoadsWithoutReadingAnyPage) {
   EXPECT_FALSE(*moved.receive(test_frame(60, 1)));  // dropped, the ring asked for
   EXPECT_FALSE(nothing_here.fetched.empty());
   EXPECT_FALSE(moved.broken());
+}
+
+TEST(VirtioNetAbsentPages, TheRingsCanBeAskedForAheadOfTheFirstFrame) {
+  Guest g;
+  g.start();
+  VirtioNetState saved = g.device.save();
+  FakePresence nothing_here;
+  for (uint64_t gfn = 0; gfn < g.ram.page_count(); ++gfn) nothing_here.absent.insert(gfn);
+  VirtioNetDevice moved(DeviceMemory(g.ram, nullptr, &nothing_here), net::MacAddress{});
+  ASSERT_TRUE(moved.load(saved)) << moved.fault();
+  moved.fetch_ring_pages();
+  // Both queues' rings (each within one page here), and nothing else.
+  std::set<uint64_t> asked(nothing_here.fetched.begin(), nothing_here.fetched.end());
+  EXPECT_EQ(asked, (std::set<uint64_t>{gfn_of(kRxArea), gfn_of(kTxArea)}));
 }
 
 // The queue alone, with its three parts on three pages: the used ring absent.
