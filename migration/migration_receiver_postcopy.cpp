@@ -1,5 +1,5 @@
 // MigrationReceiver's post-copy half (docs/migration-stream.md, section 12): stale pages
-// discarded, the switch (state loaded, absent pages unmapped, READY), GO (the guest runs),
+// discarded, the switch (state and card loaded, absent pages unmapped, READY), GO (the guest runs),
 // pages placed only where absent, and the guest's faults turned into PAGE_REQUESTs.
 // Replies (PREPARED, READY, PAGE_REQUEST) are sealed like every record after HELLO.
 #include "migration/migration_receiver.h"
@@ -30,14 +30,19 @@ void MigrationReceiver::apply_switch() {
   if (pages_.present_count() != expected) {
     return fail(fault(StreamError::kPageCountMismatch, pages_.present_count(), expected));
   }
-  if (has_net_device_) {  // its device would read and write absent pages (decision 0021)
-    return fail(fault(StreamError::kUnsupportedFeature, kFeatureGuestNic, 0));
-  }
   if (Status entered = guest_->enter_postcopy(pages_.present_map()); !entered.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(entered.error())));
   }
   if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+  }
+  // The card's state came with the vCPU's (NET_DEVICE before POSTCOPY_SWITCH). Loading
+  // reads no guest page; the card joins the switch, and announces the guest, at GO, and
+  // its device asks for absent pages like the vCPU does (decision 0024).
+  if (has_net_device_) {
+    if (Status loaded = guest_->load_nic(net_device_); !loaded.ok()) {
+      return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
+    }
   }
   stats_.present_at_switch = pages_.present_count();
   PostcopyReadyRecord ready{pages_.present_count(), 0};

@@ -340,10 +340,6 @@ Status start(vm::Vm& vm, const net::Ipv4Address& address, uint16_t port, const M
   if (!vm.live() || vm.state == vm::VmState::kStopped) {
     return cannot_start(vm, destination.view(), Error::kInvalidArgument);
   }
-  // A card's device would read and write pages that are not there yet (decision 0021).
-  if (migration::pulls_after_switch(options.mode) && vm.nic != nullptr) {
-    return cannot_start(vm, destination.view(), Error::kUnsupported);
-  }
   MigrateOptions chosen = options;
   if (settings.encrypt) chosen.protection = migration::Protection::kEncrypted;
   if (chosen.postcopy_timeout_ns == 0) chosen.postcopy_timeout_ns = settings.postcopy_timeout_ns;

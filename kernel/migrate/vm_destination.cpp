@@ -187,6 +187,9 @@ void VmDestination::start() {
                  plugged.error());
     } else {
       vm_->nic->start_announcing(now);
+      // Post-copy: the rings first, so that the first frames after GO are not dropped
+      // for want of them (decision 0024).
+      if (vm_->absent_pages != nullptr) vm_->nic->fetch_ring_pages();
     }
   }
   vm::announce_guest(*vm_, true);

@@ -173,9 +173,7 @@ void command_migrate(Sink& out, ShellArgs args) {
                       : e == Error::kPermission
                           ? "migration is off (no migrate_key=, or no network: see the boot log)"
                       : e == Error::kInvalidArgument ? "the guest is not running"
-                      : e == Error::kUnsupported
-                          ? "post-copy and hybrid do not move a guest with a network card (decision 0021)"
-                          : to_string(e);
+                                                     : to_string(e);
     format(out, "migrate: cannot start: {}\n", why);
     return;
   }

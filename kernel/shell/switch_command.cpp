@@ -1,6 +1,7 @@
 // `switch`: the node's guest switch port by port (net/guest_switch.*): what each guest's
-// port forwarded and what it dropped, and why. One `@event switch_port` per port, so a
-// test can read the counters of the guest it is watching.
+// port forwarded and what it dropped, and why. One `@event switch_port` per port (with
+// the guest card's drop and wait counters), so a test can read the counters of the guest
+// it is watching.
 #include "drivers/nic/mac_address.h"
 #include "kernel/console/event.h"
 #include "kernel/shell/net_commands.h"
@@ -26,7 +27,12 @@ void emit_port(const vm::Vm& vm, const net::SwitchPortCounters& c) {
       .field("delivered", c.out_frames)
       .field("dropped_spoof", c.dropped_spoofed)
       .field("dropped_protocol", c.dropped_protocol)
-      .field("dropped_rate", c.dropped_rate);
+      .field("dropped_rate", c.dropped_rate)
+      // The card's own: frames it dropped, and transmits it held, at pages still on a
+      // post-copy source (decision 0024), and frames it dropped for want of a buffer.
+      .field("card_rx_absent", vm.nic->device().counters().rx_absent)
+      .field("card_tx_page_waits", vm.nic->device().counters().tx_page_waits)
+      .field("card_rx_no_buffer", vm.nic->device().counters().rx_no_buffer);
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 // guest's receive queue, and marks the pages it writes dirty while migration tracks the
 // guest. A device the guest broke is reported by fault(); the guest is then ended by the
 // exit handler or the next poll_nics(), never from inside the switch.
+// On a post-copy destination the card is the device's PagePresence: it asks the guest's
+// AbsentPages (the incoming migration) whether a page is here and for the ones that are
+// not, so the device never touches a page still on the source (decision 0024).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +24,10 @@ namespace godwit::vm {
 
 class Vm;
 
-class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, public devices::GuestFrameSink {
+class GuestNic final : public net::GuestPort,
+                       public devices::DeviceWriteLog,
+                       public devices::GuestFrameSink,
+                       public devices::PagePresence {
  public:
   static constexpr size_t kTransmitBudget = 32;  // frames per exit or poll
 
@@ -39,6 +45,8 @@ class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, pu
   // switch, in AnnounceSchedule's rounds, sent from poll_nics().
   void start_announcing(uint64_t now_ns) { announce_.start(now_ns); }
   uint32_t announcements_sent() const { return announce_.sent(); }
+  // Post-copy, as the guest starts: ask for its rings' absent pages ahead of the push.
+  void fetch_ring_pages() const { device_.fetch_ring_pages(); }
 
   Expected<uint32_t> mmio_read(uint64_t offset) { return device_.read(offset, 4); }
   Status mmio_write(uint64_t offset, uint32_t value) { return device_.write(offset, 4, value); }
@@ -56,6 +64,8 @@ class GuestNic final : public net::GuestPort, public devices::DeviceWriteLog, pu
   void deliver(std::span<const uint8_t> frame) override;
   void wrote(uint64_t gpa, uint64_t bytes) override;
   void transmit(std::span<const uint8_t> frame) override;
+  bool present(uint64_t gfn) const override;
+  void fetch(uint64_t gfn) override;
 
   Vm& vm_;
   net::Ipv4Interface address_;

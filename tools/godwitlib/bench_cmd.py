@@ -11,7 +11,8 @@ migrate   tcpbench of the guest's size, then the migration of a dirtier of that 
 downtime  one migration per guest size with the same workload: does the pause grow with
           memory? (bench_downtime.py)
 modes     the same dirtier through stop-and-copy, pre-copy, post-copy and hybrid at each
-          dirty rate (bench_modes.py)
+          dirty rate; with --guest echo an echo guest with a network card once per mode,
+          with the gap its host-side client saw (bench_modes.py)
 
 Each node measures with its own clock (the tcpbench client from connection to the last
 acknowledgement, the server from accept to the sender's close; the migration from

@@ -75,6 +75,12 @@ Status DeviceVirtqueue::read_descriptor(const DeviceMemory& memory, uint16_t ind
 }
 
 Expected<std::optional<DescriptorChain>> DeviceVirtqueue::pop(const DeviceMemory& memory, Sink& why) {
+  auto chain = peek(memory, why);
+  if (chain && chain->has_value()) consume();
+  return chain;
+}
+
+Expected<std::optional<DescriptorChain>> DeviceVirtqueue::peek(const DeviceMemory& memory, Sink& why) const {
   if (!configured()) {
     format(why, "queue used before it was set up");
     return fail(Error::kState);
@@ -120,8 +126,17 @@ Expected<std::optional<DescriptorChain>> DeviceVirtqueue::pop(const DeviceMemory
     }
     index = next;
   }
-  ++next_avail_;
   return std::optional<DescriptorChain>(chain);
+}
+
+uint64_t DeviceVirtqueue::used_slot() const {
+  return layout_.device + 4 + uint64_t{8} * (next_used_ & (layout_.size - 1));
+}
+
+bool DeviceVirtqueue::push_here(const DeviceMemory& memory) const {
+  bool slot = memory.here(used_slot(), 8);
+  bool index = memory.here(layout_.device + 2, 2);
+  return slot && index;
 }
 
 Status DeviceVirtqueue::push(DeviceMemory& memory, uint16_t head, uint32_t written, Sink& why) {
@@ -132,7 +147,9 @@ Status DeviceVirtqueue::push(DeviceMemory& memory, uint16_t head, uint32_t writt
   uint8_t element[8];
   const uint32_t fields[2] = {head, written};
   std::memcpy(element, fields, sizeof element);
-  uint64_t slot = layout_.device + 4 + uint64_t{8} * (next_used_ & (layout_.size - 1));
+  // Both checked first, so that an entry is never written without the index after it.
+  if (!push_here(memory)) return fail(Error::kBusy);
+  uint64_t slot = used_slot();
   // The entry before the index that announces it (the guest does not run meanwhile: one
   // CPU, and the device works only between the guest's exits).
   if (auto status = memory.write(slot, element); !status) return status;

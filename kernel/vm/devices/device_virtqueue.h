@@ -5,6 +5,9 @@
 // loops), every buffer must lie wholly in guest RAM, device-writable buffers must follow
 // the readable ones, and indirect descriptors (not negotiated) are refused. A check that
 // fails describes the problem in `why` and returns an error; the caller ends the guest.
+// A ring on a page that is not here yet (post-copy, device_memory.h) is no error of the
+// guest's: the access fails with kBusy, nothing is consumed or written, and the caller
+// tries again once the page has come.
 // Pure: unit-tested over fake guest RAM, malformed rings included.
 #pragma once
 
@@ -58,14 +61,22 @@ class DeviceVirtqueue {
   uint16_t next_avail() const { return next_avail_; }
   uint16_t next_used() const { return next_used_; }
 
-  // The next chain the driver made available, or nullopt when there is none.
+  // The next chain the driver made available, or nullopt when there is none; consumed.
   Expected<std::optional<DescriptorChain>> pop(const DeviceMemory& memory, Sink& why);
-  // Returns chain `head` to the driver with `written` bytes written into it.
+  // Like pop(), but the chain stays available until consume(): a device checks that its
+  // buffers (and the used ring, push_here()) are here before it takes the chain.
+  Expected<std::optional<DescriptorChain>> peek(const DeviceMemory& memory, Sink& why) const;
+  void consume() { ++next_avail_; }
+  // Whether the used ring's next entry and index are here (asks for them when not).
+  bool push_here(const DeviceMemory& memory) const;
+  // Returns chain `head` to the driver with `written` bytes written into it. kBusy, with
+  // nothing written, when the used ring is not here.
   Status push(DeviceMemory& memory, uint16_t head, uint32_t written, Sink& why);
 
  private:
   Status read_descriptor(const DeviceMemory& memory, uint16_t index, ChainBuffer& buffer, uint16_t& flags,
                          uint16_t& next, Sink& why) const;
+  uint64_t used_slot() const;
 
   VirtqueueLayout layout_{};
   uint16_t next_avail_ = 0;  // free-running: the next available ring slot to read

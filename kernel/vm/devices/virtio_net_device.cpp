@@ -109,6 +109,7 @@ Status VirtioNetDevice::write_status(uint32_t value) {
     state_.mac = mac;
     for (DeviceVirtqueue& q : queues_) q.reset();
     transmit_kicked_ = false;
+    transmit_waiting_ = false;
     return ok();
   }
   uint32_t added = value & ~state_.status;
@@ -193,8 +194,14 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
   if (!running() || !queue.configured()) return size_t{0};
   size_t sent = 0;
   FixedString<120> why;
+  bool waited_before = transmit_waiting_;
+  transmit_waiting_ = false;
   while (sent < budget) {
-    auto chain = queue.pop(memory_, why.sink());
+    auto chain = queue.peek(memory_, why.sink());
+    if (!chain && chain.error() == Error::kBusy) {
+      transmit_waiting_ = true;
+      break;
+    }
     if (!chain) {
       format(fault_, "virtio-net transmit queue: {}", why.view());
       return break_device(chain.error());
@@ -210,6 +217,15 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
              kHeaderBytes);
       return break_device(Error::kMalformed);
     }
+    // Taken only once the buffers and the used ring are all here: the reads and the push
+    // below cannot stop halfway.
+    bool buffers_here = chain_here(c, c.readable_bytes);
+    bool used_here = queue.push_here(memory_);
+    if (!buffers_here || !used_here) {
+      transmit_waiting_ = true;
+      break;
+    }
+    queue.consume();
     // Gather header and frame; the header's first two bytes (flags, gso_type) must be 0:
     // neither checksum offload nor GSO was negotiated (virtio 1.1, 5.1.6.2).
     uint8_t header[kHeaderBytes];
@@ -245,6 +261,7 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
     ++sent;
     sink.transmit({frame_, length});
   }
+  if (transmit_waiting_ && !waited_before) ++counters_.tx_page_waits;  // once per hold, not per retry
   return sent;
 }
 
@@ -256,7 +273,11 @@ Expected<bool> VirtioNetDevice::receive(std::span<const uint8_t> frame) {
     return false;
   }
   FixedString<120> why;
-  auto chain = queue.pop(memory_, why.sink());
+  auto chain = queue.peek(memory_, why.sink());
+  if (!chain && chain.error() == Error::kBusy) {
+    ++counters_.rx_absent;
+    return false;
+  }
   if (!chain) {
     format(fault_, "virtio-net receive queue: {}", why.view());
     return break_device(chain.error());
@@ -275,6 +296,16 @@ Expected<bool> VirtioNetDevice::receive(std::span<const uint8_t> frame) {
   uint8_t header[kHeaderBytes] = {};
   header[10] = 1;
   size_t total = kHeaderBytes + frame.size();
+  // Written only if every page it would touch is here: a frame written into an absent
+  // page would be overwritten when the page arrives, so it is dropped instead (and the
+  // pages asked for, so that a later frame finds them).
+  bool buffers_here = chain_here(c, total);
+  bool used_here = queue.push_here(memory_);
+  if (!buffers_here || !used_here) {
+    ++counters_.rx_absent;
+    return false;
+  }
+  queue.consume();
   size_t at = 0;
   for (size_t i = 0; i < c.count && at < total; ++i) {
     const ChainBuffer& b = c.buffers[i];
@@ -300,6 +331,27 @@ Expected<bool> VirtioNetDevice::receive(std::span<const uint8_t> frame) {
   ++counters_.rx_frames;
   counters_.rx_bytes += frame.size();
   return true;
+}
+
+bool VirtioNetDevice::chain_here(const DescriptorChain& chain, uint64_t bytes) const {
+  bool whole = true;
+  for (size_t i = 0; i < chain.count && bytes != 0; ++i) {
+    uint64_t n = chain.buffers[i].length < bytes ? chain.buffers[i].length : bytes;
+    whole &= memory_.here(chain.buffers[i].gpa, n);  // every buffer: ask for all absent pages at once
+    bytes -= n;
+  }
+  return whole;
+}
+
+void VirtioNetDevice::fetch_ring_pages() const {
+  for (const DeviceVirtqueue& queue : queues_) {
+    if (!queue.configured()) continue;
+    const VirtqueueLayout& l = queue.layout();
+    // virtio 1.1, 2.6: the descriptor table, the driver area and the device area.
+    (void)memory_.here(l.descriptors, uint64_t{16} * l.size);
+    (void)memory_.here(l.driver, 6 + uint64_t{2} * l.size);
+    (void)memory_.here(l.device, 6 + uint64_t{8} * l.size);
+  }
 }
 
 VirtioNetState VirtioNetDevice::save() const {

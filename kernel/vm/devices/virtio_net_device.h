@@ -36,8 +36,10 @@ class GuestFrameSink {
 
 struct VirtioNetCounters {
   uint64_t rx_frames = 0, rx_bytes = 0;
-  uint64_t rx_no_buffer = 0;  // the guest had no receive buffer posted: dropped
-  uint64_t rx_not_ready = 0;  // the driver was not running yet: dropped
+  uint64_t rx_no_buffer = 0;   // the guest had no receive buffer posted: dropped
+  uint64_t rx_not_ready = 0;   // the driver was not running yet: dropped
+  uint64_t rx_absent = 0;      // a ring or the buffer was on a page not here yet: dropped
+  uint64_t tx_page_waits = 0;  // transmit held at a page not here yet (once per hold)
   uint64_t tx_frames = 0, tx_bytes = 0;
 };
 
@@ -56,10 +58,16 @@ class VirtioNetDevice {
   // Whether the guest notified the transmit queue since the last call (cleared by it).
   bool take_transmit_kick();
   // Takes up to `budget` frames the guest queued and hands each to `sink`; returns how
-  // many. Nothing happens until the driver is running.
+  // many. Nothing happens until the driver is running. A chain whose ring entries,
+  // buffers or used entry lie on a page not here yet (post-copy) stops it there, with
+  // the chain left queued and its pages asked for: transmit_waiting() until a call finds
+  // them here.
   Expected<size_t> transmit(GuestFrameSink& sink, size_t budget);
+  bool transmit_waiting() const { return transmit_waiting_; }
   // Copies one frame into the guest's next receive buffer: true if delivered, false if
-  // dropped (no buffer, driver not running). An error is a broken ring (see fault()).
+  // dropped (no buffer, driver not running, or the ring or buffer on a page not here yet,
+  // which is then asked for; the buffer stays posted). An error is a broken ring (see
+  // fault()).
   Expected<bool> receive(std::span<const uint8_t> frame);
 
   bool running() const;
@@ -72,6 +80,9 @@ class VirtioNetDevice {
   // value is checked against this guest's RAM as if the driver had just written it.
   VirtioNetState save() const;
   Status load(const VirtioNetState& state);
+  // Asks for every absent page of the ready queues' rings (post-copy, at the start on the
+  // destination): the first frames then find the rings here instead of being dropped.
+  void fetch_ring_pages() const;
 
  private:
   Failure break_device(Error error);
@@ -80,11 +91,14 @@ class VirtioNetDevice {
   Status write_queue_register(uint64_t offset, uint32_t value);
   Status set_queue_ready(size_t index, bool ready);
   uint32_t read_config(uint64_t offset) const;
+  // Whether the first `bytes` of the chain's buffers are here; asks for every absent page.
+  bool chain_here(const DescriptorChain& chain, uint64_t bytes) const;
 
   DeviceMemory memory_;
   VirtioNetState state_{};
   DeviceVirtqueue queues_[VirtioNetState::kQueues];
   bool transmit_kicked_ = false;
+  bool transmit_waiting_ = false;
   bool broken_ = false;
   FixedString<160> fault_;
   VirtioNetCounters counters_{};

@@ -117,6 +117,7 @@ class FakeDestination final : public DestinationGuest {
   explicit FakeDestination(uint64_t pages) : memory(pages * kPageSize, 0xee) {}  // garbage until written
   std::vector<uint8_t> memory;
   bool loaded = false, started = false, discarded = false, nic_loaded = false;
+  bool nic_loaded_at_start = false;
   NetDeviceRecord nic = {};
   x86::VcpuState vcpu;
   DeviceState device;
@@ -163,6 +164,7 @@ class FakeDestination final : public DestinationGuest {
   void start() override {
     if (discarded) throw std::logic_error("a discarded guest was started");
     started = true;
+    nic_loaded_at_start = nic_loaded;
   }
   void discard() override { discarded = true; }
 

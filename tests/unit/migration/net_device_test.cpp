@@ -88,6 +88,43 @@ TEST(NetDeviceMigration, AnImpossibleQueueSizeInTheDeviceStateIsRefused) {
   EXPECT_FALSE(world.factory.guest->started);
 }
 
+// Post-copy and hybrid (decision 0024): the card's state travels with the vCPU's before
+// POSTCOPY_SWITCH and is loaded at the switch, before GO starts the guest. Before, the
+// destination refused it (kUnsupportedFeature) and the guest stayed on the source.
+TEST(NetDeviceMigration, TheCardMovesInPostcopyAndHybridAndIsLoadedBeforeGo) {
+  for (MigrationMode mode : {MigrationMode::kPostcopy, MigrationMode::kHybrid}) {
+    SCOPED_TRACE(to_string(mode));
+    World world;
+    world.sender_config.mode = mode;
+    world.rebuild_sender();
+    world.source.nic = make_nic();
+    world.run();
+    const MigrationSummary& summary = world.sender->summary();
+    ASSERT_EQ(summary.outcome, MigrationOutcome::kSucceeded) << to_string(summary.failure.code);
+    EXPECT_TRUE(summary.switched);
+    EXPECT_TRUE(world.receiver->stats().postcopy);
+    ASSERT_TRUE(world.factory.guest->nic_loaded);
+    EXPECT_TRUE(world.factory.guest->nic_loaded_at_start);
+    NetDeviceRecord sent = make_nic();
+    EXPECT_EQ(std::memcmp(&world.factory.guest->nic, &sent, sizeof sent), 0);
+    EXPECT_TRUE(world.memory_identical());
+  }
+}
+
+TEST(NetDeviceMigration, APostcopyCardTheDestinationRefusesLeavesTheGuestOnTheSource) {
+  World world;
+  world.sender_config.mode = MigrationMode::kPostcopy;
+  world.rebuild_sender();
+  NetDeviceRecord nic = make_nic();
+  nic.state[0] = 99;  // a version no node speaks: refused at the switch, before READY
+  world.source.nic = nic;
+  world.run();
+  EXPECT_EQ(world.sender->summary().outcome, MigrationOutcome::kFailed);
+  EXPECT_FALSE(world.sender->summary().switched);
+  world.expect_source_resumed();
+  EXPECT_FALSE(world.factory.guest->started);
+}
+
 // --- the decoder: where NET_DEVICE may stand and what form it must have ---
 
 // HEADER (with `features`), CPUID, every page, VCPU_STATE, DEVICE_STATE, then `nic`
