@@ -158,8 +158,9 @@ class RateDisplay:
                 self.pending = []
 
 
-def move_echo(a, b, link, emulator):
-    """Step 5: an echo guest moves while a host-side client talks to it. Returns the checks."""
+def move_echo(a, b, link, emulator, mode):
+    """Step 5: an echo guest moves (in `mode`, with its network card) while a host-side
+    client talks to it. Returns the checks."""
     interval = PROBE_INTERVAL_MS[emulator]
     say(f"\n5. What migration is for: a service stays reachable. Node a starts an echo guest on the\n"
         f"   network, and a UDP client on the host side of the link sends it a numbered datagram\n"
@@ -171,8 +172,9 @@ def move_echo(a, b, link, emulator):
     probe = UdpProbe(link, ECHO_IP, interval, on_progress=RateDisplay(interval))
     try:
         time.sleep(2.0)
-        say(f"   godwit> migrate {guest} {NODES[1].ip}")
-        result = migrate(a, guest, b, on_round=lambda event: say("   " + round_line(event, 16 * MIB // PAGE)))
+        say(f"   godwit> migrate {guest} {NODES[1].ip}{'' if mode == 'pre-copy' else ' --mode ' + mode}")
+        result = migrate(a, guest, b, on_round=lambda event: say("   " + round_line(event, 16 * MIB // PAGE)),
+                         mode=mode)
         time.sleep(3.0)
     finally:
         client = probe.stop()
@@ -211,7 +213,7 @@ def command(args):
             result = move(a, b, dirtier, dirtier_settings(emulators)[0], args.mode)
             ok_before = dirtier_reports(a, dirtier)[-1]  # the last check on a, right before the pause
             checks = prove(a, b, dirtier, counter, result, ok_before, counter_before)
-            checks += move_echo(a, b, nodes.link, "bochs" if "bochs" in emulators else emulators[0])
+            checks += move_echo(a, b, nodes.link, "bochs" if "bochs" in emulators else emulators[0], args.mode)
     except AssertionError as failure:  # MigrationFailure or a console timeout
         checks = [(False, f"the demo could not go on: {failure}")]
     say("\n6. What the demo showed:")
