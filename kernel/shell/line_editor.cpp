@@ -31,6 +31,9 @@ std::optional<std::string_view> LineEditor::feed(char c) {
         echo_.write("\b \b");
       }
       return std::nullopt;
+    case 0x15:  // Ctrl-U: erase the whole line (one byte, so a tool's retry cannot half-erase it)
+      for (; length_ > 0; --length_) echo_.write("\b \b");
+      return std::nullopt;
     default: break;
   }
   if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;

@@ -1,5 +1,6 @@
 // Turns the bytes a person types on the serial line into complete command lines:
-// printable characters are echoed and kept, backspace/delete erase, Enter ends the line,
+// printable characters are echoed and kept, backspace/delete erase one, Ctrl-U erases
+// the line, Enter ends the line,
 // escape sequences (arrow keys) and other control bytes are ignored.
 #pragma once
 

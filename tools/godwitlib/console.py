@@ -165,37 +165,58 @@ class Console:
 
     def _type_checked(self, line: str, attempts: int = 3, settle: float = 5.0, stalled: float = 30.0):
         """Types `line` without Enter and waits until the prompt line shows exactly it.
-        An emulated UART can still drop a byte now and then (seen under Bochs on a loaded
-        machine); running a mangled command would be worse than a slow one, so a line
-        that arrives wrong, or stops arriving for `settle` seconds, is erased with
-        backspaces and typed again. While none of it has arrived the node is not reading
-        at all (a loaded CI machine held a Bochs node back for more than 15 s): typing
-        again then would only double the line once the node wakes, so that wait is
-        `stalled` seconds."""
-        wanted = PROMPT + line
+        An emulated UART can drop a byte, or take one twice (seen under Bochs on a loaded
+        machine, with a guest keeping the node busy: "wss=2M" arrived as "wM"), and
+        running a mangled command would be worse than a slow one. So the line goes out a
+        few bytes at a time, each piece only once the node has echoed the one before
+        (never more in flight than its 16-byte receive FIFO holds), and a line that
+        arrives wrong, or stops arriving for `settle` seconds, is erased with one Ctrl-U
+        and typed again. While none of a piece has arrived the node may not be reading at
+        all (a loaded CI machine held a Bochs node back for more than 15 s): typing on
+        then would only pile bytes up, so that wait is `stalled` seconds."""
         for _ in range(attempts):
-            self.type(line)
-            last_shown, last_change = None, time.monotonic()
-            while True:
-                shown = self._input_line()
-                if shown == wanted:
-                    return
-                if not wanted.startswith(shown) and shown.startswith(PROMPT):
-                    break  # a byte went missing or arrived twice: no point waiting
-                if shown != last_shown:
-                    last_shown, last_change = shown, time.monotonic()
-                patience = stalled if shown == PROMPT else settle
-                if time.monotonic() - last_change > patience:
-                    break
-                time.sleep(0.05)
-            shown = self._input_line()
-            typed = len(shown) - len(PROMPT) if shown.startswith(PROMPT) else len(line)
-            self.type("\x7f" * max(typed, 0))
-            time.sleep(0.2)
+            if self._type_paced(line, settle, stalled):
+                return
+            self._erase_line(settle)
         with self._changed:
             quiet = time.monotonic() - self._last_output
         raise ConsoleTimeout(f"[{self.name}] could not type {line!r} intact; the prompt line shows "
                              f"{self._input_line()!r}; the node's last output was {quiet:.1f} s ago")
+
+    def _type_paced(self, line: str, settle: float, stalled: float, piece: int = 8) -> bool:
+        """Sends `line` `piece` bytes at a time (half the UART's FIFO), each after the echo
+        of the one before; True once the prompt line shows exactly the line."""
+        for start in range(0, len(line), piece):
+            before = PROMPT + line[:start]
+            wanted = PROMPT + line[:start + piece]
+            os.write(self._master, line[start:start + piece].encode())
+            last_shown, last_change = None, time.monotonic()
+            while True:
+                shown = self._input_line()
+                if shown == wanted:
+                    break
+                if not wanted.startswith(shown) and shown.startswith(PROMPT):
+                    return False  # a byte went missing or arrived twice: no point waiting
+                if shown != last_shown:
+                    last_shown, last_change = shown, time.monotonic()
+                patience = stalled if shown == before else settle
+                if time.monotonic() - last_change > patience:
+                    return False
+                time.sleep(0.01)
+        return self._input_line() == PROMPT + line
+
+    def _erase_line(self, settle: float):
+        """Erases what the prompt line shows: Ctrl-U (the shell's line editor clears its
+        whole line on it), again if that byte was lost too."""
+        for _ in range(3):
+            self.type("\x15")
+            deadline = time.monotonic() + settle
+            while time.monotonic() < deadline:
+                if self._input_line() == PROMPT:
+                    time.sleep(0.2)  # a late byte of the old line would show now
+                    if self._input_line() == PROMPT:
+                        return
+                time.sleep(0.05)
 
     def _press_enter(self, line: str, timeout: float, settle: float = 5.0):
         """Presses Enter after `line` and waits for the shell to take it. The Enter byte

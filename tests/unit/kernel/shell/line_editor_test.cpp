@@ -37,6 +37,22 @@ TEST(LineEditor, CrLfEndsOneLineOnly) {
   EXPECT_EQ(type(editor, "\n"), "");  // a lone LF after a finished line is a new empty line
 }
 
+TEST(LineEditor, CtrlUErasesTheWholeLineAndEchoesTheErasure) {
+  class Echo final : public Sink {
+   public:
+    void write(std::string_view text) override { seen += text; }
+    std::string seen;
+  } echo;
+  LineEditor editor(echo);
+  EXPECT_EQ(type(editor, "new nenew"), std::nullopt);
+  EXPECT_EQ(type(editor, "\x15"), std::nullopt);
+  EXPECT_EQ(editor.pending(), "");
+  std::string erased;
+  for (int i = 0; i < 9; ++i) erased += "\b \b";
+  EXPECT_EQ(echo.seen, "new nenew" + erased);
+  EXPECT_EQ(type(editor, "\x15ok\n"), "ok");  // on an empty line it does nothing
+}
+
 TEST(LineEditor, BackspaceAtStartAndOverlongLines) {
   NullSink sink;
   LineEditor editor(sink);
