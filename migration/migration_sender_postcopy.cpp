@@ -67,8 +67,13 @@ void MigrationSender::accept_ready(const RawRecord& raw) {
         StreamFault{StreamError::kPageCountMismatch, raw.type, raw.offset, ready.present_pages, expected});
   }
   switched_ = summary_.switched = true;
-  summary_.downtime_ns = clock_.now_ns() - paused_ns_;  // the guest runs there half a round trip later
-  summary_.pause.ack_ns = summary_.downtime_ns;
+  uint64_t now = clock_.now_ns();
+  summary_.downtime_ns = now - paused_ns_;  // the guest runs there half a round trip later
+  // The state and SWITCH in TCP's hands (or, if a pump has not seen it yet, now), then
+  // the flight, the destination's switch and READY's way back.
+  uint64_t state_out = state_out_ns_ != 0 ? state_out_ns_ : now;
+  summary_.pause.state_ns = state_out - paused_ns_;
+  summary_.pause.ack_ns = now - state_out;
   queue_record(RecordType::kPostcopyGo, PostcopyGoRecord{send_set_.count(), 0});
   push_cursor_ = 0;
   phase_ = send_set_.count() == 0 ? Phase::kEnd : Phase::kPostcopy;
