@@ -50,6 +50,9 @@ void MigrationReceiver::apply_switch() {
   ready_ns_ = clock_.now_ns();
   stats_.switch_steps.load_ns = ready_ns_ - unmapped_ns;
   phase_ = Phase::kAwaitGo;
+  // READY now, from inside the receive, not at the next pump: the guest runs nowhere
+  // until GO answers it (the channel copes with a close from here: TcpStream::deliver).
+  flush();
 }
 
 void MigrationReceiver::apply_go() {

@@ -77,6 +77,10 @@ void MigrationSender::accept_ready(const RawRecord& raw) {
   queue_record(RecordType::kPostcopyGo, PostcopyGoRecord{send_set_.count(), 0});
   push_cursor_ = 0;
   phase_ = send_set_.count() == 0 ? Phase::kEnd : Phase::kPostcopy;
+  // GO now, from inside the receive, not at the next pump: the guest runs nowhere until
+  // it arrives.
+  if (finished()) return;
+  if (Expected<size_t> pushed = output_.push(channel_); !pushed) return fail(fault(StreamError::kChannelFailed));
 }
 
 void MigrationSender::accept_page_request(const RawRecord& raw) {
