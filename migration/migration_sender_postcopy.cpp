@@ -80,7 +80,8 @@ void MigrationSender::accept_ready(const RawRecord& raw) {
   // GO now, from inside the receive, not at the next pump: the guest runs nowhere until
   // it arrives.
   if (finished()) return;
-  if (Expected<size_t> pushed = output_.push(channel_); !pushed) return fail(fault(StreamError::kChannelFailed));
+  if (Expected<size_t> pushed = output_.push(channel_); !pushed)
+    return fail(fault(StreamError::kChannelFailed));
 }
 
 void MigrationSender::accept_page_request(const RawRecord& raw) {
@@ -143,7 +144,8 @@ bool MigrationSender::send_postcopy_batch() {
   uint64_t budget = config_.pump_pages == 0 ? 1 : config_.pump_pages;
   gfn = send_set_.find_next(push_cursor_);
   if (gfn >= pages) gfn = send_set_.find_next(0);
-  for (; batch.data_pages() < limit && batch.pages() < budget && gfn < pages; gfn = send_set_.find_next(gfn)) {
+  for (; batch.data_pages() < limit && batch.pages() < budget && gfn < pages;
+       gfn = send_set_.find_next(gfn)) {
     if (!add_postcopy_page(batch, gfn, false)) break;
   }
   if (finished()) return false;

@@ -120,7 +120,9 @@ TEST(MigrationModes, PostcopyPushTakesZeroPagesBeyondTheBatchLimit) {
   world.sender_config.mode = MigrationMode::kPostcopy;
   world.rebuild_sender();
   std::vector<uint8_t> wire;
-  world.tamper = [&](std::vector<uint8_t>& bytes, uint64_t) { wire.insert(wire.end(), bytes.begin(), bytes.end()); };
+  world.tamper = [&](std::vector<uint8_t>& bytes, uint64_t) {
+    wire.insert(wire.end(), bytes.begin(), bytes.end());
+  };
   world.run();
   const MigrationSummary& summary = world.sender->summary();
   ASSERT_EQ(summary.outcome, MigrationOutcome::kSucceeded) << to_string(summary.failure.code);

@@ -70,7 +70,7 @@ TEST_P(SecondLevelTableTest, UnmapRangeRemovesOnlyTheRangeAndSkipsHoles) {
   EXPECT_EQ(table.lookup(512 * 4096).error(), Error::kNotFound);
   EXPECT_EQ(table.lookup(1009 * 4096).error(), Error::kNotFound);
   EXPECT_EQ(table.lookup(1010 * 4096)->frame, 1010u * 4096 + 0x100000);
-  EXPECT_EQ(*table.unmap_range(0, 1024 * 4096), 24u);  // what is left: 0-9 and 1010-1023
+  EXPECT_EQ(*table.unmap_range(0, 1024 * 4096), 24u);     // what is left: 0-9 and 1010-1023
   ASSERT_TRUE(table.map(20 * 4096, 0x7000, kAccessAll));  // the tables stay: map back in place
   EXPECT_EQ(table.lookup(20 * 4096)->frame, 0x7000u);
   EXPECT_EQ(table.unmap_range(0x1000, ~0ull).error(), Error::kRange);
