@@ -110,6 +110,24 @@ TEST(MigrationModes, PostcopyRunsTheGuestFirstAndFetchesWhatItTouches) {
   EXPECT_LT(summary.downtime_ns, 10'000'000u);
 }
 
+// The pause's parts as the events report them (docs/migration-stream.md, 12.2b): the
+// source's steps add up to its downtime, the destination's from READY to the guest's
+// start to go_wait, and the guest starts only after the source saw READY.
+TEST(MigrationModes, PostcopyPauseStepsAddUpOnBothSides) {
+  World world;
+  world.sender_config.mode = MigrationMode::kPostcopy;
+  world.rebuild_sender();
+  world.run();
+  const MigrationSummary& summary = world.sender->summary();
+  ASSERT_EQ(summary.outcome, MigrationOutcome::kSucceeded) << to_string(summary.failure.code);
+  EXPECT_GT(summary.downtime_ns, 0u);
+  EXPECT_EQ(summary.pause.state_ns + summary.pause.ack_ns, summary.downtime_ns);
+  EXPECT_GT(summary.pause.ack_ns, 0u);  // a round trip: at least one step of the fake clock
+  const ReceiverStats& stats = world.receiver->stats();
+  EXPECT_EQ(stats.switch_steps.ready_out_ns + stats.switch_steps.go_ns, stats.switch_to_go_ns);
+  EXPECT_GT(stats.switch_steps.go_ns, 0u);  // GO answers READY: another round trip
+}
+
 // A mostly empty guest, as a freshly booted one is: the push takes its zero pages by
 // the run, so the records' headers and tags stay a small part of the bytes (issue 16:
 // post-copy's wire bytes within 1.02 of the data), while a batch still holds at most
