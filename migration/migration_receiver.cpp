@@ -310,7 +310,9 @@ void MigrationReceiver::flush() {
   if (!pushed) return fail(fault(StreamError::kChannelFailed));
   if (*pushed != 0) last_progress_ns_ = clock_.now_ns();
   if (!output_.idle()) return;
-  if (phase_ == Phase::kAwaitCommit && verified_out_ns_ == 0) {
+  if (phase_ == Phase::kAwaitGo && ready_out_ns_ == 0) {
+    ready_out_ns_ = clock_.now_ns();
+  } else if (phase_ == Phase::kAwaitCommit && verified_out_ns_ == 0) {
     verified_out_ns_ = clock_.now_ns();
     commit_deadline_ns_ = verified_out_ns_ + config_.commit_timeout_ns;
   } else if (phase_ == Phase::kCommitted) {

@@ -84,7 +84,8 @@ struct ReceiverStats {
   uint64_t page_requests = 0;    // PAGE_REQUESTs sent
   uint64_t demand_pages = 0;     // asked-for pages that arrived before the push brought them
   uint64_t duplicate_pages = 0;  // arrived after the switch while already present: dropped
-  uint64_t switch_to_go_ns = 0;  // READY queued -> GO in (the destination's share of the downtime)
+  uint64_t switch_to_go_ns = 0;  // READY queued -> GO in, the guest started (a round trip)
+  SwitchSteps switch_steps;      // SWITCH in -> the guest started (this node's clock)
 };
 
 class MigrationReceiver {
@@ -215,7 +216,7 @@ class MigrationReceiver {
   std::span<uint64_t> present_bits_, requested_bits_;
   PostcopyPages pages_;
   bool running_ = false;  // post-copy: the guest runs (GO came), not yet committed
-  uint64_t ready_ns_ = 0;
+  uint64_t ready_ns_ = 0, ready_out_ns_ = 0;
   SessionId session_;            // this migration's identity (the first connection's handshake)
   bool recovering_ = false;      // this connection continues a stranded migration
   bool identified_ = false;      // session_ names this connection's migration

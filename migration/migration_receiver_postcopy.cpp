@@ -26,6 +26,7 @@ void MigrationReceiver::apply_discard() {
 // The guest's state, and the pages it holds, are complete: load the state, take the
 // absent pages out of its tables, and tell the source (READY). It runs only on GO.
 void MigrationReceiver::apply_switch() {
+  uint64_t switch_in_ns = clock_.now_ns();
   uint64_t expected = decoder_.postcopy_switch().present_pages;
   if (pages_.present_count() != expected) {
     return fail(fault(StreamError::kPageCountMismatch, pages_.present_count(), expected));
@@ -33,6 +34,8 @@ void MigrationReceiver::apply_switch() {
   if (Status entered = guest_->enter_postcopy(pages_.present_map()); !entered.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(entered.error())));
   }
+  uint64_t unmapped_ns = clock_.now_ns();
+  stats_.switch_steps.unmap_ns = unmapped_ns - switch_in_ns;
   if (Status loaded = guest_->load_state(vcpu_, device_); !loaded.ok()) {
     return fail(fault(StreamError::kGuestRefused, static_cast<uint64_t>(loaded.error())));
   }
@@ -50,7 +53,11 @@ void MigrationReceiver::apply_switch() {
     return fail(fault(StreamError::kRecordTooLong, sizeof ready, 0));
   }
   ready_ns_ = clock_.now_ns();
+  stats_.switch_steps.load_ns = ready_ns_ - unmapped_ns;
   phase_ = Phase::kAwaitGo;
+  // READY now, from inside the receive, not at the next pump: the guest runs nowhere
+  // until GO answers it (the channel copes with a close from here: TcpStream::deliver).
+  flush();
 }
 
 void MigrationReceiver::apply_go() {
@@ -58,10 +65,16 @@ void MigrationReceiver::apply_go() {
     return fail(fault(StreamError::kPageCountMismatch, decoder_.go().pending_pages,
                       pages_.page_count() - pages_.present_count()));
   }
-  stats_.switch_to_go_ns = clock_.now_ns() - ready_ns_;
   running_ = true;
   phase_ = Phase::kPostcopy;
   guest_->start();
+  uint64_t started_ns = clock_.now_ns();
+  stats_.switch_to_go_ns = started_ns - ready_ns_;
+  // READY may still sit in the output when GO comes (a pump has not run since): then it
+  // left at the latest now.
+  if (ready_out_ns_ == 0) ready_out_ns_ = started_ns;
+  stats_.switch_steps.ready_out_ns = ready_out_ns_ - ready_ns_;
+  stats_.switch_steps.go_ns = started_ns - ready_out_ns_;
 }
 
 // Pages after GO: each written and mapped only if still absent here; a copy of a page

@@ -225,7 +225,8 @@ void MigrationSender::mark_output_idle() {
   uint64_t now = clock_.now_ns();
   if (phase_ == Phase::kState && round_.final && pages_out_ns_ == 0) {
     pages_out_ns_ = now;
-  } else if ((phase_ == Phase::kVerify || phase_ == Phase::kEnd) && state_out_ns_ == 0) {
+  } else if ((phase_ == Phase::kVerify || phase_ == Phase::kEnd || phase_ == Phase::kAwaitReady) &&
+             state_out_ns_ == 0) {
     state_out_ns_ = now;
   } else if (phase_ == Phase::kAwaitVerified && end_out_ns_ == 0) {
     end_out_ns_ = now;

@@ -111,6 +111,14 @@ constexpr size_t batch_record_size(uint32_t pages) {
          kRecordTagSize;
 }
 
+// At most, a post-copy PAGE_BATCH of `data_pages` data pages: theirs and kMaxBatchEntries
+// entries, some of them zero runs (send_postcopy_batch).
+constexpr size_t postcopy_batch_record_size(uint32_t data_pages) {
+  return record_size(sizeof(PageBatchHeader) + size_t{data_pages} * kPageSize +
+                     size_t{kMaxBatchEntries} * sizeof(PageEntry)) +
+         kRecordTagSize;
+}
+
 class MigrationSender {
  public:
   // `record_buffer` holds the record being sent: at least kMinRecordBuffer bytes (a

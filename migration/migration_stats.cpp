@@ -87,4 +87,13 @@ void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps) {
   json.end_object();
 }
 
+void write_switch_steps(JsonWriter& json, const SwitchSteps& steps) {
+  json.begin_object("switch_steps_ms");
+  json.fixed("unmap", microseconds(steps.unmap_ns), 3);
+  json.fixed("load", microseconds(steps.load_ns), 3);
+  json.fixed("ready_out", microseconds(steps.ready_out_ns), 3);
+  json.fixed("go", microseconds(steps.go_ns), 3);
+  json.end_object();
+}
+
 }  // namespace godwit::migration

@@ -108,6 +108,15 @@ struct ArrivalSteps {
   uint64_t resume_ns = 0;   // -> guest started
 };
 
+// Post-copy and hybrid: the destination's part of the pause, on its own clock, from
+// POSTCOPY_SWITCH's arrival (docs/migration-stream.md, 12.2b). Steps not reached stay 0.
+struct SwitchSteps {
+  uint64_t unmap_ns = 0;      // SWITCH in -> the absent pages out of the EPT/NPT
+  uint64_t load_ns = 0;       // -> vCPU and device state loaded, READY queued
+  uint64_t ready_out_ns = 0;  // -> READY handed to TCP
+  uint64_t go_ns = 0;         // -> GO in and the guest started (a round trip)
+};
+
 // The fields of the "migration_round" and "migration_summary" @event lines, so every
 // tool reads the same names:
 //   { Event e("migration_round"); write_round_fields(e.json(), round); }
@@ -115,5 +124,7 @@ void write_round_fields(JsonWriter& json, const RoundStats& round);
 void write_summary_fields(JsonWriter& json, const MigrationSummary& summary);
 // The "steps_ms" object of "migration_received".
 void write_arrival_steps(JsonWriter& json, const ArrivalSteps& steps);
+// The "switch_steps_ms" object of a post-copy "migration_received".
+void write_switch_steps(JsonWriter& json, const SwitchSteps& steps);
 
 }  // namespace godwit::migration

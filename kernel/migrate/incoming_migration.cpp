@@ -118,6 +118,7 @@ void IncomingMigration::report() {
           .field("demand_pages", stats.demand_pages)
           .field("duplicate_pages", stats.duplicate_pages)
           .fixed("go_wait_ms", static_cast<int64_t>(stats.switch_to_go_ns / 1000), 3);
+      migration::write_switch_steps(e.json(), stats.switch_steps);
       migration::write_fault_wait_fields(e.json(), destination_.fault_waits());
     }
   }

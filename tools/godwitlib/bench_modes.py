@@ -7,8 +7,10 @@ migration_received:
 
   mode, rate     the migration mode and the guest's pages/s
   total_ms       connection to the final ACK (node a's clock)
-  downtime_ms    the guest paused: until the ACK (stop-and-copy, pre-copy) or until node b
-                 was READY to run it (post-copy, hybrid)
+  downtime_ms    the guest paused: until the ACK (stop-and-copy, pre-copy); in post-copy and
+                 hybrid until it started on node b, bounded from above as node a's pause ->
+                 READY in plus node b's READY -> GO in and the guest started (the sum counts
+                 READY's flight twice; docs/migration-stream.md 12.2b)
   wire_bytes     everything node a sent
   demand_pages   pages node b fetched on demand after the switch
   fault_wait_ms  the guest's time waiting on those fetches (node b's clock)
@@ -57,10 +59,21 @@ def parse_rates(text: str):
     return rates
 
 
+def guest_downtime_ms(summary, arrival):
+    """The guest's downtime, never less than it was: a post-copy source's downtime_ms ends
+    at READY, and the guest starts on the destination only after GO (go_wait_ms, the
+    destination's clock, from READY queued). Other modes: the source's figure."""
+    downtime = summary.get("downtime_ms")
+    if downtime is None or not summary.get("switched"):
+        return downtime
+    return round(downtime + arrival.get("go_wait_ms", 0), 3)
+
+
 def row_of(mode, rate, moved):
     s, arrival = moved.summary, moved.arrival
     return {"mode": mode, "rate": rate, "outcome": s.get("outcome"), "total_ms": s.get("total_ms"),
-            "downtime_ms": s.get("downtime_ms"), "wire_bytes": s.get("wire_bytes"),
+            "downtime_ms": guest_downtime_ms(s, arrival), "source_downtime_ms": s.get("downtime_ms"),
+            "wire_bytes": s.get("wire_bytes"),
             "required_bytes": s.get("required_bytes"), "demand_pages": s.get("demand_pages", 0),
             "pages_pushed": s.get("pages_pushed", 0), "fault_wait_ms": arrival.get("fault_wait_ms", 0),
             "fault_wait_max_ms": arrival.get("fault_wait_max_ms", 0),

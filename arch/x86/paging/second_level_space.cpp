@@ -13,6 +13,13 @@ Status SecondLevelSpace::unmap(uint64_t gpa) {
   return ok();
 }
 
+Status SecondLevelSpace::unmap_range(uint64_t gpa, uint64_t bytes) {
+  auto removed = table_.unmap_range(gpa, bytes);
+  if (!removed) return removed.failure();
+  if (*removed > 0) flush();
+  return ok();
+}
+
 Status SecondLevelSpace::protect(uint64_t gpa, uint64_t bytes, Permissions permissions) {
   auto reduced = table_.protect(gpa, bytes, permissions);
   if (!reduced) return reduced.failure();

@@ -44,6 +44,9 @@ class SecondLevelSpace {
   }
   // As SecondLevelTable::unmap, then the backend's flush, so no TLB keeps the old page.
   Status unmap(uint64_t gpa);
+  // As SecondLevelTable::unmap_range, with one flush when anything was removed (a
+  // post-copy switch takes a whole guest's absent pages out at once).
+  Status unmap_range(uint64_t gpa, uint64_t bytes);
   Expected<Translation> lookup(uint64_t gpa) const { return table_.lookup(gpa); }
   // Sets the permissions of every mapped page in [gpa, gpa + bytes); flushes once when
   // any page lost a permission (the write-protect pass of a migration round).

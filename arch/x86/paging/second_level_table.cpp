@@ -121,6 +121,13 @@ Expected<uint64_t> SecondLevelTable::protect(uint64_t gpa, uint64_t bytes, Permi
   });
 }
 
+Expected<uint64_t> SecondLevelTable::unmap_range(uint64_t gpa, uint64_t bytes) {
+  return for_each_leaf(gpa, bytes, [](uint64_t& entry) {
+    entry = 0;
+    return true;
+  });
+}
+
 Expected<uint64_t> SecondLevelTable::clean(uint64_t gpa, uint64_t bytes) {
   uint64_t flag = second_level::dirty_flag(format_);
   return for_each_leaf(gpa, bytes, [flag](uint64_t& entry) {

@@ -41,6 +41,9 @@ class SecondLevelTable {
   Status map(uint64_t gpa, uint64_t frame, Permissions permissions);
   // Removes the mapping of the page at `gpa`; kNotFound when there is none.
   Status unmap(uint64_t gpa);
+  // Removes every mapping of [gpa, gpa + bytes), one walk per leaf table; pages not
+  // mapped are skipped. Returns how many were removed (a non-zero count obliges a flush).
+  Expected<uint64_t> unmap_range(uint64_t gpa, uint64_t bytes);
   // The frame and permissions the page at `gpa` maps to; kNotFound when it is not
   // mapped, kRange beyond kAddressLimit. Never allocates.
   Expected<Translation> lookup(uint64_t gpa) const;

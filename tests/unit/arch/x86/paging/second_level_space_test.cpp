@@ -68,6 +68,14 @@ TEST_P(SecondLevelSpaceTest, UnmapFlushes) {
   EXPECT_EQ(flusher.count, 1);
 }
 
+TEST_P(SecondLevelSpaceTest, UnmappingARangeFlushesOnceAndAnEmptyOneNotAtAll) {
+  ASSERT_TRUE(space.unmap_range(0, 64 * 4096));
+  EXPECT_EQ(flusher.count, 1);
+  EXPECT_EQ(space.lookup(63 * 4096).error(), Error::kNotFound);
+  ASSERT_TRUE(space.unmap_range(0, 128 * 4096));  // nothing left to remove
+  EXPECT_EQ(flusher.count, 1);
+}
+
 TEST_P(SecondLevelSpaceTest, ProtectingScatteredPagesFlushesOnce) {
   const uint64_t gfns[] = {1, 7, 40, 63};
   ASSERT_TRUE(space.protect_pages(gfns, kAccessRead | kAccessExecute));

@@ -57,6 +57,25 @@ TEST_P(SecondLevelTableTest, ProtectSkipsHolesAndRejectsOverflow) {
   EXPECT_EQ(table.protect(0, 4096, kAccessWrite).error(), Error::kInvalidArgument);
 }
 
+TEST_P(SecondLevelTableTest, UnmapRangeRemovesOnlyTheRangeAndSkipsHoles) {
+  for (uint64_t gpa = 0; gpa < 1024 * 4096; gpa += 4096) {
+    if (gpa == 600 * 4096) continue;  // a hole
+    ASSERT_TRUE(table.map(gpa, gpa + 0x100000, kAccessAll));
+  }
+  auto removed = table.unmap_range(10 * 4096, 1000 * 4096);  // crosses the leaf tables at 512
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 999u);
+  EXPECT_TRUE(table.lookup(9 * 4096));
+  EXPECT_EQ(table.lookup(10 * 4096).error(), Error::kNotFound);
+  EXPECT_EQ(table.lookup(512 * 4096).error(), Error::kNotFound);
+  EXPECT_EQ(table.lookup(1009 * 4096).error(), Error::kNotFound);
+  EXPECT_EQ(table.lookup(1010 * 4096)->frame, 1010u * 4096 + 0x100000);
+  EXPECT_EQ(*table.unmap_range(0, 1024 * 4096), 24u);     // what is left: 0-9 and 1010-1023
+  ASSERT_TRUE(table.map(20 * 4096, 0x7000, kAccessAll));  // the tables stay: map back in place
+  EXPECT_EQ(table.lookup(20 * 4096)->frame, 0x7000u);
+  EXPECT_EQ(table.unmap_range(0x1000, ~0ull).error(), Error::kRange);
+}
+
 TEST_P(SecondLevelTableTest, UnmapAndDestroyFreeEverything) {
   ASSERT_TRUE(table.map(0x0, 0x1000, kAccessAll));
   ASSERT_TRUE(table.map(0x80'0000'0000, 0x2000, kAccessAll));  // another root slot
