@@ -43,6 +43,7 @@ from godwitlib.client_probe import TcpLines, UdpProbe  # noqa: E402
 from godwitlib.migration_run import (MODES, dirtier_corrupt, dirtier_reports, guest_state, migrate,  # noqa: E402
                                      migration_nodes, start_guest, wait_booted, wait_dirtier_report,
                                      wait_for_event)
+from godwitlib.migration_report import guest_downtime_ms  # noqa: E402
 from godwitlib.network import BRIDGE, tbf_arguments  # noqa: E402
 
 # Bochs' link carries about 1.4 MiB/s: it gets the smaller guest.
@@ -90,7 +91,7 @@ def moved(source, destination, guest, result, mode, pages):
         check(s["rounds"] == 1, f"stop-and-copy ran {s['rounds']} rounds", source)
     ended = wait_for_event(source, "guest_exit", id=guest)
     check(ended["reason"] == "migrated", f"{mode}: source ended the guest with {ended}", source)
-    print(f"{mode}: {s['rounds']} rounds, {s['total_ms']:.0f} ms, downtime {s['downtime_ms']:.1f} ms, "
+    print(f"{mode}: {s['rounds']} rounds, {s['total_ms']:.0f} ms, downtime {guest_downtime_ms(s, arrival):.1f} ms, "
           f"{s['wire_bytes']} wire bytes, {s['pages_pushed']} pushed, {s['demand_pages']} on demand, "
           f"fault wait {arrival.get('fault_wait_ms', 0)} ms; guest {guest} -> {arrival['guest_id']}")
     return arrival["guest_id"]
@@ -161,7 +162,8 @@ def echo_guest_moves_with_its_card(nodes, a, b, emulator, run_root):
             check(tcp.wait_echo(60), f"echo guest, {mode}: TCP after the move: {len(tcp.received)} of "
                   f"{len(tcp.sent)} bytes came back", there)
             card = harness.switch_port(there, guest)
-            print(f"echo guest, {mode}: downtime {s['downtime_ms']:.1f} ms, {s['demand_pages']} pages on demand; "
+            print(f"echo guest, {mode}: downtime {guest_downtime_ms(s, result.arrival):.1f} ms, "
+                  f"{s['demand_pages']} pages on demand; "
                   f"UDP probe every {PROBE_INTERVAL_MS[emulator]} ms: {udp['received']} of {udp['sent']} answered, "
                   f"longest gap {udp['longest_gap_ms']} ms; card on {there.spec.name}: "
                   f"{card['card_rx_absent']} frames dropped at absent pages, {card['card_tx_page_waits']} "

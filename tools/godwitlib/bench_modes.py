@@ -34,6 +34,7 @@ import time
 from . import paths
 from .client_probe import UdpProbe
 from .emulators import emulators_name
+from .migration_report import guest_downtime_ms
 from .migration_run import (MODES, migrate, migration_nodes, node_memory_mib, size_mib, start_guest, wait_booted,
                             wait_dirtier_report)
 
@@ -57,16 +58,6 @@ def parse_rates(text: str):
     if not rates or any(r < 0 for r in rates):
         raise SystemExit("godwit bench modes: --rates needs non-negative pages/s, e.g. 0,200,2000")
     return rates
-
-
-def guest_downtime_ms(summary, arrival):
-    """The guest's downtime, never less than it was: a post-copy source's downtime_ms ends
-    at READY, and the guest starts on the destination only after GO (go_wait_ms, the
-    destination's clock, from READY queued). Other modes: the source's figure."""
-    downtime = summary.get("downtime_ms")
-    if downtime is None or not summary.get("switched"):
-        return downtime
-    return round(downtime + arrival.get("go_wait_ms", 0), 3)
 
 
 def row_of(mode, rate, moved):

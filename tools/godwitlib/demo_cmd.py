@@ -15,7 +15,7 @@ import time
 
 from . import build, paths, setup_step
 from .emulators import describe_emulators, emulators_name, parse_emulators
-from .migration_report import check_lines, round_line, summary_rows, table
+from .migration_report import check_lines, guest_downtime_ms, round_line, summary_rows, table
 from .client_probe import UdpProbe
 from .migration_run import (MIB, MODES, PAGE, MigrationFailure, counter_lines, dirtier_corrupt, dirtier_reports,
                             guest_state, migrate, migration_nodes, source_clock_rate, start_guest, wait_booted,
@@ -178,7 +178,7 @@ def move_echo(a, b, link, emulator, mode):
         time.sleep(3.0)
     finally:
         client = probe.stop()
-    downtime = result.summary.get("downtime_ms") or 0.0
+    downtime = guest_downtime_ms(result.summary, result.arrival) or 0.0
     rate = source_clock_rate(result) or 1.0
     say(f"\n   The client's view next to the hypervisor's:\n"
         f"     hypervisor downtime (guest paused on a until running on b): {downtime:.0f} ms\n"

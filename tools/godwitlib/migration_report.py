@@ -48,6 +48,17 @@ def pause_breakdown(summary: dict, arrival: dict) -> list:
     return rows
 
 
+def guest_downtime_ms(summary, arrival):
+    """The guest's downtime, never less than it was: a post-copy source's downtime_ms ends
+    at READY, and the guest starts on the destination only after GO (go_wait_ms, the
+    destination's clock, from READY queued; decision 0025). Other modes: the source's
+    figure."""
+    downtime = summary.get("downtime_ms")
+    if downtime is None or not summary.get("switched"):
+        return downtime
+    return round(downtime + (arrival or {}).get("go_wait_ms", 0), 3)
+
+
 def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
     """(label, value) rows of the final table; `arrival` is node b's migration_received."""
     guest_pages = guest_mib * MIB // PAGE
@@ -55,14 +66,16 @@ def summary_rows(summary: dict, guest_mib: int, arrival: dict = None) -> list:
     if outcome != "succeeded":
         outcome += f" ({summary.get('reason', 'no reason given')})"
     expected = summary.get("expected_downtime_ms")
+    until = ("it started on node b: node a's pause to READY plus node b's READY to GO"
+             if summary.get("switched") else "node b's COMMITTED")
     rows = [
         ("mode", summary.get("mode", "pre-copy")),
         ("outcome", f"{outcome}; pre-copy stopped: {summary.get('stop_reason', '?')}"),
         ("total time", f"{summary['total_ms']:.1f} ms (connection to acknowledgement, node a's clock)"),
-        ("downtime", f"{summary['downtime_ms']:.1f} ms (guest paused until node b's "
-                     f"{'READY: it runs there from GO' if summary.get('switched') else 'ACK'}"
+        ("downtime", f"{guest_downtime_ms(summary, arrival):.1f} ms (guest paused until "
+                     f"{until}"
                      f"{', or its resumption on a after the failure' if outcome != 'succeeded' else ''})"
-                     + (f"; the policy expected {expected:.1f} ms" if expected is not None else "")),
+                     + (f"; the policy expected {expected:.1f} ms" if expected else "")),
         *([] if summary.get("switched") else pause_breakdown(summary, arrival)),
         ("rounds", f"{summary['rounds']} (pre-copy rounds and the final one)"),
         ("pages sent", f"{summary['pages_sent']} for {guest_pages} guest pages "
