@@ -39,7 +39,7 @@ import harness
 from harness import check
 
 from godwitlib import paths  # noqa: E402
-from godwitlib.client_probe import TcpLines, UdpProbe  # noqa: E402
+from godwitlib.client_probe import TcpLines, under_udp_probe  # noqa: E402
 from godwitlib.migration_run import (MODES, dirtier_corrupt, dirtier_reports, guest_state, migrate,  # noqa: E402
                                      migration_nodes, start_guest, wait_booted, wait_dirtier_report,
                                      wait_for_event)
@@ -137,13 +137,9 @@ def echo_guest_moves_with_its_card(nodes, a, b, emulator, run_root):
         check(tcp.wait_echo(30), f"TCP echo before the moves: {len(tcp.received)} of {len(tcp.sent)} bytes", a)
         here, there = a, b
         for mode in ("post-copy", "hybrid"):
-            probe = UdpProbe(nodes.link, ECHO_IP, PROBE_INTERVAL_MS[emulator], run_root / f"udp_probe_{mode}.log")
-            try:
-                time.sleep(1.0)  # replies flowing before the move
-                result = migrate(here, guest, there, mode=mode, timeout=300)
-                time.sleep(2.0)  # and after it
-            finally:
-                udp = probe.stop()
+            result, udp = under_udp_probe(nodes.link, ECHO_IP, PROBE_INTERVAL_MS[emulator],
+                                          run_root / f"udp_probe_{mode}.log",
+                                          lambda: migrate(here, guest, there, mode=mode, timeout=300))
             s = result.summary
             check(result.succeeded and result.running_on_destination,
                   f"echo guest, {mode}: {s} / {result.arrival}\n{result.output}", here)

@@ -29,10 +29,9 @@ pre-copy where pre-copy does not converge.
 import json
 import re
 import sys
-import time
 
 from . import paths
-from .client_probe import UdpProbe
+from .client_probe import under_udp_probe
 from .emulators import emulators_name
 from .migration_report import guest_downtime_ms
 from .migration_run import (MODES, migrate, migration_nodes, node_memory_mib, size_mib, start_guest, wait_booted,
@@ -78,13 +77,8 @@ def echo_row(a, b, link, mode, mem_mib, ip, interval_ms, run_root):
     cache still holds the last guest's MAC for a reused one."""
     guest = start_guest(a, f"new echo mem={mem_mib}M net={ip}/24")
     a.console.expect(rf"\[g{guest} echo\] echo: up as {re.escape(ip)}/24", 60)
-    probe = UdpProbe(link, ip, interval_ms, run_root / f"udp_probe_{mode}.log")
-    try:
-        time.sleep(1.0)  # replies flowing before the move
-        moved = migrate(a, guest, b, mode=mode, timeout=1800)
-        time.sleep(2.0)  # and after it
-    finally:
-        udp = probe.stop()
+    moved, udp = under_udp_probe(link, ip, interval_ms, run_root / f"udp_probe_{mode}.log",
+                                 lambda: migrate(a, guest, b, mode=mode, timeout=1800))
     row = row_of(mode, "-", moved)
     row.update(client_gap_ms=udp["longest_gap_ms"], client_lost=udp["lost"], client_sent=udp["sent"],
                client_resumed=sum(udp["replies_per_100ms"][-10:]) > 0)

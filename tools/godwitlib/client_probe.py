@@ -57,6 +57,20 @@ class UdpProbe:
         return json.loads(self.lines[-1])
 
 
+def under_udp_probe(link, ip, interval_ms, log_path, action, before_s=1.0, after_s=2.0):
+    """Runs action() (a migration) while the UDP probe talks to ip, with replies flowing
+    before_s seconds before it and after_s after it; returns (action's result, the probe's
+    summary). The probe is stopped whatever action() raises."""
+    probe = UdpProbe(link, ip, interval_ms, log_path)
+    try:
+        time.sleep(before_s)
+        result = action()
+        time.sleep(after_s)
+    finally:
+        summary = probe.stop()
+    return result, summary
+
+
 class TcpLines:
     """One TCP connection to ip:port (tcp_relay.py) that sends numbered lines and checks
     that exactly the bytes sent come back, in order."""
