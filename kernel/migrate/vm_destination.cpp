@@ -192,7 +192,7 @@ void VmDestination::start() {
       if (vm_->absent_pages != nullptr) vm_->nic->fetch_ring_pages();
     }
   }
-  vm::announce_guest(*vm_, true);
+  vm_->announce_pending = true;  // guest_start after its first slice (Vm::announce_pending)
 }
 
 // Called before load_state, so that load_state knows which pages are absent.

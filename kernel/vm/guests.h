@@ -72,7 +72,8 @@ CpuModelProblem presentable_here(const x86::GuestCpuid& model);
 Expected<Vm*> create_empty_guest(std::string_view name, uint64_t memory_bytes, std::string_view command_line);
 
 // Announces a guest that starts running (@event guest_start); create_guest() does it
-// itself, an incoming migration once the guest is complete.
+// itself; for an incoming migration's guest the scheduler does, after its first slice
+// (Vm::announce_pending).
 void announce_guest(const Vm& vm, bool migrated);
 
 // Frees a guest that never ran (an incoming migration that failed), without events.

@@ -40,14 +40,24 @@ void run_slice(Vm& vm) {
   vm.stats.cpu_ns += now - start;
 }
 
+// The guest_start line of an arrived guest, once it has run (or cannot run yet).
+void announce_arrivals(const Vm* ran) {
+  for (Vm& vm : slots()) {
+    if (vm.announce_pending && (&vm == ran || vm.state != VmState::kRunnable)) {
+      vm.announce_pending = false;
+      if (vm.live()) announce_guest(vm, true);
+    }
+  }
+}
+
 }  // namespace
 
 bool run_next_slice() {
   wake_due(clock::now_ns());
   Vm* vm = pick();
-  if (vm == nullptr) return false;
-  run_slice(*vm);
-  return true;
+  if (vm != nullptr) run_slice(*vm);
+  announce_arrivals(vm);
+  return vm != nullptr;
 }
 
 uint64_t next_wake_ns() {

@@ -83,6 +83,10 @@ class Vm {
   // Being migrated away, or being built by an incoming migration: the shell leaves it
   // alone (stop/start/kill would race the migration's own pause and start).
   bool migrating = false;
+  // An arrived guest's guest_start line is still to be written: the scheduler writes it
+  // after the guest's first slice, so that the line (13 ms of polled serial output under
+  // Bochs) is no part of the migration's downtime.
+  bool announce_pending = false;
   // A post-copy destination's guest whose memory is still arriving (absent_pages.h):
   // who fetches its absent pages, and the page its parked vCPU waits for.
   AbsentPages* absent_pages = nullptr;
