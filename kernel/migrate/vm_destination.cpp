@@ -180,8 +180,9 @@ void VmDestination::start() {
     vm::start_dirty_rate_logging(*vm_);
   }
   if (vm_->nic != nullptr) {
-    // identity_free was checked in load_nic and the main loop ran nothing in between
-    // that attaches ports, so this plugs; should it not, the guest runs unreachable.
+    // identity_free was checked in load_nic; in post-copy a READY/GO round trip has passed
+    // since, in which the shell could have taken the MAC or address: then the guest runs
+    // unreachable, and says so.
     if (auto plugged = vm_->nic->plug(); !plugged) {
       log::error("guest '{}': could not join this node's switch ({}): it is unreachable", vm_->name(),
                  plugged.error());

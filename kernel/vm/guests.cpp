@@ -217,6 +217,12 @@ void end_guest(Vm& vm, EndReason reason, uint64_t status, std::string_view detai
   FixedString<40> prefix;
   vm.console_prefix(prefix);
   vm.console.flush(console::line_sink(), prefix.view());
+  // An arrived guest that ends before its first slice still gets its guest_start line
+  // (the scheduler writes it after that slice: Vm::announce_pending), before its exit.
+  if (vm.announce_pending) {
+    vm.announce_pending = false;
+    announce_guest(vm, true);
+  }
   vm.state = VmState::kEnded;
   vm.end_reason = reason;
   vm.exit_status = status;

@@ -40,12 +40,14 @@ void run_slice(Vm& vm) {
   vm.stats.cpu_ns += now - start;
 }
 
-// The guest_start line of an arrived guest, once it has run (or cannot run yet).
+// The guest_start line of an arrived guest, once it has run, or when it is stopped and
+// will not run soon. A blocked one waits for its slice too: it wakes within its timer
+// (end_guest writes the line of one that ends first).
 void announce_arrivals(const Vm* ran) {
   for (Vm& vm : slots()) {
-    if (vm.announce_pending && (&vm == ran || vm.state != VmState::kRunnable)) {
+    if (vm.announce_pending && vm.live() && (&vm == ran || vm.state == VmState::kStopped)) {
       vm.announce_pending = false;
-      if (vm.live()) announce_guest(vm, true);
+      announce_guest(vm, true);
     }
   }
 }

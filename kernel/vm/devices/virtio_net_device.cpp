@@ -191,11 +191,11 @@ bool VirtioNetDevice::take_transmit_kick() {
 Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) {
   DeviceVirtqueue& queue = queues_[virtio_net::kTransmitQueue];
   if (broken_) return fail(Error::kState);
+  bool waited_before = transmit_waiting_;
+  transmit_waiting_ = false;  // a stopped queue or device holds nothing
   if (!running() || !queue.configured()) return size_t{0};
   size_t sent = 0;
   FixedString<120> why;
-  bool waited_before = transmit_waiting_;
-  transmit_waiting_ = false;
   while (sent < budget) {
     auto chain = queue.peek(memory_, why.sink());
     if (!chain && chain.error() == Error::kBusy) {
@@ -261,7 +261,8 @@ Expected<size_t> VirtioNetDevice::transmit(GuestFrameSink& sink, size_t budget) 
     ++sent;
     sink.transmit({frame_, length});
   }
-  if (transmit_waiting_ && !waited_before) ++counters_.tx_page_waits;  // once per hold, not per retry
+  // Once per hold, not per retry: a new hold after frames went out counts again.
+  if (transmit_waiting_ && (!waited_before || sent > 0)) ++counters_.tx_page_waits;
   return sent;
 }
 
